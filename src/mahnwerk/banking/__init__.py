@@ -1,0 +1,1 @@
+"""Bank statements, payment matching, SEPA files, IBAN checks, EPC QR."""

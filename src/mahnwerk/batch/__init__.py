@@ -1,0 +1,1 @@
+"""The vectorised daily run over many cases."""

@@ -1,0 +1,1 @@
+"""Subcommands of the mahnwerk command, one module each."""

@@ -1,0 +1,1 @@
+"""Court dunning (EDA files), enforcement forms, title monitoring."""

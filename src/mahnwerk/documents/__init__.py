@@ -1,0 +1,1 @@
+"""Letters and statements: templates to PDF."""

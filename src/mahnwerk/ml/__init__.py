@@ -1,0 +1,1 @@
+"""Features, scores with reasons, segments, fairness audit, debtor simulator."""

@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking what they need, one transaction each."""
