@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = (
     "statement",
+    "calculators",
 )
 
 EXIT_OK = 0
