@@ -114,3 +114,25 @@ def test_broken_json_names_the_line(tmp_path, capsys):
     assert main(["statement", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "Zeile 2" in captured.err and "JSON" in captured.err
+
+
+def test_large_files_are_computed_in_parallel_in_order_and_still_refused_whole(
+    tmp_path, capsys, monkeypatch
+):
+    from mahnwerk.commands import statement
+
+    monkeypatch.setattr(statement, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(statement, "CHUNK", 2)
+    monkeypatch.setattr(statement.os, "cpu_count", lambda: 2)
+    path = tmp_path / "cases.jsonl"
+    lines = [case(id=f"K-{i}", as_of=f"2026-{i:02d}-01") for i in range(1, 8)]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    assert main(["statement", str(path), "--format", "json"]) == 0
+    outs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["as_of"] for o in outs] == [f"2026-{i:02d}-01" for i in range(1, 8)]
+
+    lines[5]["claims"][0]["principal"] = "12,50"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    assert main(["statement", str(path), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Zeile 6" in captured.err and "claims[0].principal" in captured.err

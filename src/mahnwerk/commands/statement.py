@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ from mahnwerk.domain.ledger import Case, compute_statement
 from mahnwerk.services.statement_io import loads, parse_case, to_json, to_text
 
 EXIT_BAD_INPUT = 2
+#: JSON Lines files with more cases than this are computed on all cores, in chunks.
+PARALLEL_FROM = 4000
+CHUNK = 1000
 
 
 def register(subparsers: Any) -> None:
@@ -35,33 +40,83 @@ class InputError(Exception):
     pass
 
 
-def read_cases(path: Path, as_of: date | None) -> list[tuple[str | None, Case, date]]:
-    """Every case of the file with its name and date; :class:`InputError` for the first bad one."""
+def read_entries(path: Path) -> list[tuple[str, str]]:
+    """The raw cases of the file with where they stand (``Zeile n`` for JSON Lines)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: nicht lesbar ({exc})") from exc
     if path.suffix == ".jsonl":
-        entries = [
-            (f"Zeile {n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()
-        ]
-    else:
-        entries = [("", text)]
-    cases = []
-    for where, raw in entries:
+        return [(f"Zeile {n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    return [("", text)]
+
+
+def parse_entry(
+    path: Path, where: str, raw: str, as_of: date | None
+) -> tuple[str | None, Case, date]:
+    """One case, or :class:`InputError` naming the file, the line, the case and the field."""
+    try:
+        data = loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            _where(path, where, None) + f": kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
+        ) from exc
+    name = _case_name(data)
+    case, day, problems = parse_case(data, as_of_override=as_of)
+    if problems or case is None or day is None:
+        detail = "; ".join(str(p) for p in problems)
+        raise InputError(f"{_where(path, where, name)}: {detail}")
+    return name, case, day
+
+
+def read_cases(path: Path, as_of: date | None) -> list[tuple[str | None, Case, date]]:
+    """Every case of the file with its name and date; :class:`InputError` for the first bad one."""
+    return [parse_entry(path, where, raw, as_of) for where, raw in read_entries(path)]
+
+
+def render(name: str | None, case: Case, day: date, fmt: str) -> str:
+    statement = compute_statement(case, day)
+    if fmt == "json":
+        return json.dumps(to_json(statement), ensure_ascii=False)
+    return to_text(statement, title=name or "")
+
+
+def _render_chunk(
+    path: Path, chunk: list[tuple[str, str]], as_of: date | None, fmt: str
+) -> tuple[list[str], str | None]:
+    """Worker: render a chunk, or stop at its first bad case and return the message."""
+    out = []
+    for where, raw in chunk:
         try:
-            data = loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                _where(path, where, None) + f": kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
-            ) from exc
-        name = _case_name(data)
-        case, day, problems = parse_case(data, as_of_override=as_of)
-        if problems or case is None or day is None:
-            detail = "; ".join(str(p) for p in problems)
-            raise InputError(f"{_where(path, where, name)}: {detail}")
-        cases.append((name, case, day))
-    return cases
+            out.append(render(*parse_entry(path, where, raw, as_of), fmt))
+        except InputError as exc:
+            return out, str(exc)
+    return out, None
+
+
+def render_all(path: Path, as_of: date | None, fmt: str) -> list[str]:
+    """Rendered statements in file order; all cases are checked before any is returned."""
+    entries = read_entries(path)
+    workers = os.cpu_count() or 1
+    if len(entries) < PARALLEL_FROM or workers < 2:
+        return [render(*case, fmt) for case in read_cases(path, as_of)]
+    chunks = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(
+            pool.map(
+                _render_chunk,
+                [path] * len(chunks),
+                chunks,
+                [as_of] * len(chunks),
+                [fmt] * len(chunks),
+            )
+        )
+    outputs: list[str] = []
+    for rendered, error in results:
+        if error:
+            raise InputError(error)
+        outputs.extend(rendered)
+    return outputs
 
 
 def _case_name(data: Any) -> str | None:
@@ -86,17 +141,10 @@ def run(args: argparse.Namespace) -> int:
             print(f'Fehler: --as-of: "{args.as_of}" ist kein Datum (JJJJ-MM-TT)', file=sys.stderr)
             return EXIT_BAD_INPUT
     try:
-        cases = read_cases(args.file, as_of)
+        outputs = render_all(args.file, as_of, args.format)
     except InputError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = sys.stdout
-    for i, (name, case, day) in enumerate(cases):
-        statement = compute_statement(case, day)
-        if args.format == "json":
-            out.write(json.dumps(to_json(statement), ensure_ascii=False) + "\n")
-        else:
-            if i:
-                out.write("\n" + "=" * 72 + "\n\n")
-            out.write(to_text(statement, title=name or "") + "\n")
+    separator = "\n" if args.format == "json" else "\n\n" + "=" * 72 + "\n\n"
+    sys.stdout.write(separator.join(outputs) + "\n")
     return 0
