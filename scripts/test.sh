@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Every test: static checks, then pytest (unit, property, CLI; later store on SQLite and PostgreSQL).
+# Every test: static checks, then pytest on SQLite and on a throwaway PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/lint.sh
-.venv/bin/pytest
+eval "$(bash scripts/pg-start.sh)"
+trap 'bash scripts/pg-stop.sh' EXIT
+export MAHNWERK_REQUIRE_POSTGRES=1
+.venv/bin/pytest "$@"

@@ -1,0 +1,137 @@
+"""Creditors (tenants), users with roles, and API keys.
+
+Passwords are hashed with Argon2id (memory-hard). API keys are random 256-bit secrets shown
+once; only their SHA-256 is stored (a fast hash is right for high-entropy keys, and lets a
+request be authenticated with one indexed lookup).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mahnwerk.services import audit
+from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.store.models import ApiKey, Creditor, User
+
+ROLES = ("admin", "agent", "compliance", "creditor")
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    pass
+
+
+def add_creditor(
+    session: Session, actor: Actor, name: str, *, email: str | None = None, status: str = "active"
+) -> Creditor:
+    if not name.strip():
+        raise AccountError("Name des Mandanten fehlt")
+    creditor = Creditor(
+        name=name.strip(), email=email, status=status, settings={}, created_at=utcnow()
+    )
+    session.add(creditor)
+    session.flush()
+    audit.record(session, actor, "create", "creditor", creditor.id, creditor_id=creditor.id)
+    return creditor
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: str  # shown once
+    record: ApiKey
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str = "") -> NewApiKey:
+    if session.get(Creditor, creditor_id) is None:
+        raise AccountError(f"Mandant {creditor_id} gibt es nicht")
+    prefix = secrets.token_hex(4)
+    key = f"mwk_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        creditor_id=creditor_id,
+        prefix=prefix,
+        key_hash=_key_hash(key),
+        name=name,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "create", "api_key", row.id, creditor_id=creditor_id)
+    return NewApiKey(key, row)
+
+
+def authenticate_api_key(session: Session, key: str) -> ApiKey | None:
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(key)))
+    if row is None or row.revoked_at is not None:
+        return None
+    creditor = session.get(Creditor, row.creditor_id)
+    if creditor is None or creditor.status != "active":
+        return None
+    return row
+
+
+def add_user(
+    session: Session,
+    actor: Actor,
+    email: str,
+    password: str,
+    role: str,
+    creditor_id: int | None = None,
+) -> User:
+    if role not in ROLES:
+        raise AccountError(f"unbekannte Rolle {role!r} (erlaubt: {', '.join(ROLES)})")
+    if role == "creditor" and creditor_id is None:
+        raise AccountError("ein Mandanten-Benutzer braucht einen Mandanten")
+    if role != "creditor" and creditor_id is not None:
+        raise AccountError("nur Mandanten-Benutzer gehören zu einem Mandanten")
+    if len(password) < 10:
+        raise AccountError("das Passwort braucht mindestens 10 Zeichen")
+    email = email.strip().lower()
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise AccountError(f"es gibt schon einen Benutzer {email}")
+    user = User(
+        email=email,
+        password_hash=_hasher.hash(password),
+        role=role,
+        creditor_id=creditor_id,
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, creditor_id=creditor_id)
+    return user
+
+
+def verify_password(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        _hasher.hash(password)  # same work either way, so timing does not reveal accounts
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def actor_for_api_key(row: ApiKey, origin: str | None) -> Actor:
+    return Actor(
+        kind="apikey", id=str(row.id), role="creditor", creditor_id=row.creditor_id, origin=origin
+    )
+
+
+def actor_for_user(user: User, origin: str | None) -> Actor:
+    return Actor(
+        kind="user", id=str(user.id), role=user.role, creditor_id=user.creditor_id, origin=origin
+    )

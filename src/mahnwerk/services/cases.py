@@ -1,0 +1,451 @@
+"""Use cases on cases: create one with its debtor and claims, read, list, statement, report a
+payment, recall. Each takes the session of one transaction and the acting :class:`Actor`.
+
+Tenancy is enforced here, not in the handlers: :func:`get_case` returns ``None`` for a case
+the actor may not see, exactly as for one that does not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from mahnwerk.domain.case_reference import case_reference
+from mahnwerk.domain.identity import identity_key
+from mahnwerk.domain.ledger import Statement, compute_statement
+from mahnwerk.services import audit, events
+from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.store.ledger_map import domain_case
+from mahnwerk.store.models import (
+    Address,
+    BankAccount,
+    Case,
+    Claim,
+    ContactPoint,
+    Debtor,
+    LedgerPosting,
+    Payment,
+    Person,
+)
+
+
+class CaseError(ValueError):
+    """A request the case rules refuse (shown to the caller, never a server error)."""
+
+
+class DuplicateCase(CaseError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(f"Fall mit external_ref {case.external_ref!r} gibt es schon")
+        self.case = case
+
+
+@dataclass(frozen=True)
+class DebtorInput:
+    kind: str  # natural, legal
+    consumer: bool
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    birth_date: date | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str = "DE"
+    email: str | None = None
+    phone: str | None = None
+    iban: str | None = None
+
+    @property
+    def identity_key(self) -> str:
+        return identity_key(
+            last_name=self.last_name,
+            first_name=self.first_name,
+            company=self.company if self.kind == "legal" else None,
+            birth_date=self.birth_date,
+            street=self.street,
+            postcode=self.postcode,
+        )
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    invoice_no: str
+    amount: Decimal
+    default_from: date
+    invoice_date: date | None = None
+    due_date: date | None = None
+    interest_kind: str = "statutory"
+    interest_value: Decimal | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    external_ref: str
+    debtor: DebtorInput
+    claims: tuple[ClaimInput, ...]
+    day_count: str = "act/365"
+    allocation: str = "bgb367"
+    costs: tuple[tuple[date, str, Decimal], ...] = field(default=())
+
+
+# ------------------------------------------------------------------------------ debtors
+
+
+def find_or_create_debtor(
+    session: Session, creditor_id: int, data: DebtorInput, now: datetime, source: str = "creditor"
+) -> Debtor:
+    """The creditor's debtor with this identity, or a new one linked to the same person."""
+    key = data.identity_key
+    debtor = session.scalar(
+        select(Debtor).where(Debtor.creditor_id == creditor_id, Debtor.identity_key == key)
+    )
+    if debtor is not None:
+        return debtor
+    person = session.scalar(select(Person).where(Person.identity_key == key))
+    if person is None:
+        person = Person(identity_key=key, created_at=now)
+        session.add(person)
+        session.flush()
+    debtor = Debtor(
+        creditor_id=creditor_id,
+        person_id=person.id,
+        kind=data.kind,
+        consumer=data.consumer,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        company=data.company,
+        birth_date=data.birth_date,
+        identity_key=key,
+        created_at=now,
+    )
+    if data.street and data.postcode and data.city:
+        debtor.addresses.append(
+            Address(
+                street=data.street,
+                postcode=data.postcode,
+                city=data.city,
+                country=data.country or "DE",
+                source=source,
+                created_at=now,
+            )
+        )
+    if data.email:
+        debtor.contacts.append(
+            ContactPoint(
+                kind="email",
+                value=data.email,
+                consent=False,
+                source=source,
+                status="valid",
+                created_at=now,
+            )
+        )
+    if data.phone:
+        debtor.contacts.append(
+            ContactPoint(
+                kind="phone",
+                value=data.phone,
+                consent=False,
+                source=source,
+                status="valid",
+                created_at=now,
+            )
+        )
+    if data.iban:
+        debtor.bank_accounts.append(BankAccount(iban=data.iban, source=source, created_at=now))
+    session.add(debtor)
+    session.flush()
+    return debtor
+
+
+# -------------------------------------------------------------------------------- cases
+
+
+def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInput) -> Case:
+    if not actor.may_see_creditor(creditor_id):
+        raise PermissionError("fremder Mandant")
+    existing = session.scalar(
+        select(Case).where(Case.creditor_id == creditor_id, Case.external_ref == data.external_ref)
+    )
+    if existing is not None:
+        raise DuplicateCase(existing)
+    if not data.claims:
+        raise CaseError("ein Fall braucht mindestens eine Forderung")
+    numbers = [c.invoice_no for c in data.claims]
+    if len(set(numbers)) != len(numbers):
+        raise CaseError("eine Rechnungsnummer kommt im Fall doppelt vor")
+    now = utcnow()
+    debtor = find_or_create_debtor(session, creditor_id, data.debtor, now)
+    case = Case(
+        creditor_id=creditor_id,
+        debtor_id=debtor.id,
+        external_ref=data.external_ref,
+        reference=f"pending-{data.external_ref}-{creditor_id}"[:32],
+        stage="new",
+        status="open",
+        day_count=data.day_count,
+        allocation=data.allocation,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    case.reference = case_reference(case.id)
+    for claim_data in data.claims:
+        add_claim(session, case, claim_data, source=actor.label, now=now)
+    for day, label, amount in data.costs:
+        add_cost(session, case, day, label, amount, source=actor.label, now=now)
+    events.emit(session, case, "case.created", actor, claims=len(data.claims))
+    audit.record(
+        session, actor, "create", "case", case.id, case_id=case.id, creditor_id=creditor_id
+    )
+    return case
+
+
+def add_claim(
+    session: Session, case: Case, data: ClaimInput, *, source: str, now: datetime
+) -> Claim:
+    claim = Claim(
+        case_id=case.id,
+        invoice_no=data.invoice_no,
+        invoice_date=data.invoice_date,
+        due_date=data.due_date,
+        default_from=data.default_from,
+        principal=data.amount,
+        interest_kind=data.interest_kind,
+        interest_value=data.interest_value,
+        label=data.label,
+        created_at=now,
+    )
+    session.add(claim)
+    session.flush()
+    session.add(
+        LedgerPosting(
+            case_id=case.id,
+            value_date=data.default_from,
+            kind="claim",
+            amount=data.amount,
+            reason=f"Forderung {data.invoice_no}",
+            source=source,
+            claim_id=claim.id,
+            posted_at=now,
+        )
+    )
+    return claim
+
+
+def add_cost(
+    session: Session,
+    case: Case,
+    day: date,
+    label: str,
+    amount: Decimal,
+    *,
+    source: str,
+    now: datetime,
+    code: str = "",
+) -> None:
+    from mahnwerk.store.models import Cost
+
+    cost = Cost(case_id=case.id, date=day, label=label, code=code, amount=amount, created_at=now)
+    session.add(cost)
+    session.flush()
+    session.add(
+        LedgerPosting(
+            case_id=case.id,
+            value_date=day,
+            kind="cost",
+            amount=amount,
+            reason=label,
+            source=source,
+            cost_id=cost.id,
+            posted_at=now,
+        )
+    )
+
+
+def _case_query() -> Select[Case]:
+    return select(Case).options(
+        selectinload(Case.claims),
+        selectinload(Case.costs),
+        selectinload(Case.payments),
+        selectinload(Case.debtor).selectinload(Debtor.addresses),
+        selectinload(Case.debtor).selectinload(Debtor.contacts),
+    )
+
+
+def get_case(session: Session, actor: Actor, case_id: int, *, purpose: str = "read") -> Case | None:
+    """The case if it exists and the actor may see it; the read is audited."""
+    case = session.scalar(_case_query().where(Case.id == case_id))
+    if case is None or not actor.may_see_creditor(case.creditor_id):
+        return None
+    audit.record(
+        session, actor, purpose, "case", case.id, case_id=case.id, creditor_id=case.creditor_id
+    )
+    return case
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[Case]
+    next_cursor: str | None
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    creditor_id: int | None = None,
+    external_ref: str | None = None,
+    stage: str | None = None,
+    status: str | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> CasePage:
+    """Cases the actor may see, newest id last, keyset-paginated by an opaque cursor."""
+    query = select(Case).options(selectinload(Case.claims)).order_by(Case.id).limit(limit + 1)
+    scope = actor.creditor_id if not actor.is_staff else creditor_id
+    if scope is not None:
+        query = query.where(Case.creditor_id == scope)
+    if external_ref is not None:
+        query = query.where(Case.external_ref == external_ref)
+    if stage is not None:
+        query = query.where(Case.stage == stage)
+    if status is not None:
+        query = query.where(Case.status == status)
+    if created_from is not None:
+        query = query.where(Case.created_at >= datetime.combine(created_from, datetime.min.time()))
+    if created_to is not None:
+        query = query.where(Case.created_at < datetime.combine(created_to, datetime.max.time()))
+    if cursor:
+        query = query.where(Case.id > decode_cursor(cursor))
+    rows = list(session.scalars(query).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    audit.record(
+        session, actor, "list", "case", None, creditor_id=scope, details={"count": len(rows)}
+    )
+    return CasePage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CaseError("ungültiger cursor") from exc
+    if not isinstance(value, int) or value < 0:
+        raise CaseError("ungültiger cursor")
+    return value
+
+
+def statement(case: Case, as_of: date) -> Statement:
+    """The Forderungsaufstellung of a stored case, computed by the ledger (never stored)."""
+    return compute_statement(domain_case(case), as_of)
+
+
+def record_payment(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    day: date,
+    amount: Decimal,
+    source: str,
+    reference: str = "",
+    external_id: str | None = None,
+) -> Payment:
+    """Book money received for the case; repeating the same ``external_id`` books nothing."""
+    if amount <= 0:
+        raise CaseError("der Betrag muss größer als 0 sein")
+    if case.status == "recalled":
+        raise CaseError("der Fall ist zurückgerufen")
+    if external_id is not None:
+        existing = session.scalar(
+            select(Payment).where(
+                Payment.case_id == case.id,
+                Payment.source == source,
+                Payment.external_id == external_id,
+            )
+        )
+        if existing is not None:
+            return existing
+    now = utcnow()
+    payment = Payment(
+        case_id=case.id,
+        date=day,
+        amount=amount,
+        source=source,
+        reference=reference,
+        external_id=external_id,
+        reversed=False,
+        created_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    session.add(
+        LedgerPosting(
+            case_id=case.id,
+            value_date=day,
+            kind="payment",
+            amount=-amount,
+            reason=f"Zahlung {reference}".strip(),
+            source=f"{source}:{actor.label}",
+            payment_id=payment.id,
+            posted_at=now,
+        )
+    )
+    case.updated_at = now
+    session.refresh(case, ["payments"])
+    events.emit(
+        session,
+        case,
+        "payment.received",
+        actor,
+        amount=str(amount),
+        date=day.isoformat(),
+        source=source,
+    )
+    audit.record(
+        session,
+        actor,
+        "create",
+        "payment",
+        payment.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+    )
+    return payment
+
+
+def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") -> Case:
+    """The creditor takes the case back (Rückruf): no further steps, timeline kept."""
+    if case.status == "recalled":
+        return case
+    case.status = "recalled"
+    case.updated_at = utcnow()
+    events.emit(session, case, "case.recalled", actor, reason=reason)
+    audit.record(
+        session,
+        actor,
+        "update",
+        "case",
+        case.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+        details={"status": "recalled"},
+    )
+    return case

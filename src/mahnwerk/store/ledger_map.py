@@ -1,0 +1,50 @@
+"""From stored rows to the pure ledger's :class:`mahnwerk.domain.ledger.Case`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from mahnwerk.domain import ledger
+from mahnwerk.domain.interest import (
+    BasePlusInterest,
+    FixedInterest,
+    InterestTerms,
+    NoInterest,
+    StatutoryInterest,
+)
+from mahnwerk.store.models import Case, Claim
+
+
+def interest_terms(kind: str, value: Decimal | None) -> InterestTerms:
+    if kind == "statutory":
+        return StatutoryInterest()
+    if kind == "base_plus":
+        return BasePlusInterest(value if value is not None else Decimal(0))
+    if kind == "fixed":
+        return FixedInterest(value if value is not None else Decimal(0))
+    return NoInterest()
+
+
+def domain_claim(claim: Claim) -> ledger.Claim:
+    return ledger.Claim(
+        id=claim.invoice_no,
+        principal=claim.principal,
+        default_from=claim.default_from,
+        interest=interest_terms(claim.interest_kind, claim.interest_value),
+        origin=claim.origin,
+        label=claim.label,
+    )
+
+
+def domain_case(case: Case) -> ledger.Case:
+    """The ledger's view of a stored case; reversed payments are left out."""
+    return ledger.Case(
+        consumer=case.debtor.consumer,
+        claims=tuple(domain_claim(c) for c in case.claims),
+        costs=tuple(ledger.Cost(c.date, c.label, c.amount, c.code) for c in case.costs),
+        payments=tuple(
+            ledger.Payment(p.date, p.amount, p.reference) for p in case.payments if not p.reversed
+        ),
+        day_count=case.day_count,
+        allocation=case.allocation,
+    )
