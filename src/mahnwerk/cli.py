@@ -17,6 +17,8 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "statement",
     "calculators",
+    "importing",
+    "server",
 )
 
 EXIT_OK = 0
