@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Every test: static checks, then pytest on SQLite and on a throwaway PostgreSQL server.
+# Every test: static checks, then pytest on SQLite and on a throwaway PostgreSQL server,
+# including the end-to-end tests in Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh
 bash scripts/lint.sh
 eval "$(bash scripts/pg-start.sh)"
 trap 'bash scripts/pg-stop.sh' EXIT
-export MAHNWERK_REQUIRE_POSTGRES=1
+export MAHNWERK_REQUIRE_POSTGRES=1 MAHNWERK_REQUIRE_BROWSER=1
 .venv/bin/pytest "$@"

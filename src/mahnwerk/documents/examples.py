@@ -1,0 +1,168 @@
+"""Deterministic example letters with realistic German data, for tests, benchmarks and
+previews. Names and addresses are invented; the IBANs are the standard test IBANs.
+
+>>> example_letter(3).case_reference
+'K-2026-000003'
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from mahnwerk.documents.letters import (
+    Agency,
+    BankAccount,
+    ClaimReason,
+    CostReason,
+    Creditor,
+    LetterData,
+    LetterKind,
+    PaymentPlanOffer,
+    PlanCost,
+    PortalAccess,
+    PostalAddress,
+    Recipient,
+)
+from mahnwerk.domain.interest import FixedInterest, StatutoryInterest
+from mahnwerk.domain.ledger import Case, Claim, Cost, Payment, compute_statement
+
+AGENCY = Agency(
+    name="Inkasso Nord GmbH",
+    address=PostalAddress("Ballindamm 17", "20095", "Hamburg"),
+    phone="040 123456-0",
+    email="service@inkasso-nord.example",
+    registration="Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
+    contact_person="Frau Petersen",
+    website="www.inkasso-nord.example",
+    commercial_register="Amtsgericht Hamburg HRB 123456",
+    managing_directors="Jens Albers",
+)
+BANK = BankAccount(
+    holder="Inkasso Nord GmbH",
+    iban="DE89370400440532013000",
+    bic="COBADEFFXXX",
+    bank_name="Commerzbank",
+)
+CREDITORS = (
+    Creditor("Stadtwerke Lüneburg GmbH", PostalAddress("Am Sande 4", "21335", "Lüneburg")),
+    Creditor(
+        "Möbelhaus Krüger & Söhne KG", PostalAddress("Industriestraße 9", "24539", "Neumünster")
+    ),
+    Creditor("FitLife Studios GmbH", PostalAddress("Jungfernstieg 30", "20354", "Hamburg")),
+)
+SUBJECTS = (
+    ("Stromlieferung, Jahresabrechnung", "Rechnung"),
+    ("Kauf einer Polstergarnitur „Oslo“", "Kaufvertrag"),
+    ("Mitgliedschaft Fitnessstudio, Beiträge", "Mitgliedsvertrag"),
+)
+FIRST = ("Jürgen", "Özlem", "Małgorzata", "Anna-Lena", "Björn", "Ingrid", "Hans-Peter", "Zoë")
+LAST = ("Müßig", "Schäfer", "Kowalski", "Öztürk", "Weiß", "von der Heide", "Nguyen", "Brandt")
+STREETS = ("Lindenstraße", "Am Mühlenteich", "Hauptstraße", "Schloßallee", "Rosenweg")
+CITIES = (
+    ("10115", "Berlin"),
+    ("50667", "Köln"),
+    ("80331", "München"),
+    ("01067", "Dresden"),
+    ("28195", "Bremen"),
+)
+KINDS = tuple(LetterKind)
+
+
+def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
+    """Letter number ``i`` of an endless deterministic series (kinds rotate)."""
+    kind = kind or KINDS[i % len(KINDS)]
+    letter_date = date(2026, 3, 2) + timedelta(days=i % 20)
+    creditor = CREDITORS[i % len(CREDITORS)]
+    subject, contract = SUBJECTS[i % len(SUBJECTS)]
+    first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+    postcode, city = CITIES[i % len(CITIES)]
+    principal = Decimal(180 + (i * 37) % 2400) + Decimal((i * 13) % 100) / 100
+    start = date(2025, 1, 15) + timedelta(days=(i * 11) % 200)
+    claims = [Claim("R-1", principal, start, StatutoryInterest(), label=f"{contract} {4711 + i}")]
+    if i % 3 == 1:
+        claims.append(
+            Claim(
+                "R-2",
+                Decimal("89.90"),
+                start + timedelta(days=31),
+                FixedInterest(Decimal("9.5")) if i % 2 else StatutoryInterest(),
+                label=f"Rechnung {5811 + i}",
+            )
+        )
+    costs = [
+        Cost(start + timedelta(days=20), "Mahngebühr Gläubiger", Decimal("5.00"), "MG"),
+        Cost(start + timedelta(days=45), "Inkassovergütung", Decimal("58.50"), "INK"),
+    ]
+    payments = [Payment(start + timedelta(days=90), Decimal("50.00"))] if i % 2 == 0 else []
+    case = Case(consumer=True, claims=tuple(claims), costs=tuple(costs), payments=tuple(payments))
+    statement = compute_statement(case, letter_date)
+    plan = None
+    if kind is LetterKind.PAYMENT_PLAN_OFFER:
+        plan = PaymentPlanOffer(
+            instalments=6,
+            instalment_amount=Decimal("75.00"),
+            first_due=letter_date + timedelta(days=28),
+            costs=(
+                PlanCost(
+                    "Einigungsgebühr",
+                    Decimal("43.40"),
+                    "Nr. 1000 VV RVG für den Abschluss der Ratenzahlungsvereinbarung",
+                ),
+            ),
+            reply_by=letter_date + timedelta(days=14),
+        )
+    return LetterData(
+        kind=kind,
+        date=letter_date,
+        sender=AGENCY,
+        recipient=Recipient(
+            name=f"{first} {last}",
+            address=PostalAddress(f"{STREETS[i % len(STREETS)]} {1 + i % 120}", postcode, city),
+            salutation="Guten Tag " + f"{first} {last},",
+        ),
+        case_reference=f"K-2026-{i:06d}",
+        your_reference=f"KD-{90000 + i}",
+        creditor=creditor,
+        statement=statement,
+        bank=BANK,
+        portal=PortalAccess("https://portal.inkasso-nord.example", f"NQ7{i:05d}X"),
+        due_date=letter_date + timedelta(days=14),
+        claim_reasons=tuple(
+            ClaimReason(c.id, f"{subject} ({c.label})", c.default_from - timedelta(days=60))
+            for c in claims
+        ),
+        cost_reasons=(
+            CostReason(
+                "MG", "Mahnkosten des Gläubigers", "eigene Mahnung des Gläubigers nach Verzug"
+            ),
+            CostReason(
+                "INK",
+                "Inkassovergütung, 1,0 Geschäftsgebühr Nr. 2300 VV RVG zzgl. Auslagen",
+                "Beauftragung unseres Unternehmens mit dem Forderungseinzug",
+            ),
+        ),
+        first_contact=kind in (LetterKind.REMINDER, LetterKind.DUNNING_1),
+        address_researched=i % 4 == 3,
+        address_source="Auskunft aus dem Melderegister" if i % 4 == 3 else "",
+        vat_claimed=i % 5 == 0,
+        payment_plan=plan,
+        court_application_after=letter_date + timedelta(days=21)
+        if kind is LetterKind.COURT_NOTICE
+        else None,
+    )
+
+
+def first_contact_letter(i: int = 0) -> LetterData:
+    """A first demand (reminder) with every § 13a notice switched on."""
+    letter = example_letter(i, LetterKind.REMINDER)
+    return replace(
+        letter,
+        first_contact=True,
+        address_researched=True,
+        address_source="Auskunft aus dem Melderegister",
+        vat_claimed=True,
+        rate_above_statutory=True,
+        rate_reason="vertraglich vereinbarter Zinssatz nach Nr. 7 der Kreditbedingungen",
+    )
