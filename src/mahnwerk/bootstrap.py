@@ -6,11 +6,12 @@ start, and tests build their own with a database of their choice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from mahnwerk.channels.base import Channels, LetterRenderer
 from mahnwerk.config import Settings, load_settings
 from mahnwerk.store.db import make_engine, session_factory
 from mahnwerk.store.migrate import upgrade
@@ -21,12 +22,48 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    channels: Channels = field(default_factory=Channels)
 
 
-def build(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
-    """Settings from the environment (unless given), the engine, and the schema up to date."""
+def build_channels(settings: Settings, letters: LetterRenderer | None = None) -> Channels:
+    """E-mail and SMS from the settings (``None`` where not configured); the letter renderer
+    is passed in by the caller (the documents package provides it)."""
+    from mahnwerk.channels.email import SmtpConfig, SmtpEmailSender
+    from mahnwerk.channels.sms import HttpSmsGateway, SmsConfig
+
+    email = None
+    if settings.smtp_host:
+        email = SmtpEmailSender(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                user=settings.smtp_user,
+                password=settings.smtp_password,
+                tls=settings.smtp_tls,
+                sender=settings.smtp_from,
+            )
+        )
+    sms = None
+    if settings.sms_url:
+        sms = HttpSmsGateway(SmsConfig(url=settings.sms_url, token=settings.sms_token))
+    return Channels(email=email, sms=sms, letters=letters)
+
+
+def build(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    letters: LetterRenderer | None = None,
+) -> Runtime:
+    """Settings from the environment (unless given), the engine, the schema up to date and
+    the outbound channels."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    return Runtime(settings=settings, engine=engine, sessions=session_factory(engine))
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        channels=build_channels(settings, letters),
+    )

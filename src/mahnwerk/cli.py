@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "calculators",
     "importing",
     "server",
+    "daily",
 )
 
 EXIT_OK = 0

@@ -5,6 +5,19 @@
 - ``MAHNWERK_VAR_DIR``: where the embedded database and documents live (default ``var``).
 - ``MAHNWERK_SECRET_KEY``: signs sessions and tokens; default: generated once per
   installation into ``var/secret_key``.
+
+Channels of the dunning run (unset = the channel is not configured; its messages stay in the
+outbox until it is):
+
+- ``MAHNWERK_SMTP_HOST``, ``MAHNWERK_SMTP_PORT`` (587), ``MAHNWERK_SMTP_USER``,
+  ``MAHNWERK_SMTP_PASSWORD``, ``MAHNWERK_SMTP_TLS`` (``starttls`` default, ``ssl``, ``none``),
+  ``MAHNWERK_SMTP_FROM``: e-mail.
+- ``MAHNWERK_SMS_URL``, ``MAHNWERK_SMS_TOKEN``: the SMS gateway (JSON over HTTP).
+- ``MAHNWERK_PRINT_DIR``: where letter batches for the print service go (default
+  ``var/print``).
+- ``MAHNWERK_CONTACTS_PER_WEEK``: contacts per debtor in 7 days (default 3).
+- ``MAHNWERK_AGENCY_NAME``, ``MAHNWERK_AGENCY_ADDRESS``, ``MAHNWERK_AGENCY_EMAIL``,
+  ``MAHNWERK_AGENCY_REGISTRATION``: the sender named in e-mails and SMS.
 """
 
 from __future__ import annotations
@@ -20,6 +33,20 @@ class Settings:
     database_url: str
     var_dir: Path
     secret_key: str
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: str = "starttls"  # starttls, ssl, none
+    smtp_from: str = "inkasso@localhost"
+    sms_url: str | None = None
+    sms_token: str | None = None
+    print_dir: Path | None = None
+    contacts_per_week: int = 3
+    agency_name: str = "mahnwerk Inkasso"
+    agency_address: str = ""
+    agency_email: str = ""
+    agency_registration: str = ""
 
     @property
     def documents_dir(self) -> Path:
@@ -31,7 +58,36 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     var_dir = Path(env.get("MAHNWERK_VAR_DIR", "var")).resolve()
     url = env.get("MAHNWERK_DATABASE_URL") or f"sqlite:///{var_dir / 'mahnwerk.db'}"
     secret = env.get("MAHNWERK_SECRET_KEY") or _installation_secret(var_dir)
-    return Settings(database_url=url, var_dir=var_dir, secret_key=secret)
+    return Settings(
+        database_url=url,
+        var_dir=var_dir,
+        secret_key=secret,
+        smtp_host=env.get("MAHNWERK_SMTP_HOST") or None,
+        smtp_port=int(env.get("MAHNWERK_SMTP_PORT") or 587),
+        smtp_user=env.get("MAHNWERK_SMTP_USER") or None,
+        smtp_password=env.get("MAHNWERK_SMTP_PASSWORD") or None,
+        smtp_tls=_tls_mode(env.get("MAHNWERK_SMTP_TLS", "starttls")),
+        smtp_from=env.get("MAHNWERK_SMTP_FROM") or "inkasso@localhost",
+        sms_url=env.get("MAHNWERK_SMS_URL") or None,
+        sms_token=env.get("MAHNWERK_SMS_TOKEN") or None,
+        print_dir=Path(env.get("MAHNWERK_PRINT_DIR") or var_dir / "print").resolve(),
+        contacts_per_week=int(env.get("MAHNWERK_CONTACTS_PER_WEEK") or 3),
+        agency_name=env.get("MAHNWERK_AGENCY_NAME") or "mahnwerk Inkasso",
+        agency_address=env.get("MAHNWERK_AGENCY_ADDRESS", ""),
+        agency_email=env.get("MAHNWERK_AGENCY_EMAIL", ""),
+        agency_registration=env.get("MAHNWERK_AGENCY_REGISTRATION", ""),
+    )
+
+
+def _tls_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode in ("", "1", "true", "yes", "starttls"):
+        return "starttls"
+    if mode in ("ssl", "tls", "smtps"):
+        return "ssl"
+    if mode in ("0", "false", "no", "none", "off"):
+        return "none"
+    raise ValueError(f"MAHNWERK_SMTP_TLS: unbekannter Wert {value!r} (starttls, ssl, none)")
 
 
 def _installation_secret(var_dir: Path) -> str:

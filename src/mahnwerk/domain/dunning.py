@@ -1,0 +1,479 @@
+"""The dunning decision for one case on one day: pure, no clock, no I/O.
+
+:func:`decide` takes what the store knows of a case (:class:`CaseSnapshot`), the case's
+:class:`~mahnwerk.domain.strategy.Strategy` and the day, and says what happens today. Rules,
+in the order they are applied:
+
+1. **Nothing open** (paid in full): no dunning (``settled``).
+2. **Open dispute** (Widerspruch): no dunning at all, no other step (``stopped``).
+3. **Insolvency, death, time-barred claim**: stop and flag the case for a person
+   (a ``review_flag`` task); **do not contact** and **hardship** flags set by a person stop or
+   pause without a new task.
+4. **Payment plan or promise to pay**: in good standing it pauses dunning; a broken plan
+   (an instalment more than ``grace_days`` overdue and not covered by the payments since the
+   plan was agreed) resumes it (``plan_broken``); a fully paid plan ends (``plan_completed``).
+5. **Address inquiry** after a returned letter or a bounced e-mail (a task, once).
+6. **Waiting**: while a message of the previous step is not delivered, or until
+   ``wait_days`` have passed since the previous step (or since the hand-over for the first).
+7. **Next step**: steps whose conditions do not match are skipped. A gated step (court,
+   enforcement, write-off, credit bureau) becomes an approval request, never an action; the
+   approval itself moves the case on (see ``services.workflow``). A credit-bureau report is
+   proposed only if § 31 Abs. 2 Nr. 4 BDSG allows it (two written reminders after the due
+   date, the first at least four weeks ago, prior notice, never disputed). Otherwise the
+   step's message is an :class:`Action` for today.
+8. **First contact**: the first written contact must be a letter or an e-mail carrying every
+   item of § 13a Abs. 1 RDG; if the due step would be an SMS or a call, a letter (or an e-mail
+   when a valid address exists) is sent instead, marked ``first_contact=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from mahnwerk.domain.fees import agency_fee
+from mahnwerk.domain.limitation import add_months
+from mahnwerk.domain.money import ZERO
+from mahnwerk.domain.strategy import (
+    REMINDER_STAGES,
+    WRITTEN_CHANNELS,
+    Channel,
+    FeeCode,
+    Stage,
+    Step,
+    Strategy,
+)
+
+#: § 31 Abs. 2 Nr. 4 b BDSG: the first written reminder at least four weeks before a report.
+BUREAU_FIRST_REMINDER_DAYS = 28
+#: Days after an instalment's due date before the plan counts as broken.
+DEFAULT_GRACE_DAYS = 7
+
+
+class Outcome(StrEnum):
+    SETTLED = "settled"
+    STOPPED = "stopped"
+    PAUSED = "paused"
+    WAITING = "waiting"
+    ACTION = "action"
+    APPROVAL = "approval"  # an approval was requested today
+    AWAITING_APPROVAL = "awaiting_approval"
+    HELD = "held"  # a person rejected the next gated step: nothing automatic follows
+    FINISHED = "finished"  # no further steps in the strategy
+
+
+class Flag(StrEnum):
+    INSOLVENCY = "insolvency"
+    DECEASED = "deceased"
+    HARDSHIP = "hardship"
+    DO_NOT_CONTACT = "do_not_contact"
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    """A payment plan (``plan``) or a promise to pay (``promise``, one instalment)."""
+
+    kind: str
+    agreed_on: date
+    start: date
+    instalment: Decimal
+    count: int = 1
+    interval_months: int = 1
+
+    def due_dates(self) -> tuple[date, ...]:
+        return tuple(add_months(self.start, i * self.interval_months) for i in range(self.count))
+
+
+class PlanState(StrEnum):
+    GOOD = "good"
+    BROKEN = "broken"
+    COMPLETED = "completed"
+
+
+def plan_state(
+    plan: PlanTerms,
+    payments: tuple[tuple[date, Decimal], ...],
+    today: date,
+    grace_days: int = DEFAULT_GRACE_DAYS,
+) -> PlanState:
+    """Good standing, broken or completed, from the payments made since the plan was agreed.
+
+    >>> p = PlanTerms("plan", date(2026, 1, 1), date(2026, 1, 15), Decimal("50"), 3)
+    >>> plan_state(p, ((date(2026, 1, 14), Decimal("50")),), date(2026, 2, 20))
+    <PlanState.GOOD: 'good'>
+    >>> plan_state(p, ((date(2026, 1, 14), Decimal("50")),), date(2026, 2, 23))
+    <PlanState.BROKEN: 'broken'>
+    """
+    paid = sum((a for d, a in payments if plan.agreed_on <= d <= today), ZERO)
+    if paid >= plan.instalment * plan.count:
+        return PlanState.COMPLETED
+    overdue = [d for d in plan.due_dates() if d + timedelta(days=grace_days) < today]
+    required = plan.instalment * len(overdue)
+    return PlanState.BROKEN if paid < required else PlanState.GOOD
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """What the decision needs to know of one case on one day (filled by the store)."""
+
+    case_id: int
+    consumer: bool
+    handed_over: date
+    open_amount: Decimal
+    principal: Decimal
+    #: Earliest due date (Fälligkeit) of the case's claims.
+    due_since: date
+    #: First day on which a claim of the case is time-barred (``None``: not known / never).
+    barred_from: date | None = None
+    #: Index of the last executed strategy step, ``None`` before the first.
+    step_index: int | None = None
+    #: Day of the last executed step.
+    step_date: date | None = None
+    first_contact_done: bool = False
+    open_dispute: bool = False
+    ever_disputed: bool = False
+    flags: frozenset[Flag] = frozenset()
+    plan: PlanTerms | None = None
+    payments: tuple[tuple[date, Decimal], ...] = ()
+    #: Days on which written reminders (letter, e-mail of a pre-legal stage) were sent.
+    written_reminders: tuple[date, ...] = ()
+    #: Day on which a possible credit-bureau report was first announced in writing.
+    bureau_notice_on: date | None = None
+    #: Fee codes already charged on the case (e.g. "VV 2300").
+    cost_codes: frozenset[str] = frozenset()
+    has_postal_address: bool = True
+    letter_returned: bool = False
+    has_email: bool = False
+    email_bounced: bool = False
+    has_mobile: bool = False
+    has_phone: bool = False
+    open_task_codes: frozenset[str] = frozenset()
+    pending_messages: int = 0
+    #: Step indices with an approval request: pending, approved or rejected.
+    approvals_pending: frozenset[int] = frozenset()
+    approvals_rejected: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A message due today (goes to the outbox)."""
+
+    step_index: int
+    stage: Stage
+    channel: Channel
+    template: str
+    first_contact: bool = False
+    credit_bureau_notice: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    step_index: int
+    stage: Stage
+    reason: str
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """Work for a person: ``kind`` (``review_flag``, ``address_inquiry``, ``monitoring``…),
+    a stable ``code`` so that the same task is not opened twice, and a German reason."""
+
+    kind: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FeeCharge:
+    code: str
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    reasons: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    approvals: tuple[ApprovalRequest, ...] = ()
+    tasks: tuple[TaskRequest, ...] = ()
+    fees: tuple[FeeCharge, ...] = ()
+    #: The step executed today (stage transition), if any.
+    step_index: int | None = None
+    stage: Stage | None = None
+    plan_state: PlanState | None = None
+    #: Steps skipped on the way (conditions not met / channel impossible), with reasons.
+    skipped: tuple[int, ...] = ()
+
+
+def _due_day(snapshot: CaseSnapshot, step: Step) -> date:
+    start = snapshot.step_date if snapshot.step_index is not None else snapshot.handed_over
+    return (start or snapshot.handed_over) + timedelta(days=step.wait_days)
+
+
+def bureau_report_problems(snapshot: CaseSnapshot, today: date) -> tuple[list[str], bool]:
+    """What § 31 Abs. 2 Nr. 4 BDSG still lacks, and whether waiting alone can fix it."""
+    problems: list[str] = []
+    only_time = True
+    reminders = sorted(d for d in snapshot.written_reminders if d > snapshot.due_since)
+    if len(reminders) < 2:
+        problems.append("weniger als zwei schriftliche Mahnungen nach Fälligkeit")
+        only_time = False
+    elif (today - reminders[0]).days < BUREAU_FIRST_REMINDER_DAYS:
+        problems.append("die erste Mahnung liegt noch keine vier Wochen zurück")
+    if snapshot.bureau_notice_on is None or snapshot.bureau_notice_on > today:
+        problems.append("keine vorherige Unterrichtung über eine mögliche Meldung")
+        only_time = False
+    elif reminders and snapshot.bureau_notice_on < reminders[0]:
+        problems.append("die Unterrichtung lag vor der ersten Mahnung")
+        only_time = False
+    if snapshot.ever_disputed or snapshot.open_dispute:
+        problems.append("der Schuldner hat die Forderung bestritten")
+        only_time = False
+    return problems, only_time and bool(problems)
+
+
+def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
+    """What happens to the case today under ``strategy`` (see the module docstring)."""
+    if snapshot.open_amount <= 0:
+        return Decision(Outcome.SETTLED, ("nichts mehr offen",))
+    if snapshot.open_dispute:
+        return Decision(Outcome.STOPPED, ("Widerspruch offen: keine Mahnung bis zur Klärung",))
+    stops = _stops(snapshot, today)
+    if stops is not None:
+        return stops
+
+    tasks: list[TaskRequest] = []
+    reasons: list[str] = []
+    state: PlanState | None = None
+    if snapshot.plan is not None:
+        state = plan_state(snapshot.plan, snapshot.payments, today)
+        label = "Ratenzahlung" if snapshot.plan.kind == "plan" else "Zahlungsversprechen"
+        if state is PlanState.GOOD:
+            return Decision(
+                Outcome.PAUSED, (f"{label} wird eingehalten: Mahnung ruht",), plan_state=state
+            )
+        if state is PlanState.BROKEN:
+            reasons.append(f"{label} nicht eingehalten: Mahnung wird fortgesetzt")
+        else:
+            reasons.append(f"{label} erfüllt, Restbetrag offen: Mahnung wird fortgesetzt")
+
+    if snapshot.letter_returned and "address_inquiry:letter" not in snapshot.open_task_codes:
+        tasks.append(
+            TaskRequest(
+                "address_inquiry",
+                "address_inquiry:letter",
+                "Brief als unzustellbar zurückgekommen: neue Anschrift ermitteln",
+            )
+        )
+    if snapshot.email_bounced and "address_inquiry:email" not in snapshot.open_task_codes:
+        tasks.append(
+            TaskRequest(
+                "address_inquiry",
+                "address_inquiry:email",
+                "E-Mail unzustellbar: Kontaktdaten prüfen und Anschrift ermitteln",
+            )
+        )
+
+    def done(outcome: Outcome, *more: str, **kw: Any) -> Decision:
+        return Decision(outcome, tuple(reasons) + more, tasks=tuple(tasks), plan_state=state, **kw)
+
+    if snapshot.pending_messages:
+        return done(Outcome.WAITING, "Nachricht des letzten Schritts noch nicht zugestellt")
+
+    start = 0 if snapshot.step_index is None else snapshot.step_index + 1
+    skipped: list[int] = []
+    for index in range(start, len(strategy.steps)):
+        step = strategy.steps[index]
+        if not step.conditions.match(snapshot.open_amount, snapshot.consumer):
+            skipped.append(index)
+            continue
+        due = _due_day(snapshot, step)
+        if today < due:
+            return done(
+                Outcome.WAITING, f"Schritt {index + 1} ({step.stage}) fällig am {due.isoformat()}"
+            )
+        if step.approval_required:
+            return _gated(snapshot, step, index, today, done, tuple(skipped))
+        if step.channel is None:
+            # monitoring without a message: a periodic check by a person
+            tasks.append(
+                TaskRequest(
+                    "monitoring",
+                    f"monitoring:{index}",
+                    "Langzeitüberwachung: Zahlungsfähigkeit und Anschrift prüfen",
+                )
+            )
+            return done(
+                Outcome.ACTION,
+                f"Schritt {index + 1} ({step.stage})",
+                step_index=index,
+                stage=step.stage,
+                skipped=tuple(skipped),
+            )
+        action, why = _action(snapshot, step, index)
+        if action is None:
+            if step.channel in WRITTEN_CHANNELS:
+                return done(Outcome.WAITING, why)
+            reasons.append(f"Schritt {index + 1} ({step.stage}) übersprungen: {why}")
+            skipped.append(index)
+            continue
+        return done(
+            Outcome.ACTION,
+            f"Schritt {index + 1} ({step.stage}) über {action.channel}",
+            actions=(action,),
+            fees=_fees(snapshot, step, today),
+            step_index=index,
+            stage=step.stage,
+            skipped=tuple(skipped),
+        )
+    return done(Outcome.FINISHED, "alle Schritte der Strategie ausgeführt")
+
+
+def _stops(snapshot: CaseSnapshot, today: date) -> Decision | None:
+    review: list[TaskRequest] = []
+    reasons: list[str] = []
+    if Flag.INSOLVENCY in snapshot.flags:
+        reasons.append("Insolvenzverfahren: Mahnung eingestellt")
+        review.append(
+            TaskRequest(
+                "review_flag",
+                "review:insolvency",
+                "Insolvenz gemeldet: Forderung zur Tabelle anmelden prüfen",
+            )
+        )
+    if Flag.DECEASED in snapshot.flags:
+        reasons.append("Schuldner verstorben: Mahnung eingestellt")
+        review.append(
+            TaskRequest(
+                "review_flag", "review:deceased", "Schuldner verstorben: Erben/Nachlass ermitteln"
+            )
+        )
+    if snapshot.barred_from is not None and today >= snapshot.barred_from:
+        reasons.append("Forderung verjährt: Mahnung eingestellt")
+        review.append(
+            TaskRequest(
+                "review_flag",
+                "review:time_barred",
+                "Verjährung eingetreten: Fall prüfen (Einrede, Ausbuchung)",
+            )
+        )
+    if reasons:
+        tasks = tuple(t for t in review if t.code not in snapshot.open_task_codes)
+        return Decision(Outcome.STOPPED, tuple(reasons), tasks=tasks)
+    if Flag.DO_NOT_CONTACT in snapshot.flags:
+        return Decision(Outcome.STOPPED, ("Kontaktsperre gesetzt",))
+    if Flag.HARDSHIP in snapshot.flags:
+        return Decision(Outcome.PAUSED, ("Härtefall: Mahnung ruht",))
+    return None
+
+
+def _gated(
+    snapshot: CaseSnapshot,
+    step: Step,
+    index: int,
+    today: date,
+    done: Callable[..., Decision],
+    skipped: tuple[int, ...],
+) -> Decision:
+    if index in snapshot.approvals_rejected:
+        return done(Outcome.HELD, f"Freigabe für {step.stage} abgelehnt: ein Mensch entscheidet")
+    if index in snapshot.approvals_pending:
+        return done(Outcome.AWAITING_APPROVAL, f"wartet auf Freigabe: {step.stage}")
+    if step.stage is Stage.CREDIT_BUREAU_REPORT:
+        problems, wait = bureau_report_problems(snapshot, today)
+        if problems:
+            text = "Meldung an Auskunftei nicht zulässig (§ 31 BDSG): " + "; ".join(problems)
+            return done(Outcome.WAITING if wait else Outcome.HELD, text)
+    return done(
+        Outcome.APPROVAL,
+        f"Freigabe angefragt: {step.stage}",
+        approvals=(ApprovalRequest(index, step.stage, _approval_reason(snapshot, step)),),
+        skipped=skipped,
+    )
+
+
+_GATED_TEXT = {
+    Stage.COURT_HANDOVER: "Abgabe ins gerichtliche Mahnverfahren",
+    Stage.ENFORCEMENT: "Zwangsvollstreckung",
+    Stage.WRITE_OFF: "Ausbuchung der Forderung",
+    Stage.CREDIT_BUREAU_REPORT: "Meldung an eine Auskunftei",
+}
+
+
+def _approval_reason(snapshot: CaseSnapshot, step: Step) -> str:
+    reminders = len(snapshot.written_reminders)
+    return (
+        f"{_GATED_TEXT.get(step.stage, step.stage)} vorgeschlagen: offen {snapshot.open_amount} €, "
+        f"{reminders} schriftliche Mahnung(en), letzter Schritt am "
+        f"{(snapshot.step_date or snapshot.handed_over).isoformat()}"
+    )
+
+
+def _written_channel(snapshot: CaseSnapshot, preferred: Channel) -> Channel | None:
+    email_ok = snapshot.has_email and not snapshot.email_bounced
+    letter_ok = snapshot.has_postal_address and not snapshot.letter_returned
+    if preferred is Channel.EMAIL and email_ok:
+        return Channel.EMAIL
+    if letter_ok:
+        return Channel.LETTER
+    if email_ok:
+        return Channel.EMAIL
+    return None
+
+
+def _action(snapshot: CaseSnapshot, step: Step, index: int) -> tuple[Action | None, str]:
+    assert step.channel is not None
+    channel: Channel = step.channel
+    note = ""
+    first = not snapshot.first_contact_done
+    if first or step.channel in WRITTEN_CHANNELS:
+        written = _written_channel(
+            snapshot, step.channel if step.channel in WRITTEN_CHANNELS else Channel.LETTER
+        )
+        if written is None:
+            return None, "keine zustellfähige Anschrift und keine E-Mail-Adresse"
+        channel = written
+        if channel is not step.channel:
+            note = f"{channel} statt {step.channel}" + (" (Erstkontakt)" if first else "")
+    elif step.channel is Channel.SMS and not snapshot.has_mobile:
+        return None, "keine Mobilnummer"
+    elif step.channel is Channel.PHONE_TASK and not (snapshot.has_phone or snapshot.has_mobile):
+        return None, "keine Telefonnummer"
+    return (
+        Action(
+            index,
+            step.stage,
+            channel,
+            step.template,
+            first_contact=first,
+            credit_bureau_notice=step.credit_bureau_notice,
+            note=note,
+        ),
+        "",
+    )
+
+
+def _fees(snapshot: CaseSnapshot, step: Step, today: date) -> tuple[FeeCharge, ...]:
+    charges: list[FeeCharge] = []
+    for rule in step.fees:
+        if rule.code is FeeCode.AGENCY_FEE and rule.factor is not None:
+            if "VV 2300" in snapshot.cost_codes or snapshot.principal <= 0:
+                continue
+            breakdown = agency_fee(snapshot.principal, snapshot.handed_over, factor=rule.factor)
+            charges.extend(
+                FeeCharge(line.code, line.label, line.amount) for line in breakdown.lines
+            )
+        elif rule.code is FeeCode.DUNNING_FLAT and rule.amount is not None:
+            charges.append(FeeCharge("MAHNPAUSCHALE", f"Mahnpauschale ({step.stage})", rule.amount))
+    return tuple(charges)
+
+
+def is_written_reminder(stage: Stage, channel: Channel) -> bool:
+    """Whether a sent message counts as a written reminder (§ 31 Abs. 2 Nr. 4 a BDSG)."""
+    return stage in REMINDER_STAGES and channel in WRITTEN_CHANNELS

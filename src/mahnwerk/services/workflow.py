@@ -1,0 +1,433 @@
+"""Use cases of the dunning workflow: disputes, payment plans, flags, returned mail, contact
+preferences, the approval queue and tasks. Each takes the session of one transaction and the
+acting :class:`~mahnwerk.services.actor.Actor`.
+
+Gated steps (court, enforcement, write-off, credit bureau) advance only here, through
+:func:`approve` by a person; the daily run only asks (:class:`~mahnwerk.store.workflow.Approval`
+rows) and never executes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mahnwerk.domain.fees import agreement_fee
+from mahnwerk.domain.money import format_eur
+from mahnwerk.services import audit, events
+from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.store.models import Case, ContactPoint
+from mahnwerk.store.workflow import (
+    Approval,
+    CaseFlag,
+    CaseStrategy,
+    ContactPreference,
+    Dispute,
+    PaymentPlan,
+    Task,
+)
+
+FLAG_KINDS = ("insolvency", "deceased", "hardship", "do_not_contact", "letter_returned")
+TASK_TEXT = {
+    "court_handover": "Freigegeben: Mahnbescheid beantragen",
+    "enforcement": "Freigegeben: Vollstreckungsauftrag erstellen",
+    "write_off": "Freigegeben: Forderung ausbuchen und Mandant informieren",
+    "credit_bureau_report": "Freigegeben: Meldung an die Auskunftei übermitteln",
+}
+
+
+class WorkflowError(ValueError):
+    """A request the workflow rules refuse (German message for the caller)."""
+
+
+def _case(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not actor.may_see_creditor(case.creditor_id):
+        raise WorkflowError(f"Fall {case_id} gibt es nicht")
+    return case
+
+
+def _human(actor: Actor) -> None:
+    if actor.kind == "system":
+        raise WorkflowError("Freigaben entscheidet ein Mensch, nicht das System")
+    if not actor.is_staff:
+        raise WorkflowError("nur Sachbearbeitung, Teamleitung oder Compliance dürfen freigeben")
+
+
+# ------------------------------------------------------------------------------ disputes
+
+
+def open_dispute(session: Session, actor: Actor, case_id: int, reason: str) -> Dispute:
+    """Widerspruch: stops every dunning step of the case until it is resolved."""
+    case = _case(session, actor, case_id)
+    if not reason.strip():
+        raise WorkflowError("Grund des Widerspruchs fehlt")
+    dispute = Dispute(
+        case_id=case.id,
+        opened_at=utcnow(),
+        reason=reason.strip(),
+        status="open",
+        opened_by=actor.label,
+    )
+    session.add(dispute)
+    session.flush()
+    events.emit(session, case, "dispute.opened", actor, dispute_id=dispute.id, reason=reason)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "dispute",
+        dispute.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+    )
+    return dispute
+
+
+def resolve_dispute(session: Session, actor: Actor, dispute_id: int, resolution: str) -> Dispute:
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise WorkflowError(f"Widerspruch {dispute_id} gibt es nicht")
+    case = _case(session, actor, dispute.case_id)
+    if dispute.status != "open":
+        raise WorkflowError("der Widerspruch ist schon erledigt")
+    dispute.status = "resolved"
+    dispute.resolved_at = utcnow()
+    dispute.resolution = resolution
+    events.emit(session, case, "dispute.resolved", actor, dispute_id=dispute.id)
+    audit.record(
+        session,
+        actor,
+        "update",
+        "dispute",
+        dispute.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+    )
+    return dispute
+
+
+# --------------------------------------------------------------------------------- plans
+
+
+def plan_cost_notice(case: Case, total: Decimal, on: date) -> str:
+    """§ 13a Abs. 3 RDG: the costs an instalment agreement causes, stated before it is agreed."""
+    principal = sum((c.principal for c in case.claims), Decimal(0))
+    text = [f"Ratenzahlung über insgesamt {format_eur(total)}."]
+    try:
+        fee = agreement_fee(principal, case.created_at.date() if case.created_at else on)
+        text.append(
+            "Durch die Vereinbarung kann eine Einigungsgebühr (Nr. 1000 VV RVG, § 31b RVG) von "
+            f"bis zu {format_eur(fee.total)} entstehen."
+        )
+    except ValueError:
+        text.append("Für die Vereinbarung entstehen keine Gebühren.")
+    text.append(
+        "Verzugszinsen auf die offene Hauptforderung laufen während der Ratenzahlung weiter."
+    )
+    return " ".join(text)
+
+
+def add_plan(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount: Decimal,
+    start: date,
+    count: int = 1,
+    interval_months: int = 1,
+    kind: str | None = None,
+    today: date | None = None,
+) -> PaymentPlan:
+    """A payment plan (``count`` > 1) or promise to pay (``count`` = 1); an active one is
+    replaced. The § 13a Abs. 3 RDG cost notice is stored with it."""
+    case = _case(session, actor, case_id)
+    if amount <= 0:
+        raise WorkflowError("der Ratenbetrag muss größer als 0 sein")
+    if count < 1 or interval_months < 1:
+        raise WorkflowError("Anzahl und Abstand der Raten müssen mindestens 1 sein")
+    kind = kind or ("plan" if count > 1 else "promise")
+    if kind not in ("plan", "promise"):
+        raise WorkflowError(f"unbekannte Art {kind!r} (plan, promise)")
+    now = utcnow()
+    agreed = today or now.date()
+    for old in session.scalars(
+        select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == "active")
+    ):
+        old.status = "replaced"
+        old.closed_at = now
+    plan = PaymentPlan(
+        case_id=case.id,
+        kind=kind,
+        instalment=amount,
+        start=start,
+        interval_months=interval_months,
+        count=count,
+        status="active",
+        agreed_on=agreed,
+        cost_notice=plan_cost_notice(case, amount * count, agreed),
+        created_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    events.emit(
+        session,
+        case,
+        "plan.agreed",
+        actor,
+        plan_id=plan.id,
+        plan_kind=kind,
+        instalment=str(amount),
+        count=count,
+        start=start.isoformat(),
+        cost_notice=plan.cost_notice,
+    )
+    audit.record(
+        session,
+        actor,
+        "create",
+        "payment_plan",
+        plan.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+    )
+    return plan
+
+
+# --------------------------------------------------------------------- flags and contacts
+
+
+def set_flag(session: Session, actor: Actor, case_id: int, kind: str, note: str = "") -> CaseFlag:
+    case = _case(session, actor, case_id)
+    if kind not in FLAG_KINDS:
+        raise WorkflowError(f"unbekannte Markierung {kind!r} ({', '.join(FLAG_KINDS)})")
+    existing = session.scalar(
+        select(CaseFlag).where(
+            CaseFlag.case_id == case.id, CaseFlag.kind == kind, CaseFlag.cleared_at.is_(None)
+        )
+    )
+    if existing is not None:
+        return existing
+    flag = CaseFlag(case_id=case.id, kind=kind, note=note, set_at=utcnow(), set_by=actor.label)
+    session.add(flag)
+    session.flush()
+    events.emit(session, case, "flag.set", actor, flag=kind, note=note)
+    return flag
+
+
+def clear_flag(session: Session, actor: Actor, case_id: int, kind: str) -> None:
+    case = _case(session, actor, case_id)
+    for flag in session.scalars(
+        select(CaseFlag).where(
+            CaseFlag.case_id == case.id, CaseFlag.kind == kind, CaseFlag.cleared_at.is_(None)
+        )
+    ):
+        flag.cleared_at = utcnow()
+        events.emit(session, case, "flag.cleared", actor, flag=kind)
+
+
+def report_returned_letter(session: Session, actor: Actor, case_id: int, note: str = "") -> None:
+    """A letter came back undeliverable: no more letters to that address, address inquiry."""
+    set_flag(session, actor, case_id, "letter_returned", note)
+
+
+def report_bounced_email(session: Session, actor: Actor, contact_id: int) -> None:
+    contact = session.get(ContactPoint, contact_id)
+    if contact is None:
+        raise WorkflowError(f"Kontakt {contact_id} gibt es nicht")
+    contact.status = "bounced"
+
+
+def set_contact_preference(
+    session: Session,
+    actor: Actor,
+    debtor_id: int,
+    channel: str,
+    earliest_hour: int = 0,
+    latest_hour: int = 24,
+) -> ContactPreference:
+    if channel not in ("letter", "email", "sms", "call"):
+        raise WorkflowError(f"unbekannter Kanal {channel!r} (letter, email, sms, call)")
+    if not 0 <= earliest_hour < latest_hour <= 24:
+        raise WorkflowError("Uhrzeiten: 0 ≤ von < bis ≤ 24")
+    pref = ContactPreference(
+        debtor_id=debtor_id,
+        channel=channel,
+        earliest_hour=earliest_hour,
+        latest_hour=latest_hour,
+        created_at=utcnow(),
+    )
+    session.add(pref)
+    session.flush()
+    return pref
+
+
+# --------------------------------------------------------------------------------- tasks
+
+
+def add_task(
+    session: Session,
+    case_id: int,
+    kind: str,
+    code: str,
+    reason: str,
+    *,
+    due_at: datetime | None = None,
+    data: dict[str, object] | None = None,
+) -> Task | None:
+    """A task for the agents' queue; ``None`` if the same open task (``code``) exists."""
+    existing = session.scalar(
+        select(Task).where(Task.case_id == case_id, Task.code == code, Task.status == "open")
+    )
+    if existing is not None:
+        return None
+    now = utcnow()
+    task = Task(
+        case_id=case_id,
+        kind=kind,
+        code=code,
+        status="open",
+        due_at=due_at or now,
+        reason=reason,
+        data=data or {},
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def close_task(session: Session, actor: Actor, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise WorkflowError(f"Aufgabe {task_id} gibt es nicht")
+    _case(session, actor, task.case_id)
+    task.status = "done"
+    task.closed_at = utcnow()
+    task.closed_by = actor.label
+    return task
+
+
+def open_tasks(session: Session, kind: str | None = None) -> Sequence[Task]:
+    query = select(Task).where(Task.status == "open").order_by(Task.due_at, Task.id)
+    if kind:
+        query = query.where(Task.kind == kind)
+    return session.scalars(query).all()
+
+
+# ----------------------------------------------------------------------------- approvals
+
+
+def list_approvals(session: Session, status: str | None = "pending") -> Sequence[Approval]:
+    query = select(Approval).order_by(Approval.requested_at, Approval.id)
+    if status:
+        query = query.where(Approval.status == status)
+    return session.scalars(query).all()
+
+
+def _decide(
+    session: Session, actor: Actor, approval_id: int, reason: str, status: str
+) -> tuple[Approval, Case]:
+    _human(actor)
+    if not reason.strip():
+        raise WorkflowError("eine Freigabe oder Ablehnung braucht eine Begründung")
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise WorkflowError(f"Freigabe {approval_id} gibt es nicht")
+    case = _case(session, actor, approval.case_id)
+    if approval.status != "pending":
+        raise WorkflowError(f"Freigabe {approval_id} ist schon entschieden ({approval.status})")
+    approval.status = status
+    approval.decided_by = actor.label
+    approval.decided_at = utcnow()
+    approval.decision_reason = reason.strip()
+    return approval, case
+
+
+def approve(
+    session: Session, actor: Actor, approval_id: int, reason: str, *, today: date | None = None
+) -> Approval:
+    """A person approves a gated step: the case moves to that stage, and a task tells the team
+    to carry it out (court application, enforcement order…)."""
+    approval, case = _decide(session, actor, approval_id, reason, "approved")
+    now = utcnow()
+    day = today or now.date()
+    state = session.get(CaseStrategy, case.id)
+    if state is None:
+        raise WorkflowError(f"Fall {case.id} hat keinen Strategiestand")
+    old_stage = case.stage
+    state.step_index = approval.step_index
+    state.stage_since = day
+    state.updated_at = now
+    case.stage = approval.stage
+    case.updated_at = now
+    events.emit(
+        session,
+        case,
+        "stage.changed",
+        actor,
+        old=old_stage,
+        new=approval.stage,
+        step=approval.step_index,
+        strategy=approval.strategy_name,
+        strategy_version=approval.strategy_version,
+        approval_id=approval.id,
+    )
+    events.emit(
+        session,
+        case,
+        "approval.approved",
+        actor,
+        approval_id=approval.id,
+        stage=approval.stage,
+        reason=reason,
+    )
+    add_task(
+        session,
+        case.id,
+        approval.stage,
+        f"approved:{approval.id}",
+        TASK_TEXT.get(approval.stage, f"Freigegeben: {approval.stage}"),
+        data={"approval_id": approval.id},
+    )
+    audit.record(
+        session,
+        actor,
+        "approve",
+        "approval",
+        approval.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+        details={"stage": approval.stage},
+    )
+    return approval
+
+
+def reject(session: Session, actor: Actor, approval_id: int, reason: str) -> Approval:
+    """A person rejects a gated step: nothing automatic follows for the case."""
+    approval, case = _decide(session, actor, approval_id, reason, "rejected")
+    events.emit(
+        session,
+        case,
+        "approval.rejected",
+        actor,
+        approval_id=approval.id,
+        stage=approval.stage,
+        reason=reason,
+    )
+    audit.record(
+        session,
+        actor,
+        "reject",
+        "approval",
+        approval.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+        details={"stage": approval.stage},
+    )
+    return approval
