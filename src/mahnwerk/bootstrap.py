@@ -56,14 +56,19 @@ def build(
     letters: LetterRenderer | None = None,
 ) -> Runtime:
     """Settings from the environment (unless given), the engine, the schema up to date and
-    the outbound channels."""
+    the outbound channels (letters rendered from the store unless another renderer is given)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
+    sessions = session_factory(engine)
+    if letters is None:
+        from mahnwerk.services.letters import StoreLetterRenderer
+
+        letters = StoreLetterRenderer(settings, sessions)
     return Runtime(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         channels=build_channels(settings, letters),
     )

@@ -17,7 +17,9 @@ outbox until it is):
   ``var/print``).
 - ``MAHNWERK_CONTACTS_PER_WEEK``: contacts per debtor in 7 days (default 3).
 - ``MAHNWERK_AGENCY_NAME``, ``MAHNWERK_AGENCY_ADDRESS``, ``MAHNWERK_AGENCY_EMAIL``,
-  ``MAHNWERK_AGENCY_REGISTRATION``: the sender named in e-mails and SMS.
+  ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
+  e-mails and SMS (address as ``Straße 1, 12345 Ort``).
+- ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Settings:
     agency_address: str = ""
     agency_email: str = ""
     agency_registration: str = ""
+    agency_phone: str = ""
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def documents_dir(self) -> Path:
@@ -76,6 +80,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_address=env.get("MAHNWERK_AGENCY_ADDRESS", ""),
         agency_email=env.get("MAHNWERK_AGENCY_EMAIL", ""),
         agency_registration=env.get("MAHNWERK_AGENCY_REGISTRATION", ""),
+        agency_phone=env.get("MAHNWERK_AGENCY_PHONE", ""),
+        public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
     )
 
 

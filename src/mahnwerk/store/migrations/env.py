@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import mahnwerk.store.portal  # noqa: F401  (registers the portal tables)
 import mahnwerk.store.workflow  # noqa: F401  (registers the workflow tables)
 from mahnwerk.store.models import Base
 
