@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import mahnwerk.store.portal  # noqa: F401  (registers the portal tables)
-import mahnwerk.store.workflow  # noqa: F401  (registers the workflow tables)
+# Importing the model modules registers their tables with Base.metadata.
+import mahnwerk.store.portal
+import mahnwerk.store.workflow
 from mahnwerk.store.models import Base
 
 config = context.config
