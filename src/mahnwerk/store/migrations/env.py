@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 # Importing the model modules registers their tables with Base.metadata.
-import mahnwerk.store.portal
-import mahnwerk.store.workflow
+import mahnwerk.store.portal  # noqa: F401
+import mahnwerk.store.workflow  # noqa: F401
 from mahnwerk.store.models import Base
 
 config = context.config
