@@ -5,13 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-# Importing the model modules registers their tables with Base.metadata.
-import mahnwerk.store.portal  # noqa: F401
-import mahnwerk.store.workflow  # noqa: F401
+from mahnwerk.store import portal, workflow
 from mahnwerk.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+MODEL_MODULES = (portal, workflow)  # importing them registers their tables with Base.metadata
 
 
 def run_migrations_online() -> None:
