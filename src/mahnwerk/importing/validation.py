@@ -1,0 +1,563 @@
+"""One row of a portfolio file → a typed :class:`Record`, or the list of its problems.
+
+Rules (where the issue left a choice, the choice is written here):
+
+- ``creditor_ref`` and ``invoice_no`` are required. Rows with the same ``creditor_ref`` form
+  one case; a ``creditor_ref`` + ``invoice_no`` twice in a file, and rows of one case that
+  disagree on the debtor, are found after all rows are read (see
+  :mod:`mahnwerk.services.portfolio_import`), not here.
+- ``amount``: German form ``1.234,56`` (also ``1234,56``, ``1234``, ``1.234`` = 1234 euro,
+  ``1234.56`` with a decimal point and one or two decimals, a ``€``/``EUR`` sign); numbers
+  in XLSX/JSON are taken as euro. It must be greater than 0 and have at most two decimals.
+  Stored as integer cents.
+- Dates: ``dd.mm.yyyy`` (a time behind it is ignored) or ISO ``yyyy-mm-dd``; real date cells
+  in XLSX. A four-digit year between 1900 and 2100 is required (``01.02.25`` is refused: the
+  century of a birth date cannot be guessed).
+- ``default_from`` (Verzugsbeginn), when empty, is ``due_date`` + 1 day: § 286 BGB puts the
+  debtor in default after the due date at the earliest, and interest runs from the day after
+  (§ 187 Abs. 1 BGB). A ``default_from`` *before* ``due_date`` is refused (default cannot
+  begin before the claim is due); the same day is accepted. One of the two is required.
+- ``debtor_type``: ``consumer`` (also Verbraucher, privat, B2C) or ``business`` (also
+  Unternehmer, Unternehmen, Firma, gewerblich, B2B). Empty: ``business`` if only a company is
+  given, else ``consumer`` (the choice with the lower statutory interest, § 288 Abs. 1 BGB).
+  It sets the claim's ``consumer`` flag; interest is statutory (§ 288 BGB).
+- Name: a row with a company and no last name is a legal person; otherwise a natural person,
+  who needs a last name (a business with a last name is a sole trader). A consumer needs a
+  last name; a business needs a company or a last name.
+- Address: street, postcode and city all or none. ``country`` empty = DE; names such as
+  Deutschland/Österreich are accepted. German postcodes have five digits (a four-digit one
+  gets its leading 0 back, which Excel drops).
+- ``iban`` is checked with schwifty: country, length, structure and the check digits
+  (ISO 13616). The national bank code registry is deliberately not required: a bank missing
+  from the bundled list must not block a whole portfolio.
+- ``email`` must look like one; ``phone`` needs at least five digits.
+- Text longer than its database column is refused rather than cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
+
+from schwifty import IBAN
+from schwifty.exceptions import (
+    InvalidChecksumDigits,
+    InvalidCountryCode,
+    InvalidLength,
+    InvalidStructure,
+    SchwiftyException,
+)
+
+from mahnwerk.domain.identity import identity_key
+from mahnwerk.importing.headers import CANONICAL, GERMAN, HeaderMap, Problem
+from mahnwerk.importing.source import Cells, RowError
+
+
+class Record(NamedTuple):
+    """A valid row, ready for the staging table (dates as ISO text, amount in cents)."""
+
+    row_no: int
+    creditor_ref: str
+    invoice_no: str
+    invoice_date: str | None
+    due_date: str | None
+    default_from: str
+    amount: int
+    kind: str  # natural, legal
+    consumer: bool
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    birth_date: str | None
+    street: str | None
+    postcode: str | None
+    city: str | None
+    country: str
+    email: str | None
+    phone: str | None
+    iban: str | None
+    identity_key: str
+    #: hash of all debtor fields: rows of one case must have the same one
+    debtor_fp: int
+
+
+#: Debtor fields that rows of one case must agree on, in :class:`Record` order.
+DEBTOR_FIELDS = (
+    "kind",
+    "consumer",
+    "first_name",
+    "last_name",
+    "company",
+    "birth_date",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+)
+#: The file column behind each debtor field (``kind`` and ``consumer`` come from the type).
+DEBTOR_COLUMN = {f: f for f in DEBTOR_FIELDS} | {"kind": "debtor_type", "consumer": "debtor_type"}
+
+MAX_LENGTH = {
+    "creditor_ref": 100,
+    "invoice_no": 100,
+    "first_name": 100,
+    "last_name": 100,
+    "company": 200,
+    "street": 200,
+    "postcode": 10,
+    "city": 100,
+    "email": 254,
+    "phone": 254,
+}
+
+CONSUMER_WORDS = {"consumer", "verbraucher", "privat", "privatperson", "privatkunde", "b2c"}
+BUSINESS_WORDS = {
+    "business",
+    "unternehmer",
+    "unternehmen",
+    "firma",
+    "gewerbe",
+    "gewerblich",
+    "geschaeftlich",
+    "geschäftlich",
+    "geschaeftskunde",
+    "geschäftskunde",
+    "b2b",
+}
+COUNTRY_NAMES = {
+    "deutschland": "DE",
+    "germany": "DE",
+    "d": "DE",
+    "brd": "DE",
+    "oesterreich": "AT",
+    "österreich": "AT",
+    "austria": "AT",
+    "a": "AT",
+    "schweiz": "CH",
+    "switzerland": "CH",
+    "niederlande": "NL",
+    "holland": "NL",
+    "belgien": "BE",
+    "luxemburg": "LU",
+    "frankreich": "FR",
+    "polen": "PL",
+    "tschechien": "CZ",
+    "daenemark": "DK",
+    "dänemark": "DK",
+    "italien": "IT",
+    "spanien": "ES",
+}
+
+_DE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.+\-Z]*)?")
+_DE_AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?")
+_DOT_AMOUNT = re.compile(r"(\d+)\.(\d{1,2})")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"(?=(?:\D*\d){5})\+?[0-9 ()/.\-]+")
+_IBAN_SEPARATORS = re.compile(r"[\s\-./]+")
+_ONE_DAY = timedelta(days=1)
+#: Columns parsed from their raw cell value rather than as text.
+_VALUE_COLUMNS = ("amount", "invoice_date", "due_date", "default_from", "birth_date")
+
+
+class CellError(ValueError):
+    """A cell that is not what its column needs (German message)."""
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def parse_date(value: object) -> date:
+    """A date from ``dd.mm.yyyy``, ``yyyy-mm-dd`` or a date cell.
+
+    >>> parse_date("05.03.2025"), parse_date("2025-03-05"), parse_date("5.3.2025 00:00")
+    (datetime.date(2025, 3, 5), datetime.date(2025, 3, 5), datetime.date(2025, 3, 5))
+    """
+    if (
+        type(value) is str
+        and len(value) == 10
+        and value[2] == "."
+        and value[5] == "."
+        and value.isascii()
+        and (digits := value[:2] + value[3:5] + value[6:]).isdigit()
+    ):
+        try:
+            day = date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+        except ValueError as exc:
+            raise CellError(f"„{value}“ ist kein gültiges Datum") from exc
+    elif isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        match = _DE_DATE.fullmatch(text)
+        try:
+            if match:
+                day = date(int(match[3]), int(match[2]), int(match[1]))
+            elif match := _ISO_DATE.fullmatch(text):
+                day = date(int(match[1]), int(match[2]), int(match[3]))
+            else:
+                raise CellError(f"„{_shown(text)}“ ist kein Datum (erwartet TT.MM.JJJJ)")
+        except ValueError as exc:
+            if isinstance(exc, CellError):
+                raise
+            raise CellError(f"„{_shown(text)}“ ist kein gültiges Datum") from exc
+    elif isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 80000:
+        from openpyxl.utils.datetime import from_excel
+
+        day = from_excel(value).date()  # an Excel serial number in an unformatted cell
+    else:
+        raise CellError(f"„{_shown(value)}“ ist kein Datum (erwartet TT.MM.JJJJ)")
+    if not 1900 <= day.year <= 2100:
+        raise CellError(f"„{_shown(value)}“ ist kein plausibles Datum (Jahr {day.year})")
+    return day
+
+
+def parse_cents(value: object) -> int:
+    """An amount in cents from German text (``1.234,56``) or a number cell.
+
+    >>> parse_cents("1.234,56"), parse_cents("12,5"), parse_cents("1.234"), parse_cents("99.90")
+    (123456, 1250, 123400, 9990)
+    >>> parse_cents("-5,00")
+    -500
+    """
+    if isinstance(value, bool):
+        raise CellError(f"„{value}“ ist kein Betrag")
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        cents = round(value * 100)
+        if abs(value * 100 - cents) > 1e-6:
+            raise CellError(f"„{value}“ hat mehr als zwei Nachkommastellen")
+        return int(cents)
+    if isinstance(value, Decimal):
+        try:
+            exact = value * 100
+            if exact != exact.to_integral_value():
+                raise CellError(f"„{value}“ hat mehr als zwei Nachkommastellen")
+            return int(exact)
+        except InvalidOperation as exc:
+            raise CellError(f"„{value}“ ist kein Betrag") from exc
+    text = str(value).strip()
+    raw = text
+    text = text.replace("€", "").replace("EUR", "").replace("\xa0", "").replace(" ", "")
+    sign = 1
+    if text.startswith("-"):
+        sign, text = -1, text[1:]
+    elif text.endswith("-"):  # SAP writes credit amounts as 12,50-
+        sign, text = -1, text[:-1]
+    elif text.startswith("+"):
+        text = text[1:]
+    match = _DE_AMOUNT.fullmatch(text)
+    if match:
+        euros = int(match[1].replace(".", ""))
+        cents = int((match[2] or "0").ljust(2, "0"))
+        return sign * (euros * 100 + cents)
+    match = _DOT_AMOUNT.fullmatch(text)
+    if match:
+        return sign * (int(match[1]) * 100 + int(match[2].ljust(2, "0")))
+    if re.fullmatch(r"[\d.]+,\d{3,}|\d+\.\d{3,}", text) and not re.fullmatch(
+        r"\d{1,3}(\.\d{3})+", text
+    ):
+        raise CellError(f"„{_shown(raw)}“ hat mehr als zwei Nachkommastellen")
+    raise CellError(f"„{_shown(raw)}“ ist kein Betrag (erwartet z. B. 1.234,56)")
+
+
+@lru_cache(maxsize=8192)
+def iban_problem(value: str) -> str | None:
+    """Why ``value`` (already without blanks, upper case) is no valid IBAN, or ``None``.
+
+    >>> iban_problem("DE89370400440532013000") is None, iban_problem("DE88370400440532013000")
+    (True, 'Prüfziffer der IBAN stimmt nicht')
+    """
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}", value):
+        return f"„{_shown(value)}“ ist keine IBAN (Ländercode, zwei Prüfziffern, Kontonummer)"
+    try:
+        IBAN(value, validate_bban=False)
+    except InvalidChecksumDigits:
+        return "Prüfziffer der IBAN stimmt nicht"
+    except InvalidCountryCode:
+        return f"Ländercode {value[:2]} der IBAN ist unbekannt"
+    except InvalidLength:
+        return f"Länge der IBAN stimmt nicht für {value[:2]} ({len(value)} Zeichen)"
+    except InvalidStructure:
+        return f"Aufbau der IBAN passt nicht zum Format für {value[:2]}"
+    except SchwiftyException as exc:  # pragma: no cover - other schwifty checks
+        return f"IBAN ungültig ({exc})"
+    return None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, dict | list):
+        raise CellError("verschachtelte Werte werden nicht unterstützt")
+    return str(value).strip() or None
+
+
+class RowValidator:
+    """Checks rows of one file against its :class:`HeaderMap`; call it per row."""
+
+    def __init__(
+        self,
+        header_map: HeaderMap,
+        *,
+        today: date,
+        row_word: str = "Zeile",
+        width: int | None = None,
+    ) -> None:
+        absent = 1 << 30  # an index no row reaches: the column is not in the file
+        self.index = {c: header_map.columns.get(c, absent) for c in CANONICAL}
+        self._text_columns = [
+            (c, self.index[c], MAX_LENGTH.get(c, 0)) for c in CANONICAL if c not in _VALUE_COLUMNS
+        ]
+        self._raw_columns = [(c, self.index[c]) for c in _VALUE_COLUMNS]
+        self.labels = header_map.labels
+        self.today = today
+        self.row_word = row_word
+        #: number of header cells; a CSV row with more non-empty cells is refused
+        self.width = width
+        self._last_debtor: tuple[object, ...] | None = None
+        self._last_identity: tuple[str, int] = ("", 0)
+
+    def problem(self, row: int, column: str | None, message: str) -> Problem:
+        header = self.labels.get(column) if column else None
+        return Problem(row, column, message, header or None, self.row_word)
+
+    def __call__(self, row: int, cells: Cells) -> Record | list[Problem]:
+        if isinstance(cells, RowError):
+            return [self.problem(row, None, cells.message)]
+        problems: list[Problem] = []
+        n = len(cells)
+        if (
+            self.width is not None
+            and n > self.width
+            and any(c not in (None, "") for c in cells[self.width :])
+        ):
+            problems.append(
+                self.problem(
+                    row,
+                    None,
+                    f"die Zeile hat {n} Zellen, die Kopfzeile nur {self.width} "
+                    "(Trennzeichen im Text? Text mit ; bitte in Anführungszeichen)",
+                )
+            )
+        values: dict[str, str | None] = {}
+        raw: dict[str, object] = {}
+        for column, i, limit in self._text_columns:
+            value = cells[i] if i < n else None
+            if type(value) is str:
+                text: str | None = value.strip() or None
+            else:
+                try:
+                    text = _text(value)
+                except CellError as exc:
+                    problems.append(self.problem(row, column, str(exc)))
+                    text = None
+            if text is not None and limit and len(text) > limit:
+                problems.append(
+                    self.problem(row, column, f"zu lang ({len(text)} Zeichen, höchstens {limit})")
+                )
+            values[column] = text
+        for column, i in self._raw_columns:
+            raw[column] = cells[i] if i < n else None
+
+        creditor_ref = values["creditor_ref"]
+        if creditor_ref is None:
+            problems.append(self.problem(row, "creditor_ref", "Aktenzeichen fehlt"))
+        invoice_no = values["invoice_no"]
+        if invoice_no is None:
+            problems.append(self.problem(row, "invoice_no", "Rechnungsnummer fehlt"))
+
+        amount = 0
+        if raw["amount"] is None or raw["amount"] == "":
+            problems.append(self.problem(row, "amount", "Betrag fehlt"))
+        else:
+            try:
+                amount = parse_cents(raw["amount"])
+            except CellError as exc:
+                problems.append(self.problem(row, "amount", str(exc)))
+            else:
+                if amount < 0:
+                    problems.append(
+                        self.problem(
+                            row,
+                            "amount",
+                            f"Betrag ist negativ ({_shown(raw['amount'])}); "
+                            "Gutschriften werden nicht importiert",
+                        )
+                    )
+                elif amount == 0:
+                    problems.append(self.problem(row, "amount", "Betrag ist 0"))
+
+        dates: dict[str, date | None] = {}
+        empty: set[str] = set()
+        for column in ("invoice_date", "due_date", "default_from", "birth_date"):
+            value = raw[column]
+            dates[column] = None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                empty.add(column)
+                continue
+            try:
+                dates[column] = parse_date(value)
+            except CellError as exc:
+                problems.append(self.problem(row, column, str(exc)))
+        due, default = dates["due_date"], dates["default_from"]
+        if "default_from" in empty:
+            if due is not None:
+                default = due + _ONE_DAY
+            elif "due_date" in empty:
+                problems.append(
+                    self.problem(row, "due_date", "Fälligkeit fehlt (oder „Verzug seit“ angeben)")
+                )
+        if due is not None and default is not None and default < due:
+            problems.append(
+                self.problem(
+                    row,
+                    "default_from",
+                    f"Verzugsbeginn {default:%d.%m.%Y} liegt vor der Fälligkeit {due:%d.%m.%Y}",
+                )
+            )
+        birth = dates["birth_date"]
+        if birth is not None and birth > self.today:
+            problems.append(self.problem(row, "birth_date", "Geburtsdatum liegt in der Zukunft"))
+
+        first, last, company = values["first_name"], values["last_name"], values["company"]
+        kind_text = values["debtor_type"]
+        if kind_text is None:
+            consumer = not (company and not last)
+        else:
+            word = kind_text.lower()
+            if word in CONSUMER_WORDS:
+                consumer = True
+            elif word in BUSINESS_WORDS:
+                consumer = False
+            else:
+                problems.append(
+                    self.problem(
+                        row,
+                        "debtor_type",
+                        f"Schuldnerart „{_shown(kind_text)}“ ist unbekannt "
+                        "(erlaubt: consumer/Verbraucher, business/Unternehmer)",
+                    )
+                )
+                consumer = True
+        kind = "legal" if company and not last else "natural"
+        if consumer and not last:
+            problems.append(
+                self.problem(row, "last_name", "Nachname fehlt (Verbraucher: natürliche Person)")
+            )
+        elif not consumer and not last and not company:
+            problems.append(self.problem(row, "company", "Firma (oder Nachname) fehlt"))
+
+        street, postcode, city = values["street"], values["postcode"], values["city"]
+        country_text = values["country"]
+        country = "DE"
+        if country_text is not None:
+            found = COUNTRY_NAMES.get(country_text.lower())
+            if found:
+                country = found
+            elif re.fullmatch(r"[A-Za-z]{2}", country_text):
+                country = country_text.upper()
+            else:
+                problems.append(
+                    self.problem(
+                        row,
+                        "country",
+                        f"Land „{_shown(country_text)}“ unbekannt (bitte ISO-Code wie DE)",
+                    )
+                )
+        if street or postcode or city:
+            for column, value in (("street", street), ("postcode", postcode), ("city", city)):
+                if not value:
+                    problems.append(
+                        self.problem(
+                            row,
+                            column,
+                            f"Adresse unvollständig: {GERMAN[column]} fehlt "
+                            "(Straße, PLZ und Ort gehören zusammen)",
+                        )
+                    )
+        if postcode and country == "DE":
+            if len(postcode) == 4 and postcode.isdigit():
+                postcode = "0" + postcode
+            if not (len(postcode) == 5 and postcode.isdigit()):
+                problems.append(
+                    self.problem(
+                        row, "postcode", f"„{_shown(postcode)}“ ist keine deutsche PLZ (5 Ziffern)"
+                    )
+                )
+
+        email = values["email"]
+        if email is not None and not _EMAIL.fullmatch(email):
+            problems.append(
+                self.problem(row, "email", f"„{_shown(email)}“ ist keine E-Mail-Adresse")
+            )
+        phone = values["phone"]
+        if phone is not None and not _PHONE.fullmatch(phone):
+            problems.append(
+                self.problem(row, "phone", f"„{_shown(phone)}“ ist keine Telefonnummer")
+            )
+        iban = values["iban"]
+        if iban is not None:
+            iban = _IBAN_SEPARATORS.sub("", iban).upper()
+            reason = iban_problem(iban)
+            if reason:
+                problems.append(self.problem(row, "iban", reason))
+
+        if problems:
+            return problems
+        assert creditor_ref is not None and invoice_no is not None and default is not None
+        birth_iso = birth.isoformat() if birth else None
+        debtor = (kind, consumer, first, last, company, birth_iso, street, postcode, city,
+                  country, email, phone, iban)  # fmt: skip
+        if debtor == self._last_debtor:
+            key, fingerprint = self._last_identity
+        else:
+            key = identity_key(
+                last_name=last,
+                first_name=first,
+                company=company if kind == "legal" else None,
+                birth_date=birth,
+                street=street,
+                postcode=postcode,
+            )
+            fingerprint = hash(debtor)
+            self._last_debtor, self._last_identity = debtor, (key, fingerprint)
+        invoice_date = dates["invoice_date"]
+        return Record(
+            row,
+            creditor_ref,
+            invoice_no,
+            invoice_date.isoformat() if invoice_date else None,
+            due.isoformat() if due else None,
+            default.isoformat(),
+            amount,
+            *debtor,
+            key,
+            fingerprint,
+        )
+
+
+def describe_conflict(first: Sequence[object], other: Sequence[object]) -> list[str]:
+    """The debtor fields (in :data:`DEBTOR_FIELDS` order) where two rows of a case differ."""
+    return [f for f, a, b in zip(DEBTOR_FIELDS, first, other, strict=True) if a != b]
