@@ -75,7 +75,8 @@ class Debtor(Base):
 
     __tablename__ = "debtor"
     id: Mapped[int] = pk()
-    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
+    # no index of its own: covered by (creditor_id, identity_key) (unique) serves it
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # natural, legal
     consumer: Mapped[bool] = mapped_column(Boolean)
@@ -159,7 +160,8 @@ class Case(Base):
 
     __tablename__ = "case_file"
     id: Mapped[int] = pk()
-    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
+    # no index of its own: covered by (creditor_id, external_ref) (unique) serves it
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"))
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     external_ref: Mapped[str] = mapped_column(String(100))
     reference: Mapped[str] = mapped_column(String(32), unique=True)  # agency case number
@@ -186,7 +188,8 @@ class Claim(Base):
 
     __tablename__ = "claim"
     id: Mapped[int] = pk()
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # no index of its own: covered by (case_id, invoice_no) (unique) serves it
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"))
     invoice_no: Mapped[str] = mapped_column(String(100))
     invoice_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
