@@ -1,0 +1,328 @@
+"""Webhooks: a creditor registers a URL and receives its case events, signed and retried.
+
+Registering
+    ``register`` stores the URL with the event types wanted (all of
+    :data:`mahnwerk.services.events.WEBHOOK_EVENTS` when none are named) and a random secret,
+    which is returned once. :func:`mahnwerk.services.events.emit` queues one
+    ``webhook_delivery`` row per matching event and webhook, holding the exact JSON body.
+
+Delivery
+    :func:`deliver_due` POSTs each due delivery's body to its URL with the headers
+
+    - ``Content-Type: application/json``
+    - ``Mahnwerk-Event``: the event type, e.g. ``payment.received``
+    - ``Mahnwerk-Delivery``: the delivery id (the same on every retry: use it to drop repeats)
+    - ``Mahnwerk-Signature: t=<unix seconds>,v1=<hex>``
+
+    A 2xx answer marks the delivery ``delivered``. Anything else (another status, a timeout,
+    a refused connection; redirects are not followed) is retried after
+    ``30 s × 2^(attempts − 1)`` (capped at six hours); after :data:`MAX_ATTEMPTS` attempts the
+    delivery is ``failed``. Status code and error of the last attempt are kept and shown by
+    ``GET /api/v1/webhooks/{id}/deliveries``.
+
+Verifying a signature (for the creditor's receiver)
+    ``v1`` is the lower-case hex HMAC-SHA256, keyed with the webhook secret (UTF-8), over the
+    bytes ``<t>.<raw request body>``, where ``<t>`` is the decimal timestamp from the header.
+    Compare in constant time and refuse timestamps older than a few minutes (replays).
+    :func:`verify_signature` does exactly that::
+
+        ok = verify_signature(secret, request.headers["Mahnwerk-Signature"], raw_body)
+
+    The header may carry several ``v1=`` entries; one matching entry suffices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mahnwerk.services import audit
+from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.events import WEBHOOK_EVENTS
+from mahnwerk.store.db import transaction
+from mahnwerk.store.models import CaseEvent, Webhook, WebhookDelivery
+
+if TYPE_CHECKING:
+    from mahnwerk.bootstrap import Runtime
+
+log = logging.getLogger(__name__)
+
+#: Attempts before a delivery is given up as ``failed``.
+MAX_ATTEMPTS = 10
+#: First retry delay; doubled on every further failure, capped at :data:`MAX_DELAY`.
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+#: How long a delivery is reserved for the worker that took it (no double sending).
+LEASE = timedelta(minutes=2)
+TIMEOUT = httpx.Timeout(10.0)
+USER_AGENT = "mahnwerk-webhooks/1"
+
+
+class WebhookError(ValueError):
+    """A webhook request the rules refuse (shown to the caller)."""
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Mahnwerk-Signature`` header value for ``body`` sent at ``timestamp``."""
+    mac = hmac.new(secret.encode("utf-8"), str(timestamp).encode() + b"." + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(
+    secret: str,
+    header: str,
+    body: bytes | str,
+    tolerance: float = 300.0,
+    *,
+    now: float | None = None,
+) -> bool:
+    """True if ``header`` signs ``body`` with ``secret`` and is at most ``tolerance`` s old."""
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            timestamp = int(value)
+        elif key == "v1" and value:
+            candidates.append(value)
+    if timestamp is None or not candidates:
+        return False
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > tolerance:
+        return False
+    expected = sign(secret, timestamp, raw).split("v1=", 1)[1]
+    return any(hmac.compare_digest(expected, c) for c in candidates)
+
+
+# ---------------------------------------------------------------------- registration
+
+
+def register(
+    session: Session, actor: Actor, url: str, event_types: Sequence[str] | None = None
+) -> tuple[Webhook, str]:
+    """A new webhook of the actor's creditor and its secret (returned only here)."""
+    if actor.creditor_id is None:
+        raise WebhookError("Webhooks gehören zu einem Mandanten; dieser Zugang hat keinen")
+    unknown = sorted(set(event_types or ()) - set(WEBHOOK_EVENTS))
+    if unknown:
+        raise WebhookError(
+            f"unbekannte Ereignisse {', '.join(unknown)} (erlaubt: {', '.join(WEBHOOK_EVENTS)})"
+        )
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    types = sorted(set(event_types)) if event_types else []
+    hook = Webhook(
+        creditor_id=actor.creditor_id,
+        url=url,
+        secret=secret,
+        events={"types": types},
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(hook)
+    session.flush()
+    audit.record(session, actor, "create", "webhook", hook.id, creditor_id=actor.creditor_id)
+    return hook, secret
+
+
+def list_webhooks(session: Session, actor: Actor) -> Sequence[Webhook]:
+    """The active webhooks the actor may see (staff: all)."""
+    query = select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)
+    if not actor.is_staff:
+        query = query.where(Webhook.creditor_id == actor.creditor_id)
+    return session.scalars(query).all()
+
+
+def get_webhook(session: Session, actor: Actor, webhook_id: int) -> Webhook | None:
+    """The webhook if it is active and the actor may see it; ``None`` otherwise (as missing)."""
+    hook = session.get(Webhook, webhook_id)
+    if hook is None or not hook.active or not actor.may_see_creditor(hook.creditor_id):
+        return None
+    return hook
+
+
+def event_types(hook: Webhook) -> list[str]:
+    """The event types the webhook receives (all when it named none)."""
+    wanted = hook.events.get("types") if isinstance(hook.events, dict) else None
+    return list(wanted) if wanted else list(WEBHOOK_EVENTS)
+
+
+def delete_webhook(session: Session, actor: Actor, hook: Webhook) -> None:
+    """Switch the webhook off; its pending deliveries are given up, its history is kept."""
+    hook.active = False
+    now = utcnow()
+    pending = session.scalars(
+        select(WebhookDelivery).where(
+            WebhookDelivery.webhook_id == hook.id, WebhookDelivery.status == "pending"
+        )
+    ).all()
+    for delivery in pending:
+        delivery.status = "failed"
+        delivery.last_error = "Webhook gelöscht"
+        delivery.next_attempt_at = now
+    audit.record(session, actor, "delete", "webhook", hook.id, creditor_id=hook.creditor_id)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    delivery: WebhookDelivery
+    event_type: str
+    case_id: int
+
+
+def deliveries(
+    session: Session, hook: Webhook, *, status: str | None = None, limit: int = 50
+) -> list[DeliveryView]:
+    """The webhook's deliveries, newest first."""
+    query = (
+        select(WebhookDelivery, CaseEvent.kind, CaseEvent.case_id)
+        .join(CaseEvent, CaseEvent.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    return [DeliveryView(d, kind, case_id) for d, kind, case_id in session.execute(query).all()]
+
+
+# -------------------------------------------------------------------------- delivery
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 30 s, 60 s, 120 s, … ≤ 6 h."""
+    delay: timedelta = BASE_DELAY * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_DELAY)
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.failed
+
+
+@dataclass(frozen=True)
+class _Job:
+    id: int
+    url: str
+    secret: str
+    payload: str
+    event_type: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
+    """Reserve up to ``limit`` due deliveries for this worker (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL; SQLite serialises writers anyway) by moving their next attempt past a lease."""
+    with transaction(runtime.sessions) as session:
+        rows = session.execute(
+            select(WebhookDelivery, Webhook, CaseEvent.kind)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .join(CaseEvent, CaseEvent.id == WebhookDelivery.event_id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=WebhookDelivery)
+        ).all()
+        jobs = []
+        for delivery, hook, kind in rows:
+            if not hook.active:
+                delivery.status = "failed"
+                delivery.last_error = "Webhook gelöscht"
+                continue
+            delivery.next_attempt_at = now + LEASE
+            jobs.append(_Job(delivery.id, hook.url, hook.secret, delivery.payload, kind))
+        return jobs
+
+
+def _send(client: httpx.Client, job: _Job) -> tuple[int | None, str | None]:
+    body = job.payload.encode("utf-8")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Mahnwerk-Event": job.event_type,
+        "Mahnwerk-Delivery": str(job.id),
+        "Mahnwerk-Signature": sign(job.secret, int(time.time()), body),
+    }
+    try:
+        response = client.post(job.url, content=body, headers=headers, timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    if 200 <= response.status_code < 300:
+        return response.status_code, None
+    return response.status_code, f"HTTP {response.status_code}"
+
+
+def _settle(runtime: Runtime, job: _Job, now: datetime, code: int | None, error: str | None) -> str:
+    with transaction(runtime.sessions) as session:
+        delivery = session.get(WebhookDelivery, job.id)
+        if delivery is None:  # pragma: no cover - rows are never deleted
+            return "failed"
+        delivery.attempts += 1
+        delivery.last_status_code = code
+        delivery.last_error = error
+        if error is None:
+            delivery.status = "delivered"
+            delivery.delivered_at = utcnow()
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = "failed"
+        else:
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+        return delivery.status
+
+
+def deliver_due(
+    runtime: Runtime,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+    *,
+    limit: int = 100,
+) -> DeliveryReport:
+    """One pass: send every delivery due at ``now`` (at most ``limit``) and record the outcome.
+
+    No database transaction is held open while a receiver answers.
+    """
+    now = _aware(now or utcnow())
+    report = DeliveryReport()
+    jobs = _claim(runtime, now, limit)
+    if not jobs:
+        return report
+    own = client is None
+    http = client or httpx.Client(follow_redirects=False)
+    try:
+        for job in jobs:
+            code, error = _send(http, job)
+            outcome = _settle(runtime, job, now, code, error)
+            if outcome == "delivered":
+                report.delivered += 1
+            elif outcome == "failed":
+                report.failed += 1
+                log.warning("webhook delivery %s failed for good: %s", job.id, error)
+            else:
+                report.retried += 1
+    finally:
+        if own:
+            http.close()
+    return report
