@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from mahnwerk import __version__
 from mahnwerk.api import problems, routes
 from mahnwerk.api.auth import single_query_values
-from mahnwerk.bootstrap import Runtime, build
+from mahnwerk.bootstrap import Runtime
 from mahnwerk.services import webhooks
 
 log = logging.getLogger(__name__)
@@ -118,9 +117,3 @@ async def _deliver_forever(runtime: Runtime, interval: float) -> None:
             except Exception:  # keep the loop alive; the next pass tries again
                 log.exception("webhook delivery pass failed")
             await asyncio.sleep(interval)
-
-
-def app_from_environment() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
-    interval = float(os.environ.get("MAHNWERK_WEBHOOK_INTERVAL", "5"))
-    return create_app(build(), webhook_interval=interval or None)

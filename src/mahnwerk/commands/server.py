@@ -112,13 +112,12 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from mahnwerk.api import create_app
-    from mahnwerk.bootstrap import build
+    from mahnwerk.bootstrap import build, create_asgi_app
 
     interval = args.webhook_interval or None
     print(
-        f"mahnwerk API auf http://{args.host}:{args.port}/api/v1/docs "
-        f"(OpenAPI: /api/v1/openapi.json); beenden mit Strg+C",
+        f"mahnwerk auf http://{args.host}:{args.port}/ (API: /api/v1/docs, "
+        f"OpenAPI: /api/v1/openapi.json); beenden mit Strg+C",
         file=sys.stderr,
         flush=True,
     )
@@ -126,7 +125,7 @@ def serve(args: argparse.Namespace) -> int:
         build()  # migrate once, before the workers start
         os.environ["MAHNWERK_WEBHOOK_INTERVAL"] = str(args.webhook_interval)
         uvicorn.run(
-            "mahnwerk.api.app:app_from_environment",
+            "mahnwerk.bootstrap:asgi_from_environment",
             factory=True,
             host=args.host,
             port=args.port,
@@ -134,7 +133,7 @@ def serve(args: argparse.Namespace) -> int:
             access_log=not args.no_access_log,
         )
     else:
-        app = create_app(build(), webhook_interval=interval)
+        app = create_asgi_app(build(), webhook_interval=interval)
         uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log)
     return 0
 
