@@ -11,8 +11,9 @@ BIN    := $(VENV)/bin
 $(BIN)/python:
 	bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
 
-$(VENV)/.runtime-installed: $(BIN)/python requirements.lock pyproject.toml
+$(VENV)/.runtime-installed: $(BIN)/python requirements.lock requirements-nodeps.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
