@@ -86,7 +86,14 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
         max_age=8 * 3600,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in (public_router(pages),):
+    from mahnwerk.web import creditor, portal, register, workspace
+
+    routers = [public_router(pages)] + [
+        module.router(pages) for module in (portal, workspace, creditor, register)
+    ]
+    for router in routers:
+        # FastAPI 0.165 wraps included routers; adding the routes keeps them visible in
+        # app.routes, which the tenancy tests walk.
         for route in router.routes:
             app.router.routes.append(route)
     install_error_pages(app, pages)
