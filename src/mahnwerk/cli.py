@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "importing",
     "server",
     "daily",
+    "bank",
+    "model",
+    "demo",
 )
 
 EXIT_OK = 0

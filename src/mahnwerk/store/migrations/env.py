@@ -5,12 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mahnwerk.store import portal, workflow
+from mahnwerk.store import banking_store, calls, portal, scoring, web_accounts, workflow
 from mahnwerk.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-MODEL_MODULES = (portal, workflow)  # importing them registers their tables with Base.metadata
+MODEL_MODULES = (banking_store, calls, portal, scoring, web_accounts, workflow)  # importing them registers their tables with Base.metadata
 
 
 def run_migrations_online() -> None:

@@ -1,0 +1,3 @@
+"""Tables of the agent workspace: call logs."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the models: versions, scores with reasons, audits, overrides, drift."""
+
+from __future__ import annotations
