@@ -111,15 +111,20 @@ def load_open_cases(
     partition: Partition | None = None,
     *,
     status: str = "open",
+    future_payments: bool = False,
 ) -> Portfolio:
     """The open cases of ``partition`` (all by default) with what their balances as of
-    ``as_of`` need, as columns."""
+    ``as_of`` need, as columns.
+
+    ``future_payments=True`` also loads the (not reversed) payments dated after ``as_of``:
+    :func:`~mahnwerk.batch.balances.compute_balances` ignores them, the decisions of
+    :mod:`mahnwerk.batch.decisions` read them (limitation, payment plans)."""
     partition = partition or Partition()
     if status != "open":
         raise ValueError("only open cases are loaded")
     if connection.dialect.name == "postgresql":
-        return _load_postgres(connection, as_of, partition)
-    return _load_generic(connection, as_of, partition)
+        return _load_postgres(connection, as_of, partition, future_payments)
+    return _load_generic(connection, as_of, partition, future_payments)
 
 
 # -------------------------------------------------------------------------- PostgreSQL
@@ -187,8 +192,11 @@ _CLAIM_FIELDS = [
 ]
 
 
-def _load_postgres(connection: Connection, as_of: date, partition: Partition) -> Portfolio:
+def _load_postgres(
+    connection: Connection, as_of: date, partition: Partition, future_payments: bool = False
+) -> Portfolio:
     day = f"DATE '{as_of.isoformat()}'"
+    paid_by = "" if future_payments else f" AND date <= {day}"
     cases = _copy_records(
         connection,
         "SELECT c.id, d.consumer,"
@@ -221,7 +229,7 @@ def _load_postgres(connection: Connection, as_of: date, partition: Partition) ->
     payments = _copy_records(
         connection,
         "SELECT case_id, id, date, amount FROM payment"
-        f" WHERE NOT reversed AND date <= {day} AND {_open_cases(partition)}",
+        f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}",
         money_fields,
     )
     return _assemble(
@@ -263,8 +271,11 @@ def _days(values: list[Any]) -> I64:
     return np.array([str(v)[:10] for v in values], dtype="datetime64[D]").astype(np.int64)
 
 
-def _load_generic(connection: Connection, as_of: date, partition: Partition) -> Portfolio:
+def _load_generic(
+    connection: Connection, as_of: date, partition: Partition, future_payments: bool = False
+) -> Portfolio:
     params = {"as_of": as_of.isoformat()}
+    paid_by = "" if future_payments else " AND date <= :as_of"
     case_rows = connection.execute(
         text(
             "SELECT c.id, d.consumer, c.day_count, c.allocation"
@@ -288,7 +299,7 @@ def _load_generic(connection: Connection, as_of: date, partition: Partition) -> 
     payment_rows = connection.execute(
         text(
             "SELECT case_id, id, date, amount FROM payment"
-            f" WHERE NOT reversed AND date <= :as_of AND {_open_cases(partition)}"
+            f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}"
         ),
         params,
     ).all()

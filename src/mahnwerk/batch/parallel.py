@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.pool import NullPool
 
 from mahnwerk.batch.balances import Balances, compute_balances
 from mahnwerk.batch.loader import Partition, load_open_cases
 from mahnwerk.store.db import make_engine
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,18 @@ def run_partitions(
     """Every partition (by default one per process), ``processes`` at a time."""
     partitions = list(partitions or Partition.all(processes))
     tasks = [(database_url, as_of, p) for p in partitions]
+    return pool_map(_run, tasks, processes)
+
+
+def pool_map(function: Callable[[T], R], tasks: Sequence[T], processes: int) -> list[R]:
+    """``function`` over ``tasks`` in ``processes`` processes (in this one if ``processes``
+    is 1), one task at a time per process, results in the order of ``tasks``."""
     if processes <= 1:
-        return [_run(t) for t in tasks]
+        return [function(t) for t in tasks]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(processes) as pool:
-        return pool.map(_run, tasks, chunksize=1)
+        return pool.map(function, tasks, chunksize=1)
 
 
 def open_balances(

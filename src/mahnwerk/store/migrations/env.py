@@ -10,7 +10,14 @@ from mahnwerk.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-MODEL_MODULES = (banking_store, calls, portal, scoring, web_accounts, workflow)  # importing them registers their tables with Base.metadata
+MODEL_MODULES = (
+    banking_store,
+    calls,
+    portal,
+    scoring,
+    web_accounts,
+    workflow,
+)  # importing them registers their tables with Base.metadata
 
 
 def run_migrations_online() -> None:
