@@ -7,7 +7,6 @@ start, and tests build their own with a database of their choice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,20 +73,3 @@ def build(
         channels=build_channels(settings, letters),
     )
 
-
-def create_asgi_app(runtime: Runtime, *, webhook_interval: float | None = None) -> Any:
-    """The one ASGI app: the REST API under ``/api/v1`` and the pages of the web UI."""
-    from mahnwerk.api import create_app
-    from mahnwerk.web.app import mount_web
-
-    app = create_app(runtime, webhook_interval=webhook_interval)
-    mount_web(app, runtime)
-    return app
-
-
-def asgi_from_environment() -> Any:
-    """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
-    import os
-
-    interval = float(os.environ.get("MAHNWERK_WEBHOOK_INTERVAL", "5") or 0)
-    return create_asgi_app(build(), webhook_interval=interval or None)

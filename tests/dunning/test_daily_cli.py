@@ -21,21 +21,26 @@ def env(db_url, tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-def test_run_prints_a_german_summary_and_letters_wait_without_a_renderer(
-    env, sessions, capsys, make_case
-):
-    make_case(email=None)
+def test_run_prints_a_german_summary_and_renders_the_letter(env, sessions, capsys, make_case):
+    make_case(
+        email=None,
+        creditor_settings={
+            "address": "Am Sande 4, 21335 Lüneburg",
+            "payment_account": {
+                "holder": "Inkasso Nord GmbH",
+                "iban": "DE89370400440532013000",
+                "bic": "COBADEFFXXX",
+            },
+        },
+    )
     assert main(["run", "--date", "2026-03-02"]) == 0
     out = capsys.readouterr().out
     assert "Mahnlauf für den 02.03.2026" in out
     assert "heute bearbeitet:        1" in out
-    assert "Briefe:                  1 geplant, 0 zugestellt" in out
+    assert "Briefe:                  1 geplant, 1 zugestellt" in out
     with sessions() as s:
         msg = s.scalars(select(OutboxMessage)).one()
-        assert (msg.status, msg.error) == (
-            "pending",
-            "kein Briefrenderer konfiguriert: Brief wartet",
-        )
+        assert msg.status == "sent" and msg.document_id is not None
     assert main(["run", "--date", "2026-03-02"]) == 0
     assert "heute bearbeitet:        0" in capsys.readouterr().out
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from mahnwerk.bootstrap import Runtime, create_asgi_app
+from mahnwerk.asgi import create_asgi_app
+from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
 from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI

@@ -112,7 +112,8 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from mahnwerk.bootstrap import build, create_asgi_app
+    from mahnwerk.asgi import create_asgi_app
+    from mahnwerk.bootstrap import build
 
     interval = args.webhook_interval or None
     print(
@@ -125,7 +126,7 @@ def serve(args: argparse.Namespace) -> int:
         build()  # migrate once, before the workers start
         os.environ["MAHNWERK_WEBHOOK_INTERVAL"] = str(args.webhook_interval)
         uvicorn.run(
-            "mahnwerk.bootstrap:asgi_from_environment",
+            "mahnwerk.asgi:asgi_from_environment",
             factory=True,
             host=args.host,
             port=args.port,
