@@ -47,6 +47,7 @@ CAMT_02 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <Amt Ccy="EUR">300.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
         <BookgDt><Dt>2025-11-03</Dt></BookgDt><ValDt><Dt>2025-11-03</Dt></ValDt>
         <AcctSvcrRef>2025110300002</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls><TxDtls>
           <Refs><EndToEndId>BANKING-APP-99</EndToEndId></Refs>
           <RltdPties><Dbtr><Nm>Eva Ost</Nm></Dbtr>
@@ -59,6 +60,7 @@ CAMT_02 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <Amt Ccy="EUR">80.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
         <BookgDt><Dt>2025-11-03</Dt></BookgDt><ValDt><Dt>2025-11-04</Dt></ValDt>
         <AcctSvcrRef>2025110300003</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls><TxDtls>
           <RltdPties><Dbtr><Nm>Helga Krüger</Nm></Dbtr>
             <DbtrAcct><Id><IBAN>DE12500105170648489890</IBAN></Id></DbtrAcct>
@@ -88,6 +90,7 @@ CAMT_02 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <Amt Ccy="EUR">357.84</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
         <BookgDt><Dt>2025-11-03</Dt></BookgDt><ValDt><Dt>2025-11-03</Dt></ValDt>
         <AcctSvcrRef>2025110300005</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls>
           <Btch><NbOfTxs>3</NbOfTxs></Btch>
           <TxDtls><Refs><EndToEndId>E2E-A</EndToEndId></Refs>
@@ -106,6 +109,7 @@ CAMT_02 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <Amt Ccy="EUR">80.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
         <BookgDt><DtTm>2025-11-03T10:00:00</DtTm></BookgDt><ValDt><Dt>2025-11-03</Dt></ValDt>
         <AcctSvcrRef>2025110300006</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls><TxDtls>
           <RltdPties><Dbtr><Nm>Karl Lang</Nm></Dbtr></RltdPties>
           <RmtInf><Ustrd>Zahlung zu Ihrem Aktenzeichen MW-20</Ustrd><Ustrd>25-000444 Rechnung</Ustrd><Ustrd>vom 01.10.2025</Ustrd></RmtInf>
@@ -115,6 +119,7 @@ CAMT_02 = f"""<?xml version="1.0" encoding="UTF-8"?>
       <Ntry>
         <Amt Ccy="EUR">999.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>PDNG</Sts>
         <BookgDt><Dt>2025-11-04</Dt></BookgDt><ValDt><Dt>2025-11-04</Dt></ValDt>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
       </Ntry>
     </Stmt>
   </BkToCstmrStmt>
@@ -238,6 +243,7 @@ def test_camt_054_and_version_08_layout():
 <Ntfctn><Id>N1-1</Id><Acct><Id><IBAN>DE02120300000000202051</IBAN></Id></Acct>
 <Ntry><Amt Ccy="EUR">12.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
 <BookgDt><Dt>2025-11-03</Dt></BookgDt>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
 <NtryDtls><TxDtls><Refs><EndToEndId>E1</EndToEndId></Refs><Amt Ccy="EUR">12.50</Amt>
 <RltdPties><Dbtr><Pty><Nm>Anna Berg</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct></RltdPties>
 <RmtInf><Ustrd>MW-2025-000009</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
@@ -270,9 +276,15 @@ def test_missing_amount_names_the_entry():
         "<BookgDt><Dt>2025-11-03</Dt></BookgDt><ValDt><Dt>2025-11-04</Dt></ValDt>",
     )
     with pytest.raises(StatementError) as err:
-        parse_camt(data)
+        parse_camt(data, validate=False)
     assert err.value.where == "/Document/BkToCstmrStmt/Stmt/Ntry[3]/Amt"
     assert "Amt" in err.value.message and err.value.line is not None
+    # with the packaged XSD (the default) the schema names the entry and the line
+    with pytest.raises(StatementError) as err:
+        parse_camt(data)
+    assert err.value.where == "/Document/BkToCstmrStmt/Stmt/Ntry[3]"
+    assert "Schemaverletzung" in err.value.message and "Amt" in err.value.message
+    assert err.value.line is not None
 
 
 @pytest.mark.parametrize(
@@ -296,9 +308,14 @@ def test_missing_amount_names_the_entry():
     ],
 )
 def test_broken_files_raise_statement_error(old, new, expected):
+    # the reader's own checks (also for versions without a packaged XSD) ...
+    with pytest.raises(StatementError) as err:
+        parse_camt(_broken(old, new), validate=False)
+    assert expected in str(err.value)
+    # ... and by default the XSD first, where it catches the problem: always with a line
     with pytest.raises(StatementError) as err:
         parse_camt(_broken(old, new))
-    assert expected in str(err.value)
+    assert err.value.line is not None or "keine CAMT" in str(err.value)
 
 
 def test_not_xml_at_all():

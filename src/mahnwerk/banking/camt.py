@@ -23,9 +23,12 @@ Rules:
   has an unreadable value raises :class:`StatementError` naming the line and element
   path; nothing partial is returned.
 
-The official ISO 20022 XSDs for camt.053/054 are not shipped with any installed package;
-pass ``schema_dir`` (a folder with e.g. ``camt.053.001.08.xsd``) to validate against them
-with xmlschema as well.
+The official ISO 20022 XSDs of camt.053/054 .001.02 and .001.08 (the DK versions) are
+shipped in :data:`PACKAGED_SCHEMAS`, and a file of one of these versions is validated
+against its XSD by default (a violation raises :class:`StatementError` naming the line and
+the element). Pass ``schema_dir`` (a folder with e.g. ``camt.053.001.04.xsd``) to validate
+other versions as well, or ``validate=False`` to skip the XSD check (structure is still
+checked while reading).
 
 >>> xml = SAMPLE.encode()
 >>> [st] = parse_camt(xml)
@@ -74,6 +77,10 @@ SAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
   <Stmt>
    <Id>S1</Id>
    <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
+   <Bal><Tp><CdOrPrtry><Cd>PRCD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0.00</Amt>
+    <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-11-02</Dt></Dt></Bal>
+   <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">145.96</Amt>
+    <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-11-03</Dt></Dt></Bal>
    <Ntry>
     <Amt Ccy="EUR">145.96</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
     <BookgDt><Dt>2025-11-03</Dt></BookgDt><ValDt><Dt>2025-11-03</Dt></ValDt>
@@ -205,10 +212,13 @@ def parse_camt(
     *,
     source: str | None = None,
     schema_dir: Path | None = None,
+    validate: bool = True,
 ) -> list[BankStatement]:
     """Read a CAMT.053/.054 file (bytes, any XML encoding) into statements.
 
     Raises :class:`StatementError` for anything that is not a readable, complete file.
+    Validates against the XSD in ``schema_dir`` or, without one, against the packaged XSD
+    of the version where there is one (``validate=False`` skips the XSD check).
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -235,6 +245,8 @@ def parse_camt(
         )
     if schema_dir is not None:
         validate_schema(root, message, schema_dir, source=source)
+    elif validate and schema_path(message, PACKAGED_SCHEMAS) is not None:
+        validate_schema(root, message, PACKAGED_SCHEMAS, source=source)
     reader = _Reader(qname.namespace or "", source)
     container_name, statement_name = _ROOTS[match.group(1)]
     container = reader.require(root, container_name)
@@ -244,9 +256,11 @@ def parse_camt(
     return [_statement(reader, st, message) for st in statements]
 
 
-def parse_camt_file(path: str | Path, *, schema_dir: Path | None = None) -> list[BankStatement]:
+def parse_camt_file(
+    path: str | Path, *, schema_dir: Path | None = None, validate: bool = True
+) -> list[BankStatement]:
     p = Path(path)
-    return parse_camt(p.read_bytes(), source=p.name, schema_dir=schema_dir)
+    return parse_camt(p.read_bytes(), source=p.name, schema_dir=schema_dir, validate=validate)
 
 
 def _statement(r: _Reader, st: etree._Element, message: str) -> BankStatement:
@@ -509,9 +523,18 @@ def validate_schema(
     xsd = schema_path(message, schema_dir)
     if xsd is None:
         raise StatementError(f"Schema {message}.xsd nicht in {schema_dir}", file=source)
-    problems = schema_errors(root, xsd)
-    if problems:
-        raise StatementError("Schemaverletzung: " + problems[0], file=source)
+    schema = _load_schema(str(xsd))
+    for err in schema.iter_errors(root):  # type: ignore[attr-defined]
+        elem = getattr(err, "elem", None)
+        line = getattr(elem, "sourceline", None) if elem is not None else None
+        if line is None:
+            line = getattr(err, "sourceline", None)
+        where = element_path(elem) if isinstance(elem, etree._Element) else None
+        where = where or getattr(err, "path", None) or None
+        reason = getattr(err, "reason", None) or str(err)
+        raise StatementError(
+            f"Schemaverletzung ({message}.xsd): {reason}", file=source, line=line, where=where
+        )
 
 
 def iter_entries(statements: Iterable[BankStatement]) -> list[BankEntry]:

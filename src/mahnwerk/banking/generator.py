@@ -735,10 +735,12 @@ def to_camt053(
             incoming_party = credit or x.is_return  # the payer is the Dbtr
             other = ("Dbtr", "DbtrAcct") if incoming_party else ("Cdtr", "CdtrAcct")
             own = ("Cdtr", "CdtrAcct") if incoming_party else ("Dbtr", "DbtrAcct")
-            for (party, account), (name, iban) in (
+            pairs = [
                 (other, (x.counterparty_name, x.counterparty_iban)),
                 (own, ("Inkasso Nord GmbH", account_iban)),
-            ):
+            ]
+            pairs.sort(key=lambda pair: pair[0][0] != "Dbtr")  # XSD order: Dbtr before Cdtr
+            for (party, account), (name, iban) in pairs:
                 if not name and not iban:
                     continue
                 p = el(parties, party)

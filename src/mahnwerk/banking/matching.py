@@ -54,6 +54,7 @@ Betrag entspricht dem offenen Saldo 145,96 €
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -205,6 +206,10 @@ def normalize_name(name: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     tokens = [t for t in re.split(r"[^a-z0-9]+", text) if t and t not in _NAME_STOP]
     return " ".join(tokens)
+
+
+#: Payer names repeat across a statement (and across statements): normalise each once.
+_normalize_cached = functools.lru_cache(maxsize=1 << 16)(normalize_name)
 
 
 def _cents(amount: Decimal) -> int:
@@ -507,7 +512,7 @@ class MatchIndex:
 
         # 2. learned / known payer names (exact after normalisation)
         names = [n for n in (entry.counterparty_name, entry.ultimate_party_name) if n]
-        norm_names = [normalize_name(n) for n in names]
+        norm_names = [_normalize_cached(n) for n in names]
         payer_tokens = [t for n in norm_names for t in n.split() if len(t) >= 3]
         for norm in norm_names:
             for d in self._learned_name.get(norm, ()):

@@ -1,0 +1,647 @@
+"""Import a bank statement (CAMT.053/.054 or MT940) and book what it brings.
+
+:func:`import_statement` reads the file (the format is detected; CAMT is validated against
+the packaged ISO 20022 XSD), then, in ONE transaction for the whole file:
+
+- stores every entry once, keyed by account IBAN and ``entry_key`` (the bank's reference
+  or a content hash): an entry already stored is a duplicate and books nothing;
+- a credit carrying the end-to-end id of one of our direct debits is booked to that case;
+- every other credit is matched (:class:`~mahnwerk.banking.matching.MatchIndex`, built once
+  per import from the open cases of the store) and then either booked through
+  :func:`mahnwerk.services.cases.record_payment` (confidence at or above the threshold;
+  one payment per case of a split, ``source="bank"``, ``external_id`` = the entry key),
+  queued for review (status ``review``) or kept as unapplied money (status ``unapplied``);
+- a returned direct debit (Rücklastschrift) reverses the original payment (found by
+  end-to-end id, mandate and amount, else by the matcher) and adds the bank's return fee as
+  a cost of the case;
+- other debits (rent, salaries …) are not ours: status ``ignored``.
+
+A file that cannot be read raises :class:`~mahnwerk.banking.statement.StatementError`
+before anything is written; an error while booking rolls the whole file back.
+
+The threshold comes from ``MAHNWERK_MATCH_THRESHOLD`` (default 0.9) unless given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mahnwerk.banking import matching
+from mahnwerk.banking.camt import parse_camt
+from mahnwerk.banking.iban import normalize_iban
+from mahnwerk.banking.mt940 import parse_mt940
+from mahnwerk.banking.statement import BankEntry as ParsedEntry
+from mahnwerk.banking.statement import BankStatement as ParsedStatement
+from mahnwerk.banking.statement import Sign, StatementError
+from mahnwerk.domain.case_reference import find_case_references
+from mahnwerk.domain.money import ZERO, format_eur
+from mahnwerk.services import audit, events
+from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.cases import add_cost, record_payment
+from mahnwerk.store.banking_store import (
+    BankEntry,
+    BankMatch,
+    BankStatement,
+    LearnedPayer,
+    SepaCollection,
+    SepaMandate,
+)
+from mahnwerk.store.db import transaction
+from mahnwerk.store.models import BankAccount, Case, Claim, Debtor, LedgerPosting, Payment
+from mahnwerk.store.workflow import PaymentPlan
+
+DEFAULT_THRESHOLD = 0.9
+RETURN_FEE_LABEL = "Rücklastschriftgebühr der Bank"
+RETURN_FEE_CODE = "return_fee"
+_CHUNK = 500
+
+
+def match_threshold(runtime: Any = None) -> float:
+    """``MAHNWERK_MATCH_THRESHOLD`` (settings attribute ``match_threshold`` if present)."""
+    value = getattr(getattr(runtime, "settings", None), "match_threshold", None)
+    if value is None:
+        value = os.environ.get("MAHNWERK_MATCH_THRESHOLD") or DEFAULT_THRESHOLD
+    threshold = float(value)
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"MAHNWERK_MATCH_THRESHOLD {value!r} liegt nicht in (0, 1]")
+    return threshold
+
+
+@dataclass
+class ImportSummary:
+    """What one import did (all counts are entries)."""
+
+    filename: str = ""
+    statements: int = 0
+    entries: int = 0
+    booked: int = 0
+    review: int = 0
+    unapplied: int = 0
+    returns: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    amount_booked: Decimal = ZERO
+    amount_unapplied: Decimal = ZERO
+    amount_returned: Decimal = ZERO
+    entry_ids: list[int] = field(default_factory=list)
+
+    def german(self) -> str:
+        lines = [
+            f"Kontoauszug {self.filename} eingelesen: {self.statements} Auszug/Auszüge, "
+            f"{self.entries} Umsätze",
+            f"  automatisch gebucht:   {self.booked:>6}  ({format_eur(self.amount_booked)})",
+            f"  zur Prüfung:           {self.review:>6}",
+            f"  nicht zugeordnet:      {self.unapplied:>6}  ({format_eur(self.amount_unapplied)},"
+            " als unklare Zahlung verwahrt)",
+            f"  Rücklastschriften:     {self.returns:>6}  ({format_eur(self.amount_returned)})",
+            f"  nicht unsere Umsätze:  {self.ignored:>6}",
+            f"  Dubletten übersprungen:{self.duplicates:>6}",
+        ]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def parse_statement_file(data: bytes, source: str | None = None) -> list[ParsedStatement]:
+    """CAMT (XML, XSD-validated) or MT940, detected from the content."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
+    if head.startswith(b"<"):
+        return parse_camt(data, source=source)
+    if b":20:" in data[:2000] or head.startswith((b"{1:", b":")):
+        return parse_mt940(data, source=source)
+    raise StatementError("weder CAMT (XML) noch MT940 erkannt", file=source, line=1)
+
+
+# ------------------------------------------------------------------------------- index
+
+
+def build_index(session: Session, as_of: date) -> tuple[matching.MatchIndex, dict[int, int]]:
+    """The matcher's index over every open case with money open, built from the store.
+
+    Returns the index and ``case id → person id``. Open balances come from the vectorised
+    ledger (:mod:`mahnwerk.batch`), so building it stays fast with many cases.
+    """
+    from mahnwerk.batch.balances import compute_balances
+    from mahnwerk.batch.loader import load_open_cases
+
+    portfolio = load_open_cases(session.connection(), as_of)
+    balances = compute_balances(portfolio, as_of)
+    open_cents = {
+        int(cid): int(total)
+        for cid, total in zip(balances.case_id.tolist(), balances.total_open.tolist(), strict=True)
+        if total > 0
+    }
+    cases = session.execute(
+        select(Case.id, Case.reference, Case.external_ref, Case.debtor_id).where(
+            Case.status == "open"
+        )
+    ).all()
+    cases = [c for c in cases if c.id in open_cents]
+    debtor_rows = session.execute(
+        select(
+            Debtor.id,
+            Debtor.person_id,
+            Debtor.kind,
+            Debtor.first_name,
+            Debtor.last_name,
+            Debtor.company,
+        )
+    ).all()
+    person_of = {d.id: d.person_id for d in debtor_rows}
+    names_of_person: dict[int, set[str]] = {}
+    for d in debtor_rows:
+        name = (
+            (d.company or "")
+            if d.kind == "legal"
+            else " ".join(p for p in (d.first_name, d.last_name) if p)
+        )
+        if name:
+            names_of_person.setdefault(d.person_id, set()).add(name)
+    ibans_of_person: dict[int, set[str]] = {}
+    for debtor_id, iban in session.execute(select(BankAccount.debtor_id, BankAccount.iban)):
+        person = person_of.get(debtor_id)
+        if person is not None and iban:
+            ibans_of_person.setdefault(person, set()).add(normalize_iban(iban))
+    invoices: dict[int, list[str]] = {}
+    for case_id, invoice_no in session.execute(select(Claim.case_id, Claim.invoice_no)):
+        invoices.setdefault(case_id, []).append(invoice_no)
+    instalments: dict[int, Decimal] = {}
+    for case_id, amount in session.execute(
+        select(PaymentPlan.case_id, PaymentPlan.instalment).where(PaymentPlan.status == "active")
+    ):
+        instalments[case_id] = amount
+    items = []
+    case_person: dict[int, int] = {}
+    for c in cases:
+        person = person_of[c.debtor_id]
+        case_person[c.id] = person
+        balance = Decimal(open_cents[c.id]).scaleb(-2)
+        inst = instalments.get(c.id)
+        refs = [n for n in invoices.get(c.id, ()) if len(n) >= 4]
+        if c.external_ref and len(c.external_ref) >= 4 and c.external_ref not in refs:
+            refs.append(c.external_ref)
+        items.append(
+            matching.OpenItem(
+                case_id=str(c.id),
+                debtor_id=str(person),
+                case_reference=c.reference,
+                open_balance=balance,
+                invoice_numbers=tuple(refs),
+                debtor_names=tuple(sorted(names_of_person.get(person, ()))),
+                ibans=tuple(sorted(ibans_of_person.get(person, ()))),
+                instalment_due=min(inst, balance) if inst is not None else None,
+            )
+        )
+    learned = [
+        matching.LearnedPayer(debtor_id=str(lp.person_id), iban=lp.iban, name=lp.name)
+        for lp in session.scalars(select(LearnedPayer))
+    ]
+    return matching.MatchIndex(items, learned), case_person
+
+
+# ------------------------------------------------------------------------------ import
+
+
+def import_statement(
+    runtime: Any,
+    actor: Actor,
+    path: str | Path,
+    *,
+    threshold: float | None = None,
+    as_of: date | None = None,
+) -> ImportSummary:
+    """Import the statement file at ``path``; see the module docstring."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise StatementError(f"Datei nicht lesbar: {exc}", file=p.name) from exc
+    return import_statement_bytes(
+        runtime, actor, data, filename=p.name, threshold=threshold, as_of=as_of
+    )
+
+
+def import_statement_bytes(
+    runtime: Any,
+    actor: Actor,
+    data: bytes,
+    *,
+    filename: str = "",
+    threshold: float | None = None,
+    as_of: date | None = None,
+) -> ImportSummary:
+    statements = parse_statement_file(data, source=filename or None)  # before any write
+    limit = threshold if threshold is not None else match_threshold(runtime)
+    sha = hashlib.sha256(data).hexdigest()
+    summary = ImportSummary(filename=filename, statements=len(statements))
+    with transaction(runtime.sessions) as session:
+        importer = _Importer(session, actor, limit, as_of or utcnow().date(), summary)
+        for st in statements:
+            importer.statement(st, sha, filename)
+        audit.record(
+            session,
+            actor,
+            "create",
+            "bank_statement",
+            None,
+            details={
+                "file_sha256": sha,
+                "entries": summary.entries,
+                "booked": summary.booked,
+                "review": summary.review,
+                "unapplied": summary.unapplied,
+                "returns": summary.returns,
+                "duplicates": summary.duplicates,
+            },
+        )
+    return summary
+
+
+def _external_id(entry_key: str) -> str:
+    if len(entry_key) <= 100:
+        return entry_key
+    return "sha256:" + hashlib.sha256(entry_key.encode()).hexdigest()
+
+
+def candidate_json(c: matching.Candidate) -> dict[str, Any]:
+    return {
+        "kind": c.kind,
+        "confidence": c.confidence,
+        "allocations": [
+            {"case_id": int(a.case_id), "amount": str(a.amount)} for a in c.allocations
+        ],
+        "reasons": list(c.reasons),
+        "fee": str(c.fee),
+    }
+
+
+class _Importer:
+    def __init__(
+        self, session: Session, actor: Actor, threshold: float, as_of: date, summary: ImportSummary
+    ) -> None:
+        self.s = session
+        self.actor = actor
+        self.threshold = threshold
+        self.as_of = as_of
+        self.summary = summary
+        self._index: matching.MatchIndex | None = None
+
+    @property
+    def index(self) -> matching.MatchIndex:
+        if self._index is None:
+            self._index, _ = build_index(self.s, self.as_of)
+        return self._index
+
+    def statement(self, st: ParsedStatement, sha: str, filename: str) -> None:
+        row = self.s.scalar(
+            select(BankStatement).where(
+                BankStatement.account_iban == st.account_iban,
+                BankStatement.statement_id == st.statement_id,
+                BankStatement.file_sha256 == sha,
+            )
+        )
+        if row is None:
+            row = BankStatement(
+                account_iban=st.account_iban,
+                statement_id=st.statement_id[:100],
+                source_format=st.source_format[:30],
+                filename=filename[:300],
+                file_sha256=sha,
+                entries=len(st.entries),
+                imported_by=self.actor.label,
+                imported_at=utcnow(),
+            )
+            self.s.add(row)
+            self.s.flush()
+        known = self._known_keys(st.account_iban, [e.entry_key for e in st.entries])
+        for entry in st.entries:
+            self.summary.entries += 1
+            if entry.entry_key in known:
+                self.summary.duplicates += 1
+                continue
+            known.add(entry.entry_key)
+            stored = self._store(row, st.account_iban, entry)
+            self.summary.entry_ids.append(stored.id)
+            self.process(stored, entry)
+
+    def _known_keys(self, account: str, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            found.update(
+                self.s.scalars(
+                    select(BankEntry.entry_key).where(
+                        BankEntry.account_iban == account, BankEntry.entry_key.in_(chunk)
+                    )
+                )
+            )
+        return found
+
+    def _store(self, st_row: BankStatement, account: str, e: ParsedEntry) -> BankEntry:
+        row = BankEntry(
+            statement_id=st_row.id,
+            account_iban=account,
+            entry_key=e.entry_key[:120],
+            amount=e.amount,
+            sign=e.sign.value,
+            booking_date=e.booking_date,
+            value_date=e.value_date,
+            counterparty_name=e.counterparty_name[:200],
+            counterparty_iban=e.counterparty_iban[:34],
+            ultimate_party_name=e.ultimate_party_name[:200],
+            remittance=e.remittance,
+            structured_reference=e.structured_reference[:200],
+            end_to_end_id=e.end_to_end_id[:100],
+            mandate_id=e.mandate_id[:100],
+            bank_reference=e.bank_reference[:100],
+            is_return=e.is_return,
+            return_reason=e.return_reason[:10],
+            charges=e.charges,
+            status="unapplied",
+            candidates=[],
+            created_at=utcnow(),
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    # -- one entry
+
+    def process(self, row: BankEntry, e: ParsedEntry) -> None:
+        if e.sign is Sign.DEBIT and e.is_return:
+            self._return(row, e)
+            return
+        if e.sign is Sign.DEBIT:
+            row.status = "ignored"
+            row.note = "Belastung, keine Zahlung auf eine Akte"
+            self.summary.ignored += 1
+            return
+        collection = self._collection(e.end_to_end_id)
+        if collection is not None and collection.amount == e.amount:
+            case = self.s.get(Case, collection.case_id)
+            assert case is not None
+            reasons = [f"eigene Lastschrift {collection.end_to_end_id} eingelöst"]
+            alloc = (matching.Allocation(str(case.id), e.amount),)
+            payments = book(self.s, self.actor, row, e, alloc, 1.0, reasons, "auto")
+            collection.status = "paid"
+            collection.payment_id = payments[0].id
+            self._count_booked(e)
+            return
+        candidates = self.index.match(e)
+        action, chosen = matching.decide(candidates, threshold=self.threshold)
+        if action == matching.BOOK and chosen.kind == "payment":
+            book(
+                self.s, self.actor, row, e, chosen.allocations, chosen.confidence,
+                list(chosen.reasons), "auto",
+            )  # fmt: skip
+            self._count_booked(e)
+        elif action == matching.REVIEW or (action == matching.BOOK):
+            row.status = "review"
+            row.confidence = candidates[0].confidence if candidates else None
+            row.candidates = [candidate_json(c) for c in candidates]
+            self.summary.review += 1
+        else:
+            row.status = "unapplied"
+            row.confidence = 0.0
+            self.summary.unapplied += 1
+            self.summary.amount_unapplied += e.amount
+
+    def _count_booked(self, e: ParsedEntry) -> None:
+        self.summary.booked += 1
+        self.summary.amount_booked += e.amount
+
+    def _collection(self, e2e: str) -> SepaCollection | None:
+        if not e2e:
+            return None
+        return self.s.scalar(select(SepaCollection).where(SepaCollection.end_to_end_id == e2e))
+
+    def _return(self, row: BankEntry, e: ParsedEntry) -> None:
+        amount = e.returned_amount
+        payment, reasons = self._original_payment(e, amount)
+        if payment is None:
+            candidates = self.index.match(e)
+            row.status = "review"
+            row.note = "Rücklastschrift: ursprüngliche Zahlung nicht gefunden"
+            row.confidence = candidates[0].confidence if candidates else None
+            row.candidates = [candidate_json(c) for c in candidates]
+            self.summary.review += 1
+            return
+        apply_return(self.s, self.actor, row, e, payment, 1.0, reasons, "auto")
+        self.summary.returns += 1
+        self.summary.amount_returned += amount
+
+    def _original_payment(
+        self, e: ParsedEntry, amount: Decimal
+    ) -> tuple[Payment | None, list[str]]:
+        """The booked payment the return takes back: by our end-to-end id, by the mandate
+        and the amount, else the case the matcher is sure about and the amount."""
+        collection = self._collection(e.end_to_end_id)
+        if collection is not None and collection.payment_id:
+            p = self.s.get(Payment, collection.payment_id)
+            if p is not None and not p.reversed and p.amount == amount:
+                return p, [f"eigene Lastschrift {collection.end_to_end_id} zurückgegeben"]
+        if e.mandate_id:
+            mandate = self.s.scalar(
+                select(SepaMandate).where(SepaMandate.mandate_id == e.mandate_id)
+            )
+            if mandate is not None:
+                rows = self.s.scalars(
+                    select(SepaCollection)
+                    .where(
+                        SepaCollection.mandate_ref == mandate.id,
+                        SepaCollection.amount == amount,
+                        SepaCollection.payment_id.is_not(None),
+                    )
+                    .order_by(SepaCollection.due_date.desc())
+                ).all()
+                for c in rows:
+                    p = self.s.get(Payment, c.payment_id)
+                    if p is not None and not p.reversed:
+                        return p, [f"Mandat {mandate.mandate_id}, Betrag {format_eur(amount)}"]
+        text = " ".join((e.end_to_end_id, e.mandate_id, e.remittance, e.structured_reference))
+        found = []
+        for case_id in find_case_references(text):
+            p = latest_payment(self.s, case_id, amount)
+            if p is not None:
+                found.append(p)
+        if len(found) == 1:
+            ref = self.s.scalar(select(Case.reference).where(Case.id == found[0].case_id))
+            return found[0], [f"Aktenzeichen {ref} in der Rücklastschrift, Betrag passt"]
+        action, chosen = matching.decide(self.index.match(e), threshold=self.threshold)
+        if action == matching.BOOK and chosen.kind == "return" and len(chosen.allocations) == 1:
+            case_id = int(chosen.allocations[0].case_id)
+            p = latest_payment(self.s, case_id, amount)
+            if p is not None:
+                return p, list(chosen.reasons)
+        return None, []
+
+
+def latest_payment(session: Session, case_id: int, amount: Decimal) -> Payment | None:
+    """The most recent not reversed bank payment of ``amount`` on the case."""
+    return session.scalar(
+        select(Payment)
+        .where(
+            Payment.case_id == case_id,
+            Payment.amount == amount,
+            Payment.reversed.is_(False),
+            Payment.source == "bank",
+        )
+        .order_by(Payment.date.desc(), Payment.id.desc())
+        .limit(1)
+    )
+
+
+# ----------------------------------------------------------------- booking (also for review)
+
+
+def book(
+    session: Session,
+    actor: Actor,
+    row: BankEntry,
+    e: ParsedEntry | None,
+    allocations: Iterable[matching.Allocation],
+    confidence: float,
+    reasons: list[str],
+    decided_by: str,
+) -> list[Payment]:
+    """Book the entry on the cases (one payment per case) and record the matches."""
+    day = row.value_date or row.booking_date
+    reference = " ".join((row.remittance or row.structured_reference or row.entry_key).split())
+    now = utcnow()
+    payments = []
+    for alloc in allocations:
+        case = session.get(Case, int(alloc.case_id))
+        if case is None:
+            raise ValueError(f"Fall {alloc.case_id} nicht gefunden")
+        payment = record_payment(
+            session,
+            actor,
+            case,
+            day=day,
+            amount=alloc.amount,
+            source="bank",
+            reference=reference[:200],
+            external_id=_external_id(row.entry_key),
+        )
+        session.add(
+            BankMatch(
+                entry_id=row.id,
+                case_id=case.id,
+                kind="payment",
+                amount=alloc.amount,
+                confidence=confidence,
+                reasons=reasons,
+                decided_by=decided_by,
+                decided_at=now,
+                payment_id=payment.id,
+            )
+        )
+        payments.append(payment)
+    row.status = "booked"
+    row.confidence = confidence
+    row.decided_by = decided_by
+    row.decided_at = now
+    session.flush()
+    return payments
+
+
+def reverse_payment(
+    session: Session, actor: Actor, payment: Payment, *, day: date, reason: str, source: str
+) -> LedgerPosting:
+    """Take a booked payment back (Storno): ``reversed`` plus a reversal posting."""
+    if payment.reversed:
+        raise ValueError(f"Zahlung {payment.id} ist schon storniert")
+    now = utcnow()
+    payment.reversed = True
+    posting = LedgerPosting(
+        case_id=payment.case_id,
+        value_date=day,
+        kind="reversal",
+        amount=payment.amount,
+        reason=reason[:200],
+        source=f"{source}:{actor.label}"[:100],
+        payment_id=payment.id,
+        posted_at=now,
+    )
+    session.add(posting)
+    case = session.get(Case, payment.case_id)
+    assert case is not None
+    case.updated_at = now
+    session.flush()
+    session.refresh(case, ["payments"])
+    events.emit(
+        session, case, "payment.reversed", actor,
+        payment_id=payment.id, amount=str(payment.amount), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "update", "payment", payment.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={"reversed": True},
+    )  # fmt: skip
+    return posting
+
+
+def apply_return(
+    session: Session,
+    actor: Actor,
+    row: BankEntry,
+    e: ParsedEntry | None,
+    payment: Payment,
+    confidence: float,
+    reasons: list[str],
+    decided_by: str,
+) -> None:
+    """A Rücklastschrift: reverse ``payment`` and add the bank's fee as a cost of the case."""
+    day = row.value_date or row.booking_date
+    code = f" {row.return_reason}" if row.return_reason else ""
+    reverse_payment(
+        session, actor, payment, day=day, reason=f"Rücklastschrift{code}", source="bank"
+    )
+    case = session.get(Case, payment.case_id)
+    assert case is not None
+    fee_id = None
+    if row.charges > 0:
+        add_cost(
+            session, case, day, RETURN_FEE_LABEL, row.charges,
+            source=f"bank:{actor.label}", now=utcnow(), code=RETURN_FEE_CODE,
+        )  # fmt: skip
+        session.flush()
+        from mahnwerk.store.models import Cost
+
+        fee_id = session.scalar(
+            select(Cost.id).where(Cost.case_id == case.id).order_by(Cost.id.desc()).limit(1)
+        )
+    session.add(
+        BankMatch(
+            entry_id=row.id,
+            case_id=case.id,
+            kind="return",
+            amount=-payment.amount,
+            confidence=confidence,
+            reasons=[*reasons, f"Rücklastschrift{code}: Buchung storniert"],
+            decided_by=decided_by,
+            decided_at=utcnow(),
+            payment_id=payment.id,
+            fee_cost_id=fee_id,
+        )
+    )
+    collection = session.scalar(
+        select(SepaCollection).where(SepaCollection.payment_id == payment.id)
+    )
+    if collection is not None:
+        collection.status = "returned"
+    row.status = "returned"
+    row.confidence = confidence
+    row.decided_by = decided_by
+    row.decided_at = utcnow()
+    session.flush()
