@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bank",
     "model",
     "demo",
+    "admin",
 )
 
 EXIT_OK = 0

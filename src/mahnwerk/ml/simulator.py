@@ -518,7 +518,8 @@ def simulate(
         {
             "case_id": case_id[pay_case],
             "person_id": person_id[case_person[pay_case]],
-            "ts": ts(np.concatenate([h_day, o_day])),
+            # value dates: payments are booked per day, as the store holds them
+            "ts": ts(np.floor(np.concatenate([h_day, o_day]))),
             "amount_cents": np.concatenate([h_amt, o_amt]).astype(np.int64),
             "method": np.where(
                 np.concatenate([h_debit, np.zeros(len(o_case), dtype=bool)]),
@@ -545,7 +546,7 @@ def simulate(
     address_changes = pd.DataFrame(
         {
             "person_id": person_id[mv_person],
-            "ts": ts(mv_day),
+            "ts": ts(np.floor(mv_day)),  # the day the new address became known
             "old_postcode": pd.Series(old_pc).map("{:05d}".format),
             "new_postcode": pd.Series(new_pc).map("{:05d}".format),
         }
@@ -593,6 +594,8 @@ def simulate(
             "life_event_day": np.where(has_event, event_day, np.nan),
             "preferred_channel": np.array(CHANNELS)[pref_channel],
             "preferred_hour": pref_hour,
+            "has_email": has_email,
+            "has_mobile": has_mobile,
         }
     )
     return Simulation(histories=histories, protected=protected, oracle=oracle, traits=traits)

@@ -236,6 +236,9 @@ def run_day(
         run.finished_at = utcnow()
         previous = run.summary or {}
         run.summary = {**summary.as_dict(), "previous": previous.get("cases_processed")}
+    from mahnwerk.services.scoring import score_if_active  # no-op without an active model
+
+    score_if_active(runtime, day, summary)
     return summary
 
 

@@ -144,6 +144,10 @@ def public_router(pages: Pages) -> APIRouter:
                     request, "login.html", status_code=401, error_key="login.failed", email=email
                 )
             pages.login_limiter.reset(key)
+            from mahnwerk.web.register import login_refusal
+
+            if refusal := login_refusal(session, user):  # pending or unconfirmed registration
+                return pages.render(request, "login.html", 403, error_key=refusal, email=email)
             actor = accounts.actor_for_user(user, client)
             from mahnwerk.services import audit
 

@@ -1,14 +1,171 @@
-"""Pages (being built)."""
+"""The creditor view: portfolio with charts, the case list, one case, downloads.
+
+Creditor users only: staff get 404 (they have the workspace), a visitor is sent to /login.
+Every query is scoped to the user's creditor by the services (a case id of another creditor
+answers 404 exactly like one that does not exist).
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from mahnwerk.services import accounts, cases, statement_io, workspace
+from mahnwerk.services.actor import Actor
+from mahnwerk.store.db import transaction
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
 
+BERLIN = ZoneInfo("Europe/Berlin")
+STAGES = (
+    "new",
+    "reminder",
+    "dunning_1",
+    "dunning_2",
+    "final_notice",
+    "court_handover",
+    "enforcement",
+    "monitoring",
+    "write_off",
+    "credit_bureau_report",
+)
+STATUSES = ("open", "closed", "recalled")
+
+
+def today() -> date:
+    return datetime.now(BERLIN).date()
+
+
+def _payouts_available() -> bool:
+    """HOOK (settlements): services/payouts.py did not exist when this was written; when it
+    does, the portfolio links its settlement documents (see creditor/portfolio.html)."""
+    try:
+        import mahnwerk.services.payouts  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 
 def router(pages: Pages) -> APIRouter:
-    return APIRouter(include_in_schema=False)
+    r = APIRouter(include_in_schema=False)
+
+    def guard(request: Request) -> Actor | Response:
+        user = pages.user(request)
+        if user is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if user.role != "creditor" or user.creditor_id is None:
+            return pages.not_found(request)
+        origin = request.client.host if request.client else None
+        return accounts.actor_for_user(user, origin)
+
+    @r.get("/portfolio", response_class=HTMLResponse)
+    def portfolio(
+        request: Request,
+        stage: str = "",
+        status: str = "",
+        external_ref: str = "",
+        cursor: str = "",
+    ) -> Response:
+        actor = guard(request)
+        if isinstance(actor, Response):
+            return actor
+        with transaction(pages.runtime.sessions) as session:
+            summary = workspace.portfolio(session, actor, today=today())
+            try:
+                page = cases.list_cases(
+                    session,
+                    actor,
+                    stage=stage if stage in STAGES else None,
+                    status=status if status in STATUSES else None,
+                    external_ref=external_ref.strip() or None,
+                    cursor=cursor or None,
+                    limit=50,
+                )
+            except cases.CaseError:
+                page = cases.CasePage([], None)
+            return pages.render(
+                request,
+                "creditor/portfolio.html",
+                p=summary,
+                page=page,
+                stage=stage,
+                status=status,
+                external_ref=external_ref,
+                stages=STAGES,
+                statuses=STATUSES,
+                payouts=_payouts_available(),
+            )
+
+    @r.get("/portfolio/export.csv")
+    def export(request: Request) -> Response:
+        actor = guard(request)
+        if isinstance(actor, Response):
+            return actor
+        with transaction(pages.runtime.sessions) as session:
+            body = workspace.portfolio_csv(session, actor, today=today())
+        return Response(
+            body.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'},
+        )
+
+    @r.get("/portfolio/cases/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int) -> Response:
+        actor = guard(request)
+        if isinstance(actor, Response):
+            return actor
+        with transaction(pages.runtime.sessions) as session:
+            found = workspace.creditor_case(session, actor, case_id, today=today())
+            if found is None:
+                return pages.not_found(request)
+            case, statement, entries = found
+            return pages.render(
+                request,
+                "creditor/case.html",
+                case=case,
+                statement=statement,
+                timeline=entries,
+            )
+
+    @r.get("/portfolio/cases/{case_id}/statement.json")
+    def statement_json(request: Request, case_id: int) -> Response:
+        actor = guard(request)
+        if isinstance(actor, Response):
+            return actor
+        with transaction(pages.runtime.sessions) as session:
+            found = workspace.creditor_case(session, actor, case_id, today=today())
+            if found is None:
+                return pages.not_found(request)
+            case, statement, _ = found
+            body = json.dumps(statement_io.to_json(statement), ensure_ascii=False, indent=2)
+            name = f"Forderungsaufstellung-{case.reference}.json"
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @r.get("/portfolio/cases/{case_id}/statement.txt")
+    def statement_text(request: Request, case_id: int) -> Response:
+        actor = guard(request)
+        if isinstance(actor, Response):
+            return actor
+        with transaction(pages.runtime.sessions) as session:
+            found = workspace.creditor_case(session, actor, case_id, today=today())
+            if found is None:
+                return pages.not_found(request)
+            case, statement, _ = found
+            body = statement_io.to_text(statement, title=f"{case.reference} ({case.external_ref})")
+            name = f"Forderungsaufstellung-{case.reference}.txt"
+        return PlainTextResponse(
+            body,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    return r

@@ -93,3 +93,1045 @@ TEXTS: dict[str, dict[str, str]] = {
 def translate(lang: str, key: str) -> str:
     texts = TEXTS.get(lang, TEXTS[DEFAULT])
     return texts.get(key) or TEXTS[DEFAULT].get(key) or key
+
+
+# ------------------------------------------------------------- agent workspace, creditor view
+
+_STAGES_DE = {
+    "new": "Neu",
+    "reminder": "Zahlungserinnerung",
+    "dunning_1": "1. Mahnung",
+    "dunning_2": "2. Mahnung",
+    "final_notice": "Letzte Mahnung",
+    "court_handover": "Gerichtliches Mahnverfahren",
+    "enforcement": "Zwangsvollstreckung",
+    "monitoring": "Langzeitüberwachung",
+    "write_off": "Ausbuchung",
+    "credit_bureau_report": "Meldung an Auskunftei",
+}
+_STAGES_EN = {
+    "new": "New",
+    "reminder": "Reminder",
+    "dunning_1": "1st dunning letter",
+    "dunning_2": "2nd dunning letter",
+    "final_notice": "Final notice",
+    "court_handover": "Court dunning procedure",
+    "enforcement": "Enforcement",
+    "monitoring": "Long-term monitoring",
+    "write_off": "Write-off",
+    "credit_bureau_report": "Credit bureau report",
+}
+_EVENTS_DE = {
+    "case.created": "Fall angelegt",
+    "stage.changed": "Stufe geändert",
+    "payment.received": "Zahlung eingegangen",
+    "dispute.opened": "Widerspruch erfasst",
+    "dispute.resolved": "Widerspruch erledigt",
+    "case.recalled": "Vom Mandanten zurückgerufen",
+    "case.closed": "Fall abgeschlossen",
+    "dunning.step": "Mahnschritt",
+    "message.sent": "Nachricht versandt",
+    "message.failed": "Nachricht fehlgeschlagen",
+    "message.skipped": "Nachricht zurückgestellt",
+    "approval.requested": "Freigabe angefragt",
+    "approval.approved": "Freigegeben",
+    "approval.rejected": "Freigabe abgelehnt",
+    "plan.agreed": "Zahlungsvereinbarung",
+    "plan.broken": "Zahlungsvereinbarung nicht eingehalten",
+    "plan.completed": "Zahlungsvereinbarung erfüllt",
+    "flag.set": "Markierung gesetzt",
+    "flag.cleared": "Markierung aufgehoben",
+    "call.logged": "Telefonat",
+    "document.letter": "Brief",
+    "document.email": "E-Mail",
+    "document.sms": "SMS",
+    "document.upload": "Hochgeladenes Dokument",
+}
+_EVENTS_EN = {
+    "case.created": "Case created",
+    "stage.changed": "Stage changed",
+    "payment.received": "Payment received",
+    "dispute.opened": "Dispute opened",
+    "dispute.resolved": "Dispute resolved",
+    "case.recalled": "Recalled by the creditor",
+    "case.closed": "Case closed",
+    "dunning.step": "Dunning step",
+    "message.sent": "Message sent",
+    "message.failed": "Message failed",
+    "message.skipped": "Message deferred",
+    "approval.requested": "Approval requested",
+    "approval.approved": "Approved",
+    "approval.rejected": "Approval rejected",
+    "plan.agreed": "Payment agreement",
+    "plan.broken": "Payment agreement broken",
+    "plan.completed": "Payment agreement fulfilled",
+    "flag.set": "Flag set",
+    "flag.cleared": "Flag cleared",
+    "call.logged": "Phone call",
+    "document.letter": "Letter",
+    "document.email": "E-mail",
+    "document.sms": "Text message",
+    "document.upload": "Uploaded document",
+}
+
+TEXTS["de"].update(
+    {f"work.stage.{k}": v for k, v in _STAGES_DE.items()}
+    | {f"work.event.{k}": v for k, v in _EVENTS_DE.items()}
+    | {
+        "work.queue.title": "Arbeitsliste",
+        "work.queue.intro": (
+            "Was heute zählt: fällige Zahlungsversprechen, Schuldner, die jetzt erreichbar sein "
+            "wollen, und hohe offene Beträge zuerst."
+        ),
+        "work.queue.filter": "Arbeitsliste filtern",
+        "work.queue.kind": "Art",
+        "work.queue.creditor": "Mandant",
+        "work.queue.all": "Alle",
+        "work.queue.apply": "Anzeigen",
+        "work.queue.items": "Offene Vorgänge",
+        "work.queue.caption": "Offene Vorgänge, wichtigste zuerst",
+        "work.queue.why": "Grund",
+        "work.queue.action": "Aktion",
+        "work.queue.open": "Öffnen",
+        "work.queue.empty": "Nichts zu tun – die Liste ist leer.",
+        "work.queue.due_today": "heute fällig",
+        "work.queue.call_now": "jetzt erreichbar",
+        "work.kind.phone": "Anruf",
+        "work.kind.approval": "Freigabe",
+        "work.kind.bank": "Zahlung prüfen",
+        "work.kind.dispute": "Widerspruch",
+        "work.kind.address": "Post zurück / Anschrift",
+        "work.kind.plan": "Zahlungsvereinbarung",
+        "work.kind.review": "Prüfen",
+        "work.case": "Akte",
+        "work.debtor": "Schuldner",
+        "work.creditor": "Mandant",
+        "work.external_ref": "Zeichen des Mandanten",
+        "work.open_amount": "Offen",
+        "work.score": "Score",
+        "work.born": "geb.",
+        "work.consumer": "Verbraucher",
+        "work.business": "Unternehmer",
+        "work.addresses": "Anschriften",
+        "work.contacts": "Kontaktdaten",
+        "work.contact.email": "E-Mail",
+        "work.contact.phone": "Telefon",
+        "work.contact.mobile": "Mobil",
+        "work.consent": "Einwilligung",
+        "work.contact_status": "Status",
+        "work.contact_status.valid": "gültig",
+        "work.contact_status.bounced": "unzustellbar",
+        "work.source": "Quelle",
+        "work.from": "ab",
+        "work.until": "bis",
+        "work.current": "aktuell",
+        "work.yes": "ja",
+        "work.no": "nein",
+        "work.none": "Keine.",
+        "work.optional": "optional",
+        "work.cancel": "Abbrechen",
+        "work.preference": "Wunsch des Schuldners",
+        "work.hours": "Uhr",
+        "work.date": "Datum",
+        "work.amount": "Betrag",
+        "work.open_document": "öffnen",
+        "work.open_work": "Offene Arbeit",
+        "work.approvals": "Freigaben",
+        "work.approval.reason": "Begründung (Pflicht, wird protokolliert)",
+        "work.approval.approve": "Freigeben",
+        "work.approval.reject": "Ablehnen",
+        "work.approval_status.pending": "wartet",
+        "work.approval_status.approved": "freigegeben",
+        "work.approval_status.rejected": "abgelehnt",
+        "work.tasks": "Aufgaben",
+        "work.task.done": "erledigt",
+        "work.task.phone_call": "Anruf",
+        "work.task.address_inquiry": "Anschriftenermittlung",
+        "work.task.review_flag": "Prüfung",
+        "work.task.monitoring": "Überwachung",
+        "work.plans": "Zahlungsvereinbarungen",
+        "work.plan_kind.plan": "Ratenzahlung",
+        "work.plan_kind.promise": "Zahlungsversprechen",
+        "work.plan_status.active": "aktiv",
+        "work.plan_status.replaced": "ersetzt",
+        "work.plan_status.broken": "nicht eingehalten",
+        "work.plan_status.completed": "erfüllt",
+        "work.status.open": "offen",
+        "work.status.closed": "abgeschlossen",
+        "work.status.recalled": "zurückgerufen",
+        "work.actions": "Aktionen",
+        "work.calls": "Telefonate",
+        "work.timeline": "Verlauf",
+        "work.call.start": "Anruf starten",
+        "work.call.title": "Telefonat",
+        "work.call.owed": "Was offen ist und warum",
+        "work.call.last_time": "Beim letzten Mal",
+        "work.call.offer": "Was wir anbieten können",
+        "work.call.offer_text": (
+            "Ratenzahlung über höchstens {months} Monate, Mindestrate {min}. "
+            "Kleinste mögliche Monatsrate heute: {smallest}."
+        ),
+        "work.call.legal": "Pflichthinweise – bitte vorlesen",
+        "work.call.plan_costs": "Kosten einer Ratenzahlung (§ 13a Abs. 3 RDG)",
+        "work.call.acknowledgement": "Vor einem Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
+        "work.call.log": "Ergebnis des Telefonats",
+        "work.call.outcome": "Ergebnis",
+        "work.call.note": "Was der Schuldner gesagt hat (intern)",
+        "work.call.next_step": "Nächster Schritt",
+        "work.call.next_step_on": "Wiedervorlage am",
+        "work.call.save": "Telefonat speichern",
+        "work.call.whole_case": "Ganze Akte öffnen",
+        "work.outcome.reached": "erreicht",
+        "work.outcome.not_reached": "nicht erreicht",
+        "work.outcome.wrong_number": "falsche Nummer",
+        "work.outcome.promise": "Zahlungsversprechen",
+        "work.outcome.plan": "Ratenzahlung",
+        "work.outcome.dispute": "Widerspruch",
+        "work.outcome.callback": "Rückruf vereinbart",
+        "work.promise": "Zahlungsversprechen",
+        "work.promise.date": "Zahlung bis",
+        "work.promise.save": "Versprechen speichern",
+        "work.plan": "Ratenzahlung",
+        "work.plan.instalment": "Monatsrate",
+        "work.plan.count": "Anzahl Raten",
+        "work.plan.start": "Erste Rate am",
+        "work.plan.check": "Kosten anzeigen und prüfen",
+        "work.plan.notice_first": (
+            "Vor dem Speichern zeigen wir die Kosten der Ratenzahlung nach § 13a Abs. 3 RDG, "
+            "die Sie dem Schuldner mitteilen müssen."
+        ),
+        "work.plan.confirm": "Ratenzahlung bestätigen",
+        "work.plan.notice_title": "Kostenhinweis nach § 13a Abs. 3 RDG",
+        "work.plan.save": "Hinweis gegeben – Ratenzahlung speichern",
+        "work.flag.set": "Widerspruch oder Markierung",
+        "work.flag.kind": "Art",
+        "work.flag.note": "Grund / Notiz",
+        "work.flag.save": "Setzen",
+        "work.flag.clear": "aufheben",
+        "work.flag.dispute": "Widerspruch",
+        "work.flag.hardship": "Härtefall",
+        "work.flag.do_not_contact": "Kontaktsperre",
+        "work.flag.insolvency": "Insolvenz",
+        "work.flag.deceased": "verstorben",
+        "work.flag.letter_returned": "Brief unzustellbar",
+        "work.dispute.resolution": "Ergebnis der Prüfung",
+        "work.dispute.resolve": "Widerspruch erledigen",
+        "work.done.call": "Telefonat gespeichert.",
+        "work.done.call_promise": "Telefonat und Zahlungsversprechen gespeichert.",
+        "work.done.promise": "Zahlungsversprechen gespeichert.",
+        "work.done.plan": "Ratenzahlung gespeichert.",
+        "work.done.flag": "Gespeichert: Die Mahnung richtet sich danach.",
+        "work.done.flag_cleared": "Markierung aufgehoben.",
+        "work.done.dispute_resolved": "Widerspruch erledigt.",
+        "work.done.approved": "Freigegeben. Der Fall ist in die neue Stufe gewechselt.",
+        "work.done.rejected": "Abgelehnt.",
+        "work.done.task": "Aufgabe erledigt.",
+        "work.done.bank": "Zahlung gebucht.",
+        "work.bank": "Zahlungen zu prüfen",
+        "work.bank.proposal": "Vorschlag",
+        "work.bank.confirm": "Vorschlag buchen",
+        "work.bank.correct": "Ganz auf diese Akte buchen",
+        "work.statement.title": "Forderungsaufstellung",
+        "work.statement.claims": "Forderungen",
+        "work.statement.claim": "Rechnung",
+        "work.statement.principal": "Hauptforderung",
+        "work.statement.interest_terms": "Zinsen",
+        "work.statement.interest": "Zinsen",
+        "work.statement.from": "ab",
+        "work.statement.principal_open": "Hauptforderung offen",
+        "work.statement.interest_open": "Zinsen offen",
+        "work.statement.costs_open": "Kosten offen",
+        "work.statement.total_open": "Gesamtforderung",
+        "work.statement.credit": "Guthaben",
+        "work.statement.periods": "Zinszeiträume",
+        "work.statement.period": "Zeitraum",
+        "work.statement.days": "Tage",
+        "work.statement.rate": "Zinssatz",
+        "work.statement.base": "Betrag",
+        "work.statement.costs": "Kosten",
+        "work.statement.cost": "Kostenposition",
+        "work.statement.paid": "bezahlt",
+        "work.statement.open": "offen",
+        "work.statement.payments": "Zahlungen und ihre Verrechnung",
+        "work.statement.to_costs": "auf Kosten",
+        "work.statement.to_interest": "auf Zinsen",
+        "work.statement.to_principal": "auf Hauptforderung",
+        "work.statement.unapplied": "nicht verrechnet",
+        "work.statement.totals": "Summen zum",
+        "creditor.title": "Portfolio",
+        "creditor.cases": "Fälle",
+        "creditor.collected": "Eingezogen",
+        "creditor.open": "Offen",
+        "creditor.written_off": "Ausgebucht",
+        "creditor.by_stage": "Fälle nach Stufe",
+        "creditor.stage": "Stufe",
+        "creditor.status": "Status",
+        "creditor.over_time": "Verlauf der letzten 12 Monate",
+        "creditor.chart_months": "Eingezogene Beträge (Balken) und übergebene Fälle (Linie) je Monat",
+        "creditor.table_below": "Zahlen in der Tabelle darunter",
+        "creditor.as_table": "Als Tabelle anzeigen",
+        "creditor.month": "Monat",
+        "creditor.handed_over": "Übergebene Fälle",
+        "creditor.downloads": "Downloads",
+        "creditor.csv": "Portfolio als CSV (Excel)",
+        "creditor.settlements_soon": "Abrechnungen erscheinen hier, sobald Auszahlungen erfolgt sind.",
+        "creditor.case_list": "Ihre Fälle",
+        "creditor.filter": "Fälle filtern",
+        "creditor.more": "Weitere Fälle",
+        "creditor.statement_text": "Forderungsaufstellung (Text)",
+        "creditor.statement_json": "Forderungsaufstellung (JSON)",
+    }
+)
+TEXTS["en"].update(
+    {f"work.stage.{k}": v for k, v in _STAGES_EN.items()}
+    | {f"work.event.{k}": v for k, v in _EVENTS_EN.items()}
+    | {
+        "work.queue.title": "Work queue",
+        "work.queue.intro": (
+            "What matters today: promises due today, debtors who want to be called now, and "
+            "large open amounts first."
+        ),
+        "work.queue.filter": "Filter the work queue",
+        "work.queue.kind": "Kind",
+        "work.queue.creditor": "Creditor",
+        "work.queue.all": "All",
+        "work.queue.apply": "Show",
+        "work.queue.items": "Open items",
+        "work.queue.caption": "Open items, most important first",
+        "work.queue.why": "Reason",
+        "work.queue.action": "Action",
+        "work.queue.open": "Open",
+        "work.queue.empty": "Nothing to do – the queue is empty.",
+        "work.queue.due_today": "due today",
+        "work.queue.call_now": "reachable now",
+        "work.kind.phone": "Call",
+        "work.kind.approval": "Approval",
+        "work.kind.bank": "Payment to review",
+        "work.kind.dispute": "Dispute",
+        "work.kind.address": "Returned mail / address",
+        "work.kind.plan": "Payment agreement",
+        "work.kind.review": "Review",
+        "work.case": "Case",
+        "work.debtor": "Debtor",
+        "work.creditor": "Creditor",
+        "work.external_ref": "Creditor's reference",
+        "work.open_amount": "Open",
+        "work.score": "Score",
+        "work.born": "born",
+        "work.consumer": "consumer",
+        "work.business": "business",
+        "work.addresses": "Addresses",
+        "work.contacts": "Contact details",
+        "work.contact.email": "E-mail",
+        "work.contact.phone": "Phone",
+        "work.contact.mobile": "Mobile",
+        "work.consent": "Consent",
+        "work.contact_status": "Status",
+        "work.contact_status.valid": "valid",
+        "work.contact_status.bounced": "undeliverable",
+        "work.source": "Source",
+        "work.from": "from",
+        "work.until": "until",
+        "work.current": "current",
+        "work.yes": "yes",
+        "work.no": "no",
+        "work.none": "None.",
+        "work.optional": "optional",
+        "work.cancel": "Cancel",
+        "work.preference": "Debtor's preference",
+        "work.hours": "h",
+        "work.date": "Date",
+        "work.amount": "Amount",
+        "work.open_document": "open",
+        "work.open_work": "Open work",
+        "work.approvals": "Approvals",
+        "work.approval.reason": "Reason (required, recorded)",
+        "work.approval.approve": "Approve",
+        "work.approval.reject": "Reject",
+        "work.approval_status.pending": "waiting",
+        "work.approval_status.approved": "approved",
+        "work.approval_status.rejected": "rejected",
+        "work.tasks": "Tasks",
+        "work.task.done": "done",
+        "work.plans": "Payment agreements",
+        "work.plan_kind.plan": "Instalment plan",
+        "work.plan_kind.promise": "Promise to pay",
+        "work.status.open": "open",
+        "work.status.closed": "closed",
+        "work.status.recalled": "recalled",
+        "work.actions": "Actions",
+        "work.calls": "Calls",
+        "work.timeline": "Timeline",
+        "work.call.start": "Start call",
+        "work.call.title": "Call",
+        "work.call.owed": "What is owed and why",
+        "work.call.last_time": "Last time",
+        "work.call.offer": "What we can offer",
+        "work.call.offer_text": (
+            "Instalments over at most {months} months, minimum instalment {min}. "
+            "Smallest possible monthly amount today: {smallest}."
+        ),
+        "work.call.legal": "Legal notes – please read out",
+        "work.call.plan_costs": "Costs of an instalment plan (§ 13a (3) RDG)",
+        "work.call.acknowledgement": "Before an acknowledgement of debt (§ 13a (4) RDG)",
+        "work.call.log": "Outcome of the call",
+        "work.call.outcome": "Outcome",
+        "work.call.note": "What the debtor said (internal)",
+        "work.call.next_step": "Next step",
+        "work.call.next_step_on": "Follow up on",
+        "work.call.save": "Save call",
+        "work.call.whole_case": "Open the whole case",
+        "work.outcome.reached": "reached",
+        "work.outcome.not_reached": "not reached",
+        "work.outcome.wrong_number": "wrong number",
+        "work.outcome.promise": "promise to pay",
+        "work.outcome.plan": "instalment plan",
+        "work.outcome.dispute": "dispute",
+        "work.outcome.callback": "call back",
+        "work.promise": "Promise to pay",
+        "work.promise.date": "Pay by",
+        "work.promise.save": "Save promise",
+        "work.plan": "Instalment plan",
+        "work.plan.instalment": "Monthly instalment",
+        "work.plan.count": "Number of instalments",
+        "work.plan.start": "First instalment on",
+        "work.plan.check": "Show costs and check",
+        "work.plan.notice_first": (
+            "Before saving we show the costs of the plan under § 13a (3) RDG, which you must "
+            "tell the debtor."
+        ),
+        "work.plan.confirm": "Confirm instalment plan",
+        "work.plan.notice_title": "Cost notice under § 13a (3) RDG",
+        "work.plan.save": "Notice given – save the plan",
+        "work.flag.set": "Dispute or flag",
+        "work.flag.kind": "Kind",
+        "work.flag.note": "Reason / note",
+        "work.flag.save": "Set",
+        "work.flag.clear": "clear",
+        "work.flag.dispute": "Dispute",
+        "work.flag.hardship": "Hardship",
+        "work.flag.do_not_contact": "Do not contact",
+        "work.flag.insolvency": "Insolvency",
+        "work.flag.deceased": "deceased",
+        "work.flag.letter_returned": "Letter returned",
+        "work.dispute.resolution": "Result of the review",
+        "work.dispute.resolve": "Resolve dispute",
+        "work.done.call": "Call saved.",
+        "work.done.call_promise": "Call and promise to pay saved.",
+        "work.done.promise": "Promise to pay saved.",
+        "work.done.plan": "Instalment plan saved.",
+        "work.done.flag": "Saved: dunning follows it.",
+        "work.done.flag_cleared": "Flag cleared.",
+        "work.done.dispute_resolved": "Dispute resolved.",
+        "work.done.approved": "Approved. The case has moved to the new stage.",
+        "work.done.rejected": "Rejected.",
+        "work.done.task": "Task done.",
+        "work.done.bank": "Payment booked.",
+        "work.bank": "Payments to review",
+        "work.bank.proposal": "Proposal",
+        "work.bank.confirm": "Book the proposal",
+        "work.bank.correct": "Book all on this case",
+        "work.statement.title": "Statement of account",
+        "work.statement.claims": "Claims",
+        "work.statement.claim": "Invoice",
+        "work.statement.principal": "Principal",
+        "work.statement.interest_terms": "Interest",
+        "work.statement.interest": "Interest",
+        "work.statement.from": "from",
+        "work.statement.principal_open": "Principal open",
+        "work.statement.interest_open": "Interest open",
+        "work.statement.costs_open": "Costs open",
+        "work.statement.total_open": "Total owed",
+        "work.statement.credit": "Credit",
+        "work.statement.periods": "Interest periods",
+        "work.statement.period": "Period",
+        "work.statement.days": "Days",
+        "work.statement.rate": "Rate",
+        "work.statement.base": "Amount",
+        "work.statement.costs": "Costs",
+        "work.statement.cost": "Cost item",
+        "work.statement.paid": "paid",
+        "work.statement.open": "open",
+        "work.statement.payments": "Payments and their allocation",
+        "work.statement.to_costs": "to costs",
+        "work.statement.to_interest": "to interest",
+        "work.statement.to_principal": "to principal",
+        "work.statement.unapplied": "unapplied",
+        "work.statement.totals": "Totals as of",
+        "creditor.title": "Portfolio",
+        "creditor.cases": "Cases",
+        "creditor.collected": "Collected",
+        "creditor.open": "Open",
+        "creditor.written_off": "Written off",
+        "creditor.by_stage": "Cases by stage",
+        "creditor.stage": "Stage",
+        "creditor.status": "Status",
+        "creditor.over_time": "The last 12 months",
+        "creditor.chart_months": "Amounts collected (bars) and cases handed over (line) per month",
+        "creditor.table_below": "figures in the table below",
+        "creditor.as_table": "Show as a table",
+        "creditor.month": "Month",
+        "creditor.handed_over": "Cases handed over",
+        "creditor.downloads": "Downloads",
+        "creditor.csv": "Portfolio as CSV (Excel)",
+        "creditor.settlements_soon": "Settlements appear here once payouts have been made.",
+        "creditor.case_list": "Your cases",
+        "creditor.filter": "Filter cases",
+        "creditor.more": "More cases",
+        "creditor.statement_text": "Statement (text)",
+        "creditor.statement_json": "Statement (JSON)",
+    }
+)
+
+
+# ------------------------------------------------------------ debtor portal, registration
+
+TEXTS["de"].update(
+    {
+        "portal.login.title": "Schuldnerportal",
+        "portal.login.intro": (
+            "Melden Sie sich mit den Angaben aus unserem Schreiben an. Sie sehen dann, was "
+            "offen ist und warum, und können zahlen, Raten vorschlagen oder widersprechen."
+        ),
+        "portal.login.reference": "Aktenzeichen",
+        "portal.login.reference.hint": "Steht oben rechts im Schreiben, z. B. MW-00000123-20.",
+        "portal.login.code": "Zugangscode",
+        "portal.login.code.hint": "Zwölf Zeichen aus dem Schreiben, z. B. K7QM-3XRT-9BHW.",
+        "portal.login.postcode": "Ihre Postleitzahl",
+        "portal.login.postcode.hint": "Die Postleitzahl der Anschrift, an die wir geschrieben haben.",
+        "portal.login.submit": "Vorgang öffnen",
+        "portal.login.failed": (
+            "Aktenzeichen, Zugangscode oder Postleitzahl stimmen nicht. Bitte prüfen Sie Ihre "
+            "Eingaben."
+        ),
+        "portal.login.locked": (
+            "Zu viele Fehlversuche. Der Zugang ist für 30 Minuten gesperrt. Sie können uns "
+            "auch anrufen."
+        ),
+        "portal.login.privacy": (
+            "Ihre Angaben werden nur zur Anmeldung geprüft. Nach fünf Fehlversuchen sperren "
+            "wir den Zugang für 30 Minuten."
+        ),
+        "portal.login.continue": "Weiter zu Ihrem Vorgang",
+        "portal.login.bye": "Sie sind abgemeldet.",
+        "portal.nav.label": "Ihr Vorgang",
+        "portal.nav.case": "Übersicht",
+        "portal.nav.pay": "Jetzt zahlen",
+        "portal.nav.plan": "Raten vorschlagen",
+        "portal.nav.mandate": "Lastschrift erteilen",
+        "portal.nav.report": "Widerspruch oder Härtefall",
+        "portal.nav.contact": "Kontaktwunsch",
+        "portal.nav.logout": "Abmelden",
+        "portal.back": "Zurück zur Übersicht",
+        "portal.errors.title": "Bitte korrigieren Sie:",
+        "portal.case.title": "Ihr Vorgang",
+        "portal.case.reference": "Aktenzeichen",
+        "portal.case.creditor": "Gläubiger",
+        "portal.case.total_on": "Offen am",
+        "portal.case.why": (
+            "{creditor} hat uns beauftragt, diese Forderung einzuziehen. Der Betrag setzt sich "
+            "zusammen aus den Rechnungen, den Verzugszinsen und den Kosten – jede Zahl ist "
+            "unten erklärt."
+        ),
+        "portal.case.disputed": (
+            "Sie haben widersprochen. Wir mahnen nicht weiter, bis eine Person Ihren "
+            "Widerspruch geprüft hat."
+        ),
+        "portal.case.hardship": (
+            "Sie haben uns eine Notlage gemeldet. Eine Person meldet sich bei Ihnen."
+        ),
+        "portal.case.plan_active": "Vereinbarte Ratenzahlung:",
+        "portal.case.claims": "Wofür: die Forderungen",
+        "portal.case.invoice": "Rechnung",
+        "portal.case.reason": "Worum es geht",
+        "portal.case.invoice_date": "Rechnungsdatum",
+        "portal.case.default_from": "Im Verzug seit",
+        "portal.case.amount": "Betrag",
+        "portal.case.still_open": "Noch offen",
+        "portal.case.interest": "Verzugszinsen",
+        "portal.case.interest.explain": (
+            "Wer nicht rechtzeitig zahlt, schuldet Verzugszinsen (§ 288 BGB). Sie laufen nur "
+            "auf die Rechnungsbeträge, nie auf Zinsen oder Kosten, und werden je Zeitraum "
+            "mit dem damals geltenden Zinssatz berechnet."
+        ),
+        "portal.case.period": "Zeitraum",
+        "portal.case.days": "Tage",
+        "portal.case.rate": "Zinssatz",
+        "portal.case.on_amount": "auf Betrag",
+        "portal.case.interest_amount": "Zinsen",
+        "portal.case.interest_sum": "Zinsen insgesamt",
+        "portal.case.interest_paid": "davon schon bezahlt",
+        "portal.case.no_interest": "Für diese Rechnung werden keine Zinsen berechnet.",
+        "portal.case.costs": "Kosten",
+        "portal.case.date": "Datum",
+        "portal.case.cost": "Kosten",
+        "portal.case.cost_reason": "Warum",
+        "portal.case.no_costs": "Es sind keine Kosten angefallen.",
+        "portal.case.payments": "Ihre Zahlungen",
+        "portal.case.payments.explain": (
+            "Zahlungen werden nach § 367 BGB zuerst auf die Kosten, dann auf die Zinsen und "
+            "zuletzt auf die Rechnungsbeträge angerechnet."
+        ),
+        "portal.case.to_costs": "auf Kosten",
+        "portal.case.to_interest": "auf Zinsen",
+        "portal.case.to_principal": "auf Rechnungen",
+        "portal.case.unapplied": "nicht verrechnet",
+        "portal.case.no_payments": "Bisher ist keine Zahlung eingegangen.",
+        "portal.case.totals": "Zusammen",
+        "portal.case.principal_open": "Rechnungsbeträge offen",
+        "portal.case.interest_open": "Zinsen offen",
+        "portal.case.costs_open": "Kosten offen",
+        "portal.case.total_open": "Gesamt offen",
+        "portal.case.credit": "Guthaben (nicht verrechnet)",
+        "portal.case.letters": "Unsere Schreiben an Sie",
+        "portal.case.no_letters": "Noch keine Schreiben.",
+        "portal.case.doc.letter": "Brief",
+        "portal.case.doc.email": "E-Mail",
+        "portal.case.of": "vom",
+        "portal.case.options": "Was Sie tun können",
+        "portal.case.opt.plan": "Sie können nicht alles auf einmal zahlen? Schlagen Sie Raten vor.",
+        "portal.case.opt.mandate": "Raten bequem per Lastschrift einziehen lassen.",
+        "portal.case.opt.dispute": (
+            "Die Forderung stimmt nicht? Widersprechen Sie – wir mahnen dann nicht weiter, "
+            "bis ein Mensch es geprüft hat."
+        ),
+        "portal.case.opt.hardship": "Sie sind in einer Notlage? Sagen Sie es uns.",
+        "portal.case.opt.contact": "Wie und wann wir Sie erreichen sollen.",
+        "portal.pay.title": "Jetzt zahlen",
+        "portal.pay.intro": (
+            "Überweisen Sie bitte den offenen Betrag mit dem Aktenzeichen als "
+            "Verwendungszweck. Mit der Banking-App können Sie den QR-Code scannen."
+        ),
+        "portal.pay.holder": "Empfänger",
+        "portal.pay.amount": "Betrag",
+        "portal.pay.reference": "Verwendungszweck",
+        "portal.pay.qr_label": "QR-Code für die Überweisung (GiroCode)",
+        "portal.pay.qr_caption": "GiroCode: Betrag und Verwendungszweck sind schon ausgefüllt.",
+        "portal.pay.payload": "Inhalt des QR-Codes zum Abtippen",
+        "portal.pay.nothing": "Es ist nichts mehr offen. Vielen Dank!",
+        "portal.pay.no_bank": (
+            "Die Bankverbindung steht in unserem Schreiben; rufen Sie uns gern an."
+        ),
+        "portal.plan.title": "Raten vorschlagen",
+        "portal.plan.intro": "Offen sind heute",
+        "portal.plan.limits": (
+            "Sofort angenommen werden Raten ab {min} im Monat und höchstens {months} "
+            "Monatsraten; andere Vorschläge prüft eine Person."
+        ),
+        "portal.plan.no_limits": "Ihr Vorschlag wird von einer Person geprüft.",
+        "portal.plan.amount": "Monatliche Rate in Euro",
+        "portal.plan.start": "Erste Rate am",
+        "portal.plan.start.hint": "Spätestens in 30 Tagen.",
+        "portal.plan.preview": "Weiter: Kosten ansehen",
+        "portal.plan.confirm.title": "Ihr Ratenvorschlag und seine Kosten",
+        "portal.plan.total": "Offener Betrag heute",
+        "portal.plan.monthly": "Monatliche Rate",
+        "portal.plan.count": "Anzahl der Raten",
+        "portal.plan.last": "letzte Rate",
+        "portal.plan.first": "Erste Rate am",
+        "portal.plan.end": "Letzte Rate am",
+        "portal.plan.instalments": "Raten",
+        "portal.plan.costs.title": "Kosten der Ratenzahlung (§ 13a Abs. 3 RDG)",
+        "portal.plan.costs.fee": "Höchstens entstehende Einigungsgebühr einschließlich Auslagen:",
+        "portal.plan.will_accept": (
+            "Ihr Vorschlag liegt innerhalb der Grenzen des Gläubigers und gilt sofort, wenn "
+            "Sie zustimmen."
+        ),
+        "portal.plan.will_review": (
+            "Ihr Vorschlag liegt außerhalb der Grenzen, die sofort angenommen werden. Eine "
+            "Person prüft ihn und meldet sich bei Ihnen."
+        ),
+        "portal.plan.costs_read": "Ich habe die Kosten der Ratenzahlung gelesen.",
+        "portal.plan.agree": "Ratenzahlung verbindlich vorschlagen",
+        "portal.plan.change": "Vorschlag ändern",
+        "portal.plan.accepted": "Ihre Ratenzahlung ist vereinbart.",
+        "portal.plan.accepted.detail": (
+            "Bitte zahlen Sie {count} Raten zu {amount} monatlich, die erste am {start}. "
+            "Solange Sie die Raten zahlen, mahnen wir nicht."
+        ),
+        "portal.plan.offer_mandate": "Raten per Lastschrift einziehen lassen",
+        "portal.plan.queued": (
+            "Danke! Ihr Vorschlag ist bei uns eingegangen. Eine Person prüft ihn und meldet "
+            "sich bei Ihnen."
+        ),
+        "portal.plan.error.amount": "Bitte geben Sie die Rate als Betrag ein, z. B. 50,00.",
+        "portal.plan.error.start": "Bitte geben Sie das Datum der ersten Rate ein.",
+        "portal.plan.error.start_range": "Die erste Rate muss zwischen heute und in 30 Tagen liegen.",
+        "portal.plan.error.nothing_open": "Es ist nichts offen.",
+        "portal.plan.error.costs_read": (
+            "Bitte bestätigen Sie, dass Sie die Kosten der Ratenzahlung gelesen haben."
+        ),
+        "portal.mandate.title": "SEPA-Lastschriftmandat erteilen",
+        "portal.mandate.intro": (
+            "Wir ziehen die vereinbarten Raten von Ihrem Konto ein. Vor jeder Abbuchung "
+            "kündigen wir sie an."
+        ),
+        "portal.mandate.holder": "Kontoinhaberin oder Kontoinhaber",
+        "portal.mandate.iban.hint": "Steht auf Ihrer Bankkarte oder im Online-Banking.",
+        "portal.mandate.text": "Mandatstext",
+        "portal.mandate.consent": "Ich erteile dieses SEPA-Lastschriftmandat.",
+        "portal.mandate.submit": "Mandat erteilen",
+        "portal.mandate.done": "Danke! Mandat {ref} für das Konto {iban} ist erteilt.",
+        "portal.mandate.error.iban": "Diese IBAN ist nicht gültig. Bitte prüfen Sie sie.",
+        "portal.mandate.error.holder": "Bitte geben Sie den Namen der Kontoinhaberin oder des Kontoinhabers ein.",
+        "portal.mandate.error.consent": "Bitte bestätigen Sie das Mandat mit dem Häkchen.",
+        "portal.report.title": "Widerspruch oder Härtefall",
+        "portal.report.intro": (
+            "Schreiben Sie uns, was nicht stimmt oder was los ist. Bei einem Widerspruch "
+            "mahnen wir sofort nicht weiter, bis eine Person ihn geprüft hat."
+        ),
+        "portal.report.kind": "Worum geht es?",
+        "portal.report.dispute": "Widerspruch",
+        "portal.report.dispute.hint": "die Forderung stimmt nicht oder ist schon bezahlt",
+        "portal.report.hardship": "Härtefall",
+        "portal.report.hardship.hint": "Krankheit, Arbeitslosigkeit oder eine andere Notlage",
+        "portal.report.reason": "Ihre Begründung",
+        "portal.report.upload": "Beleg (freiwillig)",
+        "portal.report.upload.hint": "PDF, JPEG oder PNG, höchstens 5 MB.",
+        "portal.report.submit": "Absenden",
+        "portal.report.done.dispute": (
+            "Ihr Widerspruch ist eingegangen. Wir mahnen nicht weiter; eine Person prüft ihn."
+        ),
+        "portal.report.done.hardship": (
+            "Danke, dass Sie uns Bescheid gegeben haben. Eine Person meldet sich bei Ihnen."
+        ),
+        "portal.report.error.kind": "Bitte wählen Sie Widerspruch oder Härtefall.",
+        "portal.report.error.reason": "Bitte schreiben Sie kurz Ihre Begründung.",
+        "portal.report.error.reason_long": "Die Begründung ist zu lang (höchstens 900 Zeichen).",
+        "portal.report.error.too_large": "Die Datei ist größer als 5 MB.",
+        "portal.report.error.type": "Bitte laden Sie ein PDF, JPEG oder PNG hoch.",
+        "portal.contact.title": "Wie und wann wir Sie erreichen",
+        "portal.contact.intro": (
+            "Sagen Sie uns, auf welchem Weg und zu welchen Uhrzeiten wir uns melden sollen. "
+            "Unsere Mahnläufe halten sich daran."
+        ),
+        "portal.contact.channel": "Am liebsten per",
+        "portal.contact.ch.letter": "Brief",
+        "portal.contact.ch.email": "E-Mail",
+        "portal.contact.ch.sms": "SMS",
+        "portal.contact.ch.call": "Anruf",
+        "portal.contact.hours": "Zu diesen Uhrzeiten",
+        "portal.contact.from": "von",
+        "portal.contact.to": "bis",
+        "portal.contact.submit": "Speichern",
+        "portal.contact.saved": "Gespeichert. Wir melden uns nur noch so bei Ihnen.",
+        "portal.contact.error.channel": "Bitte wählen Sie einen Weg.",
+        "portal.contact.error.hours": "Die Uhrzeit „von“ muss vor „bis“ liegen.",
+        "register.title": "Als Mandant registrieren",
+        "register.intro": (
+            "Registrieren Sie Ihr Unternehmen. Nach der Bestätigung Ihrer E-Mail-Adresse "
+            "prüfen wir Ihre Angaben und schalten den Zugang frei."
+        ),
+        "register.company": "Unternehmen",
+        "register.contact_name": "Ansprechpartnerin oder Ansprechpartner",
+        "register.email": "E-Mail-Adresse",
+        "register.password": "Passwort",
+        "register.password.hint": "Mindestens 10 Zeichen.",
+        "register.terms": (
+            "Ich akzeptiere die Nutzungsbedingungen und die Hinweise zum Datenschutz."
+        ),
+        "register.submit": "Registrieren",
+        "register.after": (
+            "Ihr Zugang bleibt gesperrt, bis wir ihn nach Prüfung freigeschaltet haben."
+        ),
+        "register.error.company": "Bitte geben Sie den Namen des Unternehmens ein.",
+        "register.error.contact_name": "Bitte geben Sie eine Ansprechperson an.",
+        "register.error.email": "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+        "register.error.email_taken": "Für diese E-Mail-Adresse gibt es schon einen Zugang.",
+        "register.error.password": "Das Passwort braucht mindestens 10 Zeichen.",
+        "register.error.terms": "Bitte akzeptieren Sie die Nutzungsbedingungen.",
+        "register.error.too_many": "Zu viele Registrierungen. Bitte versuchen Sie es später.",
+        "register.done.title": "Fast geschafft",
+        "register.done.sent": (
+            "Wir haben Ihnen eine E-Mail an {email} geschickt. Bitte bestätigen Sie Ihre "
+            "Adresse mit dem Link darin (48 Stunden gültig)."
+        ),
+        "register.done.failed": (
+            "Ihre Registrierung ist gespeichert, aber die E-Mail konnte nicht verschickt "
+            "werden. Bitte melden Sie sich bei uns."
+        ),
+        "register.done.no_mail": (
+            "Ihre Registrierung ist gespeichert. Der Versand von E-Mails ist nicht "
+            "eingerichtet; wir melden uns bei Ihnen."
+        ),
+        "register.confirm.title": "E-Mail-Adresse bestätigen",
+        "register.confirm.confirmed": "Danke! Ihre E-Mail-Adresse ist bestätigt.",
+        "register.confirm.already": "Ihre E-Mail-Adresse war schon bestätigt.",
+        "register.confirm.expired": (
+            "Der Link ist abgelaufen (48 Stunden). Bitte registrieren Sie sich erneut oder "
+            "melden Sie sich bei uns."
+        ),
+        "register.confirm.unknown": "Dieser Link ist ungültig.",
+        "register.login.unconfirmed": (
+            "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem Link aus unserer E-Mail."
+        ),
+        "register.login.pending": (
+            "Ihr Zugang ist noch nicht freigeschaltet. Wir prüfen Ihre Registrierung und "
+            "melden uns bei Ihnen."
+        ),
+    }
+)
+
+TEXTS["en"].update(
+    {
+        "portal.login.title": "Debtor portal",
+        "portal.login.intro": (
+            "Sign in with the details from our letter. You will see what is owed and why, "
+            "and you can pay, propose instalments or dispute."
+        ),
+        "portal.login.reference": "Case reference",
+        "portal.login.reference.hint": "Printed top right in the letter, e.g. MW-00000123-20.",
+        "portal.login.code": "Access code",
+        "portal.login.code.hint": "Twelve characters from the letter, e.g. K7QM-3XRT-9BHW.",
+        "portal.login.postcode": "Your postcode",
+        "portal.login.postcode.hint": "The postcode of the address we wrote to.",
+        "portal.login.submit": "Open my case",
+        "portal.login.failed": (
+            "Case reference, access code or postcode do not match. Please check your entries."
+        ),
+        "portal.login.locked": (
+            "Too many failed attempts. Access is locked for 30 minutes. You can also call us."
+        ),
+        "portal.login.privacy": (
+            "Your entries are only checked for signing in. After five failed attempts access "
+            "is locked for 30 minutes."
+        ),
+        "portal.login.continue": "Continue to your case",
+        "portal.login.bye": "You are signed out.",
+        "portal.nav.label": "Your case",
+        "portal.nav.case": "Overview",
+        "portal.nav.pay": "Pay now",
+        "portal.nav.plan": "Propose instalments",
+        "portal.nav.mandate": "Direct debit",
+        "portal.nav.report": "Dispute or hardship",
+        "portal.nav.contact": "Contact preference",
+        "portal.nav.logout": "Sign out",
+        "portal.back": "Back to the overview",
+        "portal.errors.title": "Please correct:",
+        "portal.case.title": "Your case",
+        "portal.case.reference": "Case reference",
+        "portal.case.creditor": "Creditor",
+        "portal.case.total_on": "Owed on",
+        "portal.case.why": (
+            "{creditor} has instructed us to collect this claim. The amount is made up of the "
+            "invoices, default interest and costs – every figure is explained below."
+        ),
+        "portal.case.disputed": (
+            "You have disputed the claim. We send no further reminders until a person has "
+            "reviewed your dispute."
+        ),
+        "portal.case.hardship": "You told us about hardship. A person will contact you.",
+        "portal.case.plan_active": "Agreed payment plan:",
+        "portal.case.claims": "What for: the claims",
+        "portal.case.invoice": "Invoice",
+        "portal.case.reason": "What it is about",
+        "portal.case.invoice_date": "Invoice date",
+        "portal.case.default_from": "In default since",
+        "portal.case.amount": "Amount",
+        "portal.case.still_open": "Still owed",
+        "portal.case.interest": "Default interest",
+        "portal.case.interest.explain": (
+            "Late payment incurs default interest (§ 288 BGB). It runs only on the invoice "
+            "amounts, never on interest or costs, at the rate valid in each period."
+        ),
+        "portal.case.period": "Period",
+        "portal.case.days": "Days",
+        "portal.case.rate": "Rate",
+        "portal.case.on_amount": "on amount",
+        "portal.case.interest_amount": "Interest",
+        "portal.case.interest_sum": "Interest in total",
+        "portal.case.interest_paid": "of which paid",
+        "portal.case.no_interest": "No interest is charged on this invoice.",
+        "portal.case.costs": "Costs",
+        "portal.case.date": "Date",
+        "portal.case.cost": "Cost",
+        "portal.case.cost_reason": "Why",
+        "portal.case.no_costs": "No costs have arisen.",
+        "portal.case.payments": "Your payments",
+        "portal.case.payments.explain": (
+            "Payments are applied first to costs, then to interest and last to the invoice "
+            "amounts (§ 367 BGB)."
+        ),
+        "portal.case.to_costs": "to costs",
+        "portal.case.to_interest": "to interest",
+        "portal.case.to_principal": "to invoices",
+        "portal.case.unapplied": "not applied",
+        "portal.case.no_payments": "No payment has been received yet.",
+        "portal.case.totals": "In total",
+        "portal.case.principal_open": "Invoice amounts owed",
+        "portal.case.interest_open": "Interest owed",
+        "portal.case.costs_open": "Costs owed",
+        "portal.case.total_open": "Total owed",
+        "portal.case.credit": "Credit (not applied)",
+        "portal.case.letters": "Our letters to you",
+        "portal.case.no_letters": "No letters yet.",
+        "portal.case.doc.letter": "Letter",
+        "portal.case.doc.email": "E-mail",
+        "portal.case.of": "of",
+        "portal.case.options": "What you can do",
+        "portal.case.opt.plan": "Cannot pay everything at once? Propose instalments.",
+        "portal.case.opt.mandate": "Have instalments collected by direct debit.",
+        "portal.case.opt.dispute": (
+            "The claim is wrong? Dispute it – we stop reminders until a person has checked it."
+        ),
+        "portal.case.opt.hardship": "In financial hardship? Tell us.",
+        "portal.case.opt.contact": "How and when we should reach you.",
+        "portal.pay.title": "Pay now",
+        "portal.pay.intro": (
+            "Please transfer the amount owed with the case reference as payment reference. "
+            "Your banking app can scan the QR code."
+        ),
+        "portal.pay.holder": "Payee",
+        "portal.pay.amount": "Amount",
+        "portal.pay.reference": "Payment reference",
+        "portal.pay.qr_label": "QR code for the transfer (GiroCode)",
+        "portal.pay.qr_caption": "GiroCode: amount and reference are filled in.",
+        "portal.pay.payload": "Content of the QR code to type in",
+        "portal.pay.nothing": "Nothing is owed any more. Thank you!",
+        "portal.pay.no_bank": "The bank details are in our letter; feel free to call us.",
+        "portal.plan.title": "Propose instalments",
+        "portal.plan.intro": "Owed today",
+        "portal.plan.limits": (
+            "Accepted at once: instalments of at least {min} a month and at most {months} "
+            "monthly instalments; a person reviews other proposals."
+        ),
+        "portal.plan.no_limits": "A person reviews your proposal.",
+        "portal.plan.amount": "Monthly instalment in euro",
+        "portal.plan.start": "First instalment on",
+        "portal.plan.start.hint": "Within 30 days.",
+        "portal.plan.preview": "Next: see the costs",
+        "portal.plan.confirm.title": "Your proposal and its costs",
+        "portal.plan.total": "Owed today",
+        "portal.plan.monthly": "Monthly instalment",
+        "portal.plan.count": "Number of instalments",
+        "portal.plan.last": "last instalment",
+        "portal.plan.first": "First instalment on",
+        "portal.plan.end": "Last instalment on",
+        "portal.plan.instalments": "instalments",
+        "portal.plan.costs.title": "Costs of the payment plan (§ 13a (3) RDG)",
+        "portal.plan.costs.fee": "Settlement fee at most, including expenses:",
+        "portal.plan.will_accept": (
+            "Your proposal is within the creditor's limits and applies at once when you agree."
+        ),
+        "portal.plan.will_review": (
+            "Your proposal is outside the limits accepted at once. A person reviews it and "
+            "contacts you."
+        ),
+        "portal.plan.costs_read": "I have read the costs of the payment plan.",
+        "portal.plan.agree": "Submit the payment plan",
+        "portal.plan.change": "Change the proposal",
+        "portal.plan.accepted": "Your payment plan is agreed.",
+        "portal.plan.accepted.detail": (
+            "Please pay {count} instalments of {amount} a month, the first on {start}. As long "
+            "as you pay them, we send no reminders."
+        ),
+        "portal.plan.offer_mandate": "Have the instalments collected by direct debit",
+        "portal.plan.queued": (
+            "Thank you! We have received your proposal. A person reviews it and contacts you."
+        ),
+        "portal.plan.error.amount": "Please enter the instalment as an amount, e.g. 50.00.",
+        "portal.plan.error.start": "Please enter the date of the first instalment.",
+        "portal.plan.error.start_range": "The first instalment must be between today and 30 days ahead.",
+        "portal.plan.error.nothing_open": "Nothing is owed.",
+        "portal.plan.error.costs_read": "Please confirm that you have read the costs.",
+        "portal.mandate.title": "Give a SEPA direct debit mandate",
+        "portal.mandate.intro": (
+            "We collect the agreed instalments from your account and announce every debit "
+            "in advance."
+        ),
+        "portal.mandate.holder": "Account holder",
+        "portal.mandate.iban.hint": "On your bank card or in online banking.",
+        "portal.mandate.text": "Mandate text (German, binding)",
+        "portal.mandate.consent": "I give this SEPA direct debit mandate.",
+        "portal.mandate.submit": "Give mandate",
+        "portal.mandate.done": "Thank you! Mandate {ref} for account {iban} is in place.",
+        "portal.mandate.error.iban": "This IBAN is not valid. Please check it.",
+        "portal.mandate.error.holder": "Please enter the account holder's name.",
+        "portal.mandate.error.consent": "Please confirm the mandate with the tick box.",
+        "portal.report.title": "Dispute or hardship",
+        "portal.report.intro": (
+            "Tell us what is wrong or what is going on. After a dispute we stop reminders "
+            "at once until a person has reviewed it."
+        ),
+        "portal.report.kind": "What is it about?",
+        "portal.report.dispute": "Dispute",
+        "portal.report.dispute.hint": "the claim is wrong or already paid",
+        "portal.report.hardship": "Hardship",
+        "portal.report.hardship.hint": "illness, unemployment or another emergency",
+        "portal.report.reason": "Your reason",
+        "portal.report.upload": "Document (optional)",
+        "portal.report.upload.hint": "PDF, JPEG or PNG, at most 5 MB.",
+        "portal.report.submit": "Send",
+        "portal.report.done.dispute": (
+            "We have received your dispute. We stop reminders; a person reviews it."
+        ),
+        "portal.report.done.hardship": "Thank you for telling us. A person will contact you.",
+        "portal.report.error.kind": "Please choose dispute or hardship.",
+        "portal.report.error.reason": "Please write a short reason.",
+        "portal.report.error.reason_long": "The reason is too long (at most 900 characters).",
+        "portal.report.error.too_large": "The file is larger than 5 MB.",
+        "portal.report.error.type": "Please upload a PDF, JPEG or PNG.",
+        "portal.contact.title": "How and when we reach you",
+        "portal.contact.intro": (
+            "Tell us the channel and the hours you want to be contacted. Our dunning runs "
+            "respect it."
+        ),
+        "portal.contact.channel": "Preferably by",
+        "portal.contact.ch.letter": "Letter",
+        "portal.contact.ch.email": "E-mail",
+        "portal.contact.ch.sms": "Text message",
+        "portal.contact.ch.call": "Phone call",
+        "portal.contact.hours": "At these hours",
+        "portal.contact.from": "from",
+        "portal.contact.to": "to",
+        "portal.contact.submit": "Save",
+        "portal.contact.saved": "Saved. We will only contact you this way.",
+        "portal.contact.error.channel": "Please choose a channel.",
+        "portal.contact.error.hours": "“From” must be before “to”.",
+        "register.title": "Register as a creditor",
+        "register.intro": (
+            "Register your company. After you confirm your e-mail address we review your "
+            "details and activate access."
+        ),
+        "register.company": "Company",
+        "register.contact_name": "Contact person",
+        "register.email": "E-mail address",
+        "register.password": "Password",
+        "register.password.hint": "At least 10 characters.",
+        "register.terms": "I accept the terms of use and the privacy notice.",
+        "register.submit": "Register",
+        "register.after": "Your access stays locked until we have reviewed and activated it.",
+        "register.error.company": "Please enter the company name.",
+        "register.error.contact_name": "Please enter a contact person.",
+        "register.error.email": "Please enter a valid e-mail address.",
+        "register.error.email_taken": "There is already an account for this e-mail address.",
+        "register.error.password": "The password needs at least 10 characters.",
+        "register.error.terms": "Please accept the terms of use.",
+        "register.error.too_many": "Too many registrations. Please try again later.",
+        "register.done.title": "Almost done",
+        "register.done.sent": (
+            "We have sent an e-mail to {email}. Please confirm your address with the link in "
+            "it (valid for 48 hours)."
+        ),
+        "register.done.failed": (
+            "Your registration is saved, but the e-mail could not be sent. Please contact us."
+        ),
+        "register.done.no_mail": (
+            "Your registration is saved. E-mail is not set up here; we will contact you."
+        ),
+        "register.confirm.title": "Confirm e-mail address",
+        "register.confirm.confirmed": "Thank you! Your e-mail address is confirmed.",
+        "register.confirm.already": "Your e-mail address was already confirmed.",
+        "register.confirm.expired": (
+            "The link has expired (48 hours). Please register again or contact us."
+        ),
+        "register.confirm.unknown": "This link is not valid.",
+        "register.login.unconfirmed": (
+            "Please confirm your e-mail address first with the link from our e-mail."
+        ),
+        "register.login.pending": (
+            "Your access is not activated yet. We are reviewing your registration and will "
+            "contact you."
+        ),
+    }
+)

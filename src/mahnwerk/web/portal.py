@@ -1,14 +1,363 @@
-"""Pages (being built)."""
+"""The debtor portal: no account, entry with case reference, access code and postcode.
+
+The session holds only the id of the one case (``portal_case``); every page reads it from
+there and never from the URL, so a debtor can reach nothing but their own case (a document
+of another case answers 404). Attempts are limited per client address here and per case in
+the database (:func:`mahnwerk.services.portal_access.login`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from mahnwerk.domain.money import format_rate
+from mahnwerk.services import portal, portal_access
+from mahnwerk.store.db import transaction
+from mahnwerk.store.models import Creditor
+from mahnwerk.web.security import AttemptLimiter, csrf_ok
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
 
+SESSION_KEY = "portal_case"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
 
 def router(pages: Pages) -> APIRouter:
-    return APIRouter(include_in_schema=False)
+    r = APIRouter(include_in_schema=False)
+    ip_limiter = AttemptLimiter(limit=10, window=900)
+    runtime = pages.runtime
+    pages.templates.env.filters.setdefault("rate", format_rate)
+
+    def case_id_of(request: Request) -> int | None:
+        value = request.session.get(SESSION_KEY)
+        return int(value) if value else None
+
+    def to_login() -> Response:
+        return RedirectResponse("/portal", status_code=303)
+
+    def page(request: Request, template: str, status_code: int = 200, **ctx: Any) -> Response:
+        return pages.render(request, f"portal/{template}", status_code=status_code, **ctx)
+
+    def case_page(
+        request: Request, case_id: int, template: str, status_code: int = 200, **ctx: Any
+    ) -> Response:
+        """A page of the case with its overview (read in its own transaction)."""
+        with transaction(runtime.sessions) as s:
+            try:
+                view = portal.overview(s, case_id, portal.today(), _client(request))
+            except LookupError:
+                request.session.pop(SESSION_KEY, None)
+                return to_login()
+            limits = portal.plan_limits(view.creditor)
+            pref = portal.contact_preference(s, view.case.debtor_id)
+            return page(
+                request,
+                template,
+                status_code,
+                view=view,
+                limits=limits,
+                pref=pref,
+                today=portal.today(),
+                **ctx,
+            )
+
+    # ---------------------------------------------------------------------- login
+
+    @r.get("/portal", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return page(request, "login.html", signed_in=case_id_of(request) is not None)
+
+    @r.post("/portal", response_class=HTMLResponse)
+    def login(
+        request: Request,
+        reference: str = Form(""),
+        code: str = Form(""),
+        postcode: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        form = {"reference": reference, "postcode": postcode}
+        if not csrf_ok(request, csrf):
+            return page(request, "login.html", 400, error_key="error.csrf", form=form)
+        client = _client(request)
+        if ip_limiter.locked(client):
+            return page(request, "login.html", 429, error_key="portal.login.locked", form=form)
+        with transaction(runtime.sessions) as s:
+            result = portal_access.login(
+                s,
+                runtime.settings.secret_key,
+                reference,
+                code,
+                postcode,
+                datetime.now(UTC),
+                client,
+            )
+            case_id = result.case.id if result.case is not None else None
+        if case_id is None:
+            ip_limiter.fail(client)
+            key = "portal.login.locked" if result.locked else "portal.login.failed"
+            return page(
+                request, "login.html", 429 if result.locked else 401, error_key=key, form=form
+            )
+        ip_limiter.reset(client)
+        request.session.clear()
+        request.session[SESSION_KEY] = case_id
+        return RedirectResponse("/portal/case", status_code=303)
+
+    @r.post("/portal/logout")
+    def logout(request: Request, csrf: str = Form("")) -> Response:
+        if csrf_ok(request, csrf):
+            request.session.clear()
+        return RedirectResponse("/portal?bye=1", status_code=303)
+
+    # ----------------------------------------------------------------- the case
+
+    @r.get("/portal/case", response_class=HTMLResponse)
+    def case(request: Request) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        return case_page(request, case_id, "case.html", notice=request.query_params.get("ok"))
+
+    @r.get("/portal/documents/{document_id}")
+    def document(request: Request, document_id: int) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        with runtime.sessions() as s:
+            doc = portal.document(s, case_id, document_id)
+            path = portal.document_path(runtime.settings.documents_dir, doc) if doc else None
+            if doc is None or path is None:
+                return pages.not_found(request)
+            filename, media_type = doc.filename, doc.media_type
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=filename,
+            content_disposition_type="inline",
+            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+        )
+
+    # -------------------------------------------------------------------- plans
+
+    @r.get("/portal/plan", response_class=HTMLResponse)
+    def plan_form(request: Request) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        return case_page(request, case_id, "plan.html", form={}, errors={})
+
+    @r.post("/portal/plan", response_class=HTMLResponse)
+    def plan_preview(
+        request: Request, amount: str = Form(""), start: str = Form(""), csrf: str = Form("")
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {"amount": amount, "start": start}
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "plan.html", 400, form=form, errors={}, error_key="error.csrf"
+            )
+        with transaction(runtime.sessions) as s:
+            try:
+                proposal = portal.preview_plan(
+                    s, case_id, amount, start, portal.today(), _client(request)
+                )
+            except portal.PortalError as exc:
+                errors = exc.errors
+                proposal = None
+        if proposal is None:
+            return case_page(request, case_id, "plan.html", 422, form=form, errors=errors)
+        return case_page(
+            request, case_id, "plan_confirm.html", proposal=proposal, form=form, errors={}
+        )
+
+    @r.post("/portal/plan/confirm", response_class=HTMLResponse)
+    def plan_confirm(
+        request: Request,
+        amount: str = Form(""),
+        start: str = Form(""),
+        costs_read: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {"amount": amount, "start": start}
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "plan.html", 400, form=form, errors={}, error_key="error.csrf"
+            )
+        errors: dict[str, str] = {}
+        preview: portal.Proposal | None = None
+        result: tuple[portal.Proposal, bool] | None = None
+        with transaction(runtime.sessions) as s:
+            try:
+                if costs_read:
+                    result = portal.propose_plan(
+                        s, case_id, amount, start, portal.today(), _client(request)
+                    )
+                else:
+                    preview = portal.preview_plan(
+                        s, case_id, amount, start, portal.today(), _client(request)
+                    )
+            except portal.PortalError as exc:
+                errors = exc.errors
+        if errors:
+            return case_page(request, case_id, "plan.html", 422, form=form, errors=errors)
+        if result is None:  # agreed without confirming that the costs were read
+            return case_page(
+                request,
+                case_id,
+                "plan_confirm.html",
+                400,
+                proposal=preview,
+                form=form,
+                errors={"costs_read": "portal.plan.error.costs_read"},
+            )
+        proposal, accepted = result
+        return case_page(request, case_id, "plan_done.html", proposal=proposal, accepted=accepted)
+
+    # ----------------------------------------------------------------- mandate
+
+    @r.get("/portal/mandate", response_class=HTMLResponse)
+    def mandate_form(request: Request) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        return _mandate_page(request, case_id, form={}, errors={})
+
+    def _mandate_page(
+        request: Request, case_id: int, status_code: int = 200, **ctx: Any
+    ) -> Response:
+        with runtime.sessions() as s:
+            try:
+                case = portal.load(s, case_id, _client(request), purpose="portal_mandate_form")
+            except LookupError:
+                return to_login()
+            creditor = s.get(Creditor, case.creditor_id)
+            assert creditor is not None
+            text = portal.mandate_text(creditor, "", case.reference)
+            s.commit()
+        return case_page(request, case_id, "mandate.html", status_code, mandate_text=text, **ctx)
+
+    @r.post("/portal/mandate", response_class=HTMLResponse)
+    def mandate(
+        request: Request,
+        iban: str = Form(""),
+        holder: str = Form(""),
+        consent: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {"iban": iban, "holder": holder}
+        if not csrf_ok(request, csrf):
+            return _mandate_page(
+                request, case_id, 400, form=form, errors={}, error_key="error.csrf"
+            )
+        with transaction(runtime.sessions) as s:
+            try:
+                given = portal.give_mandate(
+                    s, case_id, iban, holder, bool(consent), portal.today(), _client(request)
+                )
+            except portal.PortalError as exc:
+                errors = exc.errors
+                given = None
+        if given is None:
+            return _mandate_page(request, case_id, 422, form=form, errors=errors)
+        return _mandate_page(request, case_id, form={}, errors={}, given=given)
+
+    # --------------------------------------------------------- dispute, hardship
+
+    @r.get("/portal/report", response_class=HTMLResponse)
+    def report_form(request: Request) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        kind = request.query_params.get("kind", "dispute")
+        return case_page(request, case_id, "report.html", form={"kind": kind}, errors={})
+
+    @r.post("/portal/report", response_class=HTMLResponse)
+    async def report(
+        request: Request,
+        kind: str = Form(""),
+        reason: str = Form(""),
+        csrf: str = Form(""),
+        upload: Annotated[UploadFile | None, File()] = None,
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {"kind": kind, "reason": reason}
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "report.html", 400, form=form, errors={}, error_key="error.csrf"
+            )
+        file = None
+        if upload is not None and upload.filename:
+            content = await upload.read(portal.MAX_UPLOAD_BYTES + 1)
+            file = portal.Upload(upload.filename, content)
+        with transaction(runtime.sessions) as s:
+            try:
+                portal.report(
+                    s,
+                    runtime.settings.documents_dir,
+                    case_id,
+                    kind,
+                    reason,
+                    file,
+                    _client(request),
+                )
+                errors: dict[str, str] = {}
+            except portal.PortalError as exc:
+                errors = exc.errors
+        if errors:
+            return case_page(request, case_id, "report.html", 422, form=form, errors=errors)
+        return RedirectResponse(f"/portal/case?ok={kind}", status_code=303)
+
+    # ----------------------------------------------------------------- contact
+
+    @r.get("/portal/contact", response_class=HTMLResponse)
+    def contact_form(request: Request) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        return case_page(request, case_id, "contact.html", form={}, errors={})
+
+    @r.post("/portal/contact", response_class=HTMLResponse)
+    def contact(
+        request: Request,
+        channel: str = Form(""),
+        earliest: str = Form("8"),
+        latest: str = Form("20"),
+        csrf: str = Form(""),
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {"channel": channel, "earliest": earliest, "latest": latest}
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "contact.html", 400, form=form, errors={}, error_key="error.csrf"
+            )
+        with transaction(runtime.sessions) as s:
+            try:
+                portal.set_contact(s, case_id, channel, earliest, latest, _client(request))
+                errors: dict[str, str] = {}
+            except portal.PortalError as exc:
+                errors = exc.errors
+        if errors:
+            return case_page(request, case_id, "contact.html", 422, form=form, errors=errors)
+        return case_page(request, case_id, "contact.html", form=form, errors={}, saved=True)
+
+    return r

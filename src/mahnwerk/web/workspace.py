@@ -1,14 +1,430 @@
-"""Pages (being built)."""
+"""The agent workspace: work queue, case page, call view and the actions on a case.
+
+Staff only (admin, agent, compliance — compliance is the team lead; there is no separate
+team-lead role). A creditor user gets 404 on every route here, a visitor is sent to /login.
+Handlers stay thin: they check the user and the CSRF token, call a use case of
+:mod:`mahnwerk.services.workspace` or :mod:`mahnwerk.services.workflow` (which audit), and
+redirect back (post/redirect/get). Forms work without JavaScript; with HTMX they are boosted
+(no full reload) and the queue filter swaps only the list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from mahnwerk.services import accounts, workflow, workspace
+from mahnwerk.services.actor import STAFF_ROLES, Actor
+from mahnwerk.store.calls import CALL_OUTCOMES
+from mahnwerk.store.db import transaction
+from mahnwerk.store.models import User
+from mahnwerk.web.security import csrf_ok
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
 
+BERLIN = ZoneInfo("Europe/Berlin")
+FLAG_CHOICES = ("dispute", "hardship", "do_not_contact")
+FLASH = "flash"
+
+
+def today() -> date:
+    return datetime.now(BERLIN).date()
+
+
+def parse_amount(text: str) -> Decimal:
+    """``1.234,50``, ``1234,50`` or ``1234.50`` (with or without €) → Decimal."""
+    raw = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise workflow.WorkflowError(f"„{text}“ ist kein Betrag") from exc
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise workflow.WorkflowError(f"„{text}“ hat mehr als zwei Nachkommastellen")
+    return value
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise workflow.WorkflowError(f"„{text}“ ist kein Datum") from exc
+
+
+def flash(request: Request, kind: str, message: str) -> None:
+    request.session[FLASH] = {"kind": kind, "message": message}
+
+
+def take_flash(request: Request) -> dict[str, str] | None:
+    value = request.session.pop(FLASH, None)
+    return value if isinstance(value, dict) else None
+
+
+def posted_csrf(request: Request, form_value: str) -> bool:
+    return csrf_ok(request, form_value or request.headers.get("X-CSRF-Token"))
+
 
 def router(pages: Pages) -> APIRouter:
-    return APIRouter(include_in_schema=False)
+    r = APIRouter(include_in_schema=False)
+
+    def guard(request: Request) -> tuple[User, Actor] | Response:
+        user = pages.user(request)
+        if user is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if user.role not in STAFF_ROLES:
+            return pages.not_found(request)
+        origin = request.client.host if request.client else None
+        return user, accounts.actor_for_user(user, origin)
+
+    def act(
+        request: Request,
+        csrf: str,
+        case_id: int,
+        work: Callable[[Session, Actor, User], str],
+        back: str = "",
+    ) -> Response:
+        """Run one action in one transaction and redirect back with a message."""
+        who = guard(request)
+        if isinstance(who, Response):
+            return who
+        user, actor = who
+        if not posted_csrf(request, csrf):
+            return pages.render(request, "error.html", status_code=400, message_key="error.csrf")
+        target = back if back in ("call", "case") else "case"
+        url = f"/work/cases/{case_id}" + ("/call" if target == "call" else "")
+        try:
+            with transaction(pages.runtime.sessions) as session:
+                message = work(session, actor, user)
+        except ValueError as exc:  # WorkflowError, WorkspaceError, ReviewError
+            flash(request, "error", str(exc))
+            return RedirectResponse(url, status_code=303)
+        except PermissionError:
+            return pages.not_found(request)
+        flash(request, "ok", message)
+        return RedirectResponse(url, status_code=303)
+
+    # ------------------------------------------------------------------------ pages
+
+    @r.get("/work", response_class=HTMLResponse)
+    def queue(request: Request, kind: str = "", creditor: str = "") -> Response:
+        who = guard(request)
+        if isinstance(who, Response):
+            return who
+        _, actor = who
+        creditor_id = int(creditor) if creditor.isdigit() else None
+        wanted = kind if kind in workspace.QUEUE_KINDS else None
+        with transaction(pages.runtime.sessions) as session:
+            q = workspace.work_queue(
+                session,
+                actor,
+                today=today(),
+                now=datetime.now(BERLIN),
+                kind=wanted,
+                creditor_id=creditor_id,
+            )
+            return pages.render(
+                request,
+                "work/queue.html",
+                queue=q,
+                kind=wanted or "",
+                creditor_id=creditor_id,
+                kinds=workspace.QUEUE_KINDS,
+                today=today(),
+            )
+
+    @r.get("/work/cases/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int) -> Response:
+        who = guard(request)
+        if isinstance(who, Response):
+            return who
+        _, actor = who
+        with transaction(pages.runtime.sessions) as session:
+            view = workspace.case_view(session, actor, case_id, today=today())
+            if view is None:
+                return pages.not_found(request)
+            return pages.render(
+                request,
+                "work/case.html",
+                v=view,
+                today=today(),
+                flash=take_flash(request),
+                outcomes=CALL_OUTCOMES,
+                flag_choices=FLAG_CHOICES,
+                generic_notice=workflow.plan_cost_notice(
+                    view.case, view.statement.totals.total_open, today()
+                ),
+            )
+
+    @r.get("/work/cases/{case_id}/call", response_class=HTMLResponse)
+    def call_view(request: Request, case_id: int) -> Response:
+        who = guard(request)
+        if isinstance(who, Response):
+            return who
+        _, actor = who
+        with transaction(pages.runtime.sessions) as session:
+            sheet = workspace.call_sheet(session, actor, case_id, today=today())
+            if sheet is None:
+                return pages.not_found(request)
+            return pages.render(
+                request,
+                "work/call.html",
+                s=sheet,
+                v=sheet.view,
+                today=today(),
+                flash=take_flash(request),
+                outcomes=CALL_OUTCOMES,
+            )
+
+    @r.get("/work/documents/{document_id}")
+    def document(request: Request, document_id: int) -> Response:
+        who = guard(request)
+        if isinstance(who, Response):
+            return who
+        _, actor = who
+        with transaction(pages.runtime.sessions) as session:
+            doc = workspace.document_for(session, actor, document_id)
+            if doc is None:
+                return pages.not_found(request)
+            root = pages.runtime.settings.documents_dir.resolve()
+            path = (root / doc.path).resolve()
+            media_type, filename = doc.media_type, doc.filename
+        if not path.is_relative_to(root) or not path.is_file():
+            return pages.not_found(request)
+        return FileResponse(
+            Path(path),
+            media_type=media_type,
+            filename=filename,
+            content_disposition_type="inline",
+        )
+
+    # ---------------------------------------------------------------------- actions
+
+    @r.post("/work/cases/{case_id}/call")
+    def log_call(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        outcome: str = Form(""),
+        note: str = Form(""),
+        next_step: str = Form(""),
+        next_step_on: str = Form(""),
+        promise_amount: str = Form(""),
+        promise_date: str = Form(""),
+        back: str = Form("case"),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            amount = parse_amount(promise_amount) if promise_amount.strip() else None
+            day = parse_day(promise_date) if promise_date.strip() else None
+            if (amount is None) != (day is None):
+                raise workflow.WorkflowError("Zahlungsversprechen: Betrag und Datum angeben")
+            workspace.log_call(
+                session,
+                actor,
+                case_id,
+                outcome=outcome,
+                note=note,
+                next_step=next_step,
+                next_step_on=parse_day(next_step_on) if next_step_on.strip() else None,
+                user_id=user.id,
+            )
+            if outcome in ("reached", "promise", "plan", "dispute"):
+                workspace.finish_phone_tasks(session, actor, case_id)
+            if amount is not None and day is not None:
+                workflow.add_plan(
+                    session, actor, case_id, amount=amount, start=day, count=1, kind="promise"
+                )
+                return "work.done.call_promise"
+            return "work.done.call"
+
+        return act(request, csrf, case_id, work, back)
+
+    @r.post("/work/cases/{case_id}/promise")
+    def promise(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        amount: str = Form(""),
+        day: str = Form(""),
+        back: str = Form("case"),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workflow.add_plan(
+                session,
+                actor,
+                case_id,
+                amount=parse_amount(amount),
+                start=parse_day(day),
+                count=1,
+                kind="promise",
+            )
+            return "work.done.promise"
+
+        return act(request, csrf, case_id, work, back)
+
+    @r.post("/work/cases/{case_id}/plan", response_class=HTMLResponse)
+    def plan(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        amount: str = Form(""),
+        start: str = Form(""),
+        count: str = Form("1"),
+        confirm: str = Form(""),
+        back: str = Form("case"),
+    ) -> Response:
+        if confirm != "yes":
+            # § 13a Abs. 3 RDG: show the costs of the plan before it is agreed and saved.
+            who = guard(request)
+            if isinstance(who, Response):
+                return who
+            _, actor = who
+            if not posted_csrf(request, csrf):
+                return pages.render(
+                    request, "error.html", status_code=400, message_key="error.csrf"
+                )
+            try:
+                value, first, n = parse_amount(amount), parse_day(start), int(count)
+            except (workflow.WorkflowError, ValueError) as exc:
+                flash(request, "error", str(exc))
+                return RedirectResponse(f"/work/cases/{case_id}", status_code=303)
+            with transaction(pages.runtime.sessions) as session:
+                view = workspace.case_view(session, actor, case_id, today=today(), purpose="plan")
+                if view is None:
+                    return pages.not_found(request)
+                notice = workflow.plan_cost_notice(view.case, value * n, today())
+                return pages.render(
+                    request,
+                    "work/plan_confirm.html",
+                    v=view,
+                    notice=notice,
+                    amount=value,
+                    start=first,
+                    count=n,
+                    back=back,
+                )
+
+        def work(session: Session, actor: Actor, user: User) -> str:
+            n = int(count)
+            workflow.add_plan(
+                session,
+                actor,
+                case_id,
+                amount=parse_amount(amount),
+                start=parse_day(start),
+                count=n,
+                kind="plan" if n > 1 else "promise",
+            )
+            return "work.done.plan"
+
+        return act(request, csrf, case_id, work, back)
+
+    @r.post("/work/cases/{case_id}/flag")
+    def set_flag(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        kind: str = Form(""),
+        note: str = Form(""),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            if kind == "dispute":
+                workflow.open_dispute(session, actor, case_id, note)
+            elif kind in FLAG_CHOICES:
+                workspace.set_flag(session, actor, case_id, kind, note)
+            else:
+                raise workflow.WorkflowError(f"unbekannte Markierung {kind!r}")
+            return "work.done.flag"
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/cases/{case_id}/flag/clear")
+    def clear_flag(
+        request: Request, case_id: int, csrf: str = Form(""), kind: str = Form("")
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workspace.clear_flag(session, actor, case_id, kind)
+            return "work.done.flag_cleared"
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/disputes/{dispute_id}/resolve")
+    def resolve_dispute(
+        request: Request,
+        dispute_id: int,
+        csrf: str = Form(""),
+        case_id: int = Form(...),
+        resolution: str = Form(""),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            if not resolution.strip():
+                raise workflow.WorkflowError("Ergebnis der Prüfung fehlt")
+            workflow.resolve_dispute(session, actor, dispute_id, resolution.strip())
+            return "work.done.dispute_resolved"
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/approvals/{approval_id}/decide")
+    def decide(
+        request: Request,
+        approval_id: int,
+        csrf: str = Form(""),
+        case_id: int = Form(...),
+        decision: str = Form(""),
+        reason: str = Form(""),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            if decision == "approve":
+                workflow.approve(session, actor, approval_id, reason, today=today())
+                return "work.done.approved"
+            if decision == "reject":
+                workflow.reject(session, actor, approval_id, reason)
+                return "work.done.rejected"
+            raise workflow.WorkflowError("Entscheidung fehlt (freigeben oder ablehnen)")
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/tasks/{task_id}/close")
+    def close_task(
+        request: Request, task_id: int, csrf: str = Form(""), case_id: int = Form(...)
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workflow.close_task(session, actor, task_id)
+            return "work.done.task"
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/bank/{entry_id}/confirm")
+    def bank_confirm(
+        request: Request,
+        entry_id: int,
+        csrf: str = Form(""),
+        case_id: int = Form(...),
+        candidate: int = Form(0),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workspace.confirm_bank_match(session, actor, entry_id, candidate)
+            return "work.done.bank"
+
+        return act(request, csrf, case_id, work)
+
+    @r.post("/work/bank/{entry_id}/correct")
+    def bank_correct(
+        request: Request, entry_id: int, csrf: str = Form(""), case_id: int = Form(...)
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workspace.book_bank_entry_on_case(session, actor, entry_id, case_id)
+            return "work.done.bank"
+
+        return act(request, csrf, case_id, work)
+
+    return r
