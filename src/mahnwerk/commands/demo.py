@@ -1,4 +1,5 @@
-"""``mahnwerk demo [--cases 5000] [--seed 1] [--weeks 6] [--force]``: the demo portfolio.
+"""``mahnwerk demo [--cases 5000] [--seed 1] [--weeks 6] [--force] [--if-empty]``: the demo
+portfolio.
 
 Only on an empty database; ``--force`` only allows an existing var directory that holds no
 models yet (the database must still be empty)."""
@@ -23,7 +24,30 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="Briefe des heutigen Laufs wirklich erzeugen (langsamer)",
     )
+    p.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="nur anlegen, wenn die Datenbank leer ist; sonst die Demo-Anmeldungen zeigen",
+    )
     p.set_defaults(handler=demo_command)
+
+
+def _has_data(runtime: Any) -> bool:
+    from sqlalchemy import func, select
+
+    from mahnwerk.store.models import Creditor
+
+    with runtime.sessions() as session:
+        return bool(session.scalar(select(func.count(Creditor.id))))
+
+
+def _print_logins() -> None:
+    from mahnwerk.services.demo import demo_logins
+
+    logins = demo_logins()
+    print(f"Demo-Anmeldungen (Passwort für alle: {logins[0]['password']}):")
+    for login in logins:
+        print(f"  {login['email']:<32} {login['who']}")
 
 
 def demo_command(args: Any) -> int:
@@ -31,6 +55,10 @@ def demo_command(args: Any) -> int:
     from mahnwerk.services.demo import DemoError, run_demo
 
     runtime = build()
+    if args.if_empty and _has_data(runtime):
+        print("Datenbank enthält schon einen Bestand; keine neue Demo angelegt.")
+        _print_logins()
+        return EXIT_OK
     models = runtime.settings.var_dir / "models"
     if models.exists() and any(models.iterdir()) and not args.force:
         print(
