@@ -1,0 +1,237 @@
+"""The case page and the debtor statement page under load on loopback.
+
+Against the 5,000-case demo (created with ``mahnwerk demo`` in a temporary folder, or an
+existing one with ``--var-dir``), ``mahnwerk serve`` runs as its own process (one worker);
+a load generator in another process sends an open-loop load at ``--rate`` requests per
+second for ``--duration`` seconds: half agent case pages (``/work/cases/{id}``, signed in as
+the demo agent), half debtor statement pages (``/portal/case``, signed in to 50 cases with
+their portal codes). Latency is measured from the moment a request was due, so a server
+that falls behind is not flattered (no coordinated omission). Medians over ``--runs``.
+
+Usage: ``python bench/bench_pages.py [--rate 100] [--duration 20] [--runs 3] [--var-dir DIR]``.
+Writes bench/results/pages.json. Aim: p99 under 100 ms at 100 requests/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).parent / "results" / "pages.json"
+MAHNWERK = [sys.executable, "-m", "mahnwerk.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_demo(var_dir: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [*MAHNWERK, "demo", "--if-empty", "--weeks", "2"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def portal_logins(env: dict[str, str], n: int) -> list[dict[str, str]]:
+    """Reference, code and postcode of ``n`` open cases, as printed on their letters."""
+    code = f"""
+import json, random
+from sqlalchemy import select
+from mahnwerk.bootstrap import build
+from mahnwerk.services import portal_access
+from mahnwerk.store.models import Case
+rt = build()
+with rt.sessions() as s:
+    ids = s.scalars(select(Case.id).where(Case.status == "open")).all()
+    out = []
+    for case_id in random.Random(3).sample(list(ids), {n}):
+        case = s.get(Case, case_id)
+        out.append({{"reference": case.reference, "postcode": case.debtor.current_address.postcode,
+                     "code": portal_access.code_for_case(s, rt.settings.secret_key, case_id),
+                     "id": case_id}})
+    s.commit()
+print(json.dumps(out))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout)
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no csrf token"
+    return match.group(1)
+
+
+def agent_client(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=10)
+    token = csrf(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"email": "agent@demo.mahnwerk.de", "password": "Demo-Passwort-2025", "csrf": token},
+    )
+    assert r.status_code in (200, 303), r.status_code
+    return client
+
+
+def portal_client(base: str, login: dict[str, str]) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=10)
+    token = csrf(client.get("/portal").text)
+    r = client.post(
+        "/portal",
+        data={
+            "reference": login["reference"],
+            "code": login["code"],
+            "postcode": login["postcode"],
+            "csrf": token,
+        },
+    )
+    assert r.status_code in (200, 303), (r.status_code, r.text[:200])
+    return client
+
+
+def load(
+    base: str, logins: list[dict[str, str]], case_ids: list[int], rate: float, duration: float
+) -> dict:
+    agents = [agent_client(base) for _ in range(8)]
+    portals = [portal_client(base, login) for login in logins]
+    total = int(rate * duration)
+    results: list[tuple[str, float, int]] = []
+    lock = threading.Lock()
+    rng = random.Random(11)
+    plan = []
+    for i in range(total):
+        if i % 2 == 0:
+            plan.append(("case", agents[i % len(agents)], f"/work/cases/{rng.choice(case_ids)}"))
+        else:
+            plan.append(("statement", portals[rng.randrange(len(portals))], "/portal/case"))
+    start = time.perf_counter() + 0.5
+
+    def send(i: int) -> None:
+        kind, client, url = plan[i]
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        status = client.get(url).status_code
+        latency = time.perf_counter() - due
+        with lock:
+            results.append((kind, latency, status))
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(send, range(total)))
+    elapsed = time.perf_counter() - start
+
+    def summary(kind: str | None) -> dict:
+        lat = sorted(r[1] * 1000 for r in results if kind in (None, r[0]))
+        errors = sum(1 for r in results if kind in (None, r[0]) and r[2] != 200)
+        return {
+            "requests": len(lat),
+            "errors": errors,
+            "p50_ms": round(lat[len(lat) // 2], 1),
+            "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
+        }
+
+    return {
+        "achieved_rps": round(len(results) / elapsed, 1),
+        "all": summary(None),
+        "case_page": summary("case"),
+        "statement_page": summary("statement"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--var-dir", type=Path)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="mahnwerk-pages-"))
+    var_dir = (args.var_dir or tmp / "var").resolve()
+    env = dict(os.environ, MAHNWERK_VAR_DIR=str(var_dir))
+    env.pop("MAHNWERK_DATABASE_URL", None)
+    demo_seconds = ensure_demo(var_dir, env)
+    logins = portal_logins(env, 50)
+    ids_code = (
+        "from sqlalchemy import select; from mahnwerk.bootstrap import build; "
+        "from mahnwerk.store.models import Case; rt = build(); s = rt.sessions(); "
+        "print(list(s.scalars(select(Case.id))))"
+    )
+    case_ids = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", ids_code], env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*MAHNWERK, "serve", "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        runs = [load(base, logins, case_ids, args.rate, args.duration) for _ in range(args.runs)]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    def median(path: tuple[str, str]) -> float:
+        return statistics.median(r[path[0]][path[1]] for r in runs)
+
+    result = {
+        "benchmark": "case page and debtor statement page, open-loop load on loopback",
+        "cases": len(case_ids),
+        "rate_rps": args.rate,
+        "duration_s": args.duration,
+        "runs": args.runs,
+        "demo_seconds": round(demo_seconds, 1),
+        "server_workers": 1,
+        "median": {
+            "achieved_rps": statistics.median(r["achieved_rps"] for r in runs),
+            "case_page_p50_ms": median(("case_page", "p50_ms")),
+            "case_page_p99_ms": median(("case_page", "p99_ms")),
+            "statement_page_p50_ms": median(("statement_page", "p50_ms")),
+            "statement_page_p99_ms": median(("statement_page", "p99_ms")),
+            "all_p99_ms": median(("all", "p99_ms")),
+            "errors": sum(r["all"]["errors"] for r in runs),
+        },
+        "all_runs": runs,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result["median"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
