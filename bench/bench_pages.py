@@ -1,7 +1,7 @@
 """The case page and the debtor statement page under load on loopback.
 
 Against the 5,000-case demo (created with ``mahnwerk demo`` in a temporary folder, or an
-existing one with ``--var-dir``), ``mahnwerk serve`` runs as its own process (one worker);
+existing one with ``--var-dir``), ``mahnwerk serve`` runs as its own process (``--workers``, default 2);
 a load generator in another process sends an open-loop load at ``--rate`` requests per
 second for ``--duration`` seconds: half agent case pages (``/work/cases/{id}``, signed in as
 the demo agent), half debtor statement pages (``/portal/case``, signed in to 50 cases with
@@ -86,7 +86,7 @@ def csrf(html: str) -> str:
 
 
 def agent_client(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=10)
+    client = httpx.Client(base_url=base, timeout=30)
     token = csrf(client.get("/login").text)
     r = client.post(
         "/login",
@@ -97,7 +97,7 @@ def agent_client(base: str) -> httpx.Client:
 
 
 def portal_client(base: str, login: dict[str, str]) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=10)
+    client = httpx.Client(base_url=base, timeout=30)
     token = csrf(client.get("/portal").text)
     r = client.post(
         "/portal",
@@ -135,7 +135,10 @@ def load(
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        status = client.get(url).status_code
+        try:
+            status = client.get(url).status_code
+        except httpx.HTTPError:
+            status = 599
         latency = time.perf_counter() - due
         with lock:
             results.append((kind, latency, status))
@@ -168,6 +171,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--var-dir", type=Path)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mahnwerk-pages-"))
     var_dir = (args.var_dir or tmp / "var").resolve()
