@@ -13,16 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mahnwerk.domain import supervision as sv
 from mahnwerk.domain.money import format_eur, format_rate
 
-#: § 13a Abs. 1 Nr. 8 RDG, § 13h RDG: the supervisory authority of registered Inkasso
-#: service providers (same data as ``documents.letters.BUNDESAMT_FUER_JUSTIZ``; check the
-#: contact data on bundesjustizamt.de before production use).
+#: § 13a Abs. 1 Nr. 8 RDG, § 13h RDG: the supervisory authority (see domain.supervision).
 SUPERVISORY_AUTHORITY: dict[str, str] = {
-    "name": "Bundesamt für Justiz",
-    "address": "Adenauerallee 99–103, 53113 Bonn",
-    "email": "poststelle@bfj.bund.de",
-    "website": "www.bundesjustizamt.de",
+    "name": sv.AUTHORITY_NAME,
+    "address": f"{sv.AUTHORITY_STREET}, {sv.AUTHORITY_POSTCODE} {sv.AUTHORITY_CITY}",
+    "email": sv.AUTHORITY_EMAIL,
+    "website": sv.AUTHORITY_WEBSITE,
 }
 
 SUBJECTS = {

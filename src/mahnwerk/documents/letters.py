@@ -39,6 +39,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from mahnwerk.domain import supervision as sv
 from mahnwerk.domain.allocation import ALLOCATIONS
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import CENT, ZERO, format_eur, format_rate, round_cents
@@ -96,14 +97,14 @@ class Authority:
 
 
 BUNDESAMT_FUER_JUSTIZ = Authority(
-    name="Bundesamt für Justiz",
-    address=PostalAddress("Adenauerallee 99–103", "53113", "Bonn"),
-    email="poststelle@bfj.bund.de",
-    website="www.bundesjustizamt.de",
-    phone="+49 228 99 410-40",
+    name=sv.AUTHORITY_NAME,
+    address=PostalAddress(sv.AUTHORITY_STREET, sv.AUTHORITY_POSTCODE, sv.AUTHORITY_CITY),
+    email=sv.AUTHORITY_EMAIL,
+    website=sv.AUTHORITY_WEBSITE,
+    phone=sv.AUTHORITY_PHONE,
 )
-"""Supervisor of all registered Inkassodienstleister since the centralisation (§ 13h RDG,
-in force 1 January 2025). Contact data as published on bundesjustizamt.de; check before use."""
+"""Supervisor of all registered Inkassodienstleister (§ 13h RDG); data from
+:mod:`mahnwerk.domain.supervision`, the one place they are kept."""
 
 
 @dataclass(frozen=True)
