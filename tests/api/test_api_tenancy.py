@@ -23,7 +23,8 @@ PAYMENT = {"date": "2025-06-01", "amount": "10.00", "external_id": "b-try"}
 WEBHOOK = {"url": "http://127.0.0.1:9/b-hook"}
 
 #: (method, path) → (request body, kind): "item" routes name A's resource and must give 404;
-#: "collection" routes act on the caller's own data and must not show A's.
+#: "collection" routes act on the caller's own data and must not show A's; "staff" routes
+#: (the bank's statements and review queue) are refused to every creditor key with 403.
 ROUTES = {
     ("POST", "/api/v1/cases"): (case_body("B-OWN"), "collection"),
     ("GET", "/api/v1/cases"): (None, "collection"),
@@ -36,6 +37,14 @@ ROUTES = {
     ("GET", "/api/v1/webhooks/{webhook_id}"): (None, "item"),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): (None, "item"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): (None, "item"),
+    ("POST", "/api/v1/bank/statements"): (None, "staff"),
+    ("GET", "/api/v1/bank/reviews"): (None, "staff"),
+    ("POST", "/api/v1/bank/reviews/{entry_id}/confirm"): ({"candidate": 1}, "staff"),
+    ("POST", "/api/v1/bank/reviews/{entry_id}/correct"): (
+        {"allocations": [{"case_id": 1, "amount": "5.00"}]},
+        "staff",
+    ),
+    ("POST", "/api/v1/bank/reviews/{entry_id}/not-ours"): ({}, "staff"),
 }
 #: Routes without authentication: the API description only.
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
@@ -63,7 +72,8 @@ def seed_creditor_a(client, tenant, sessions):
         headers=tenant.headers,
     )
     assert paid.status_code == 201
-    return {"case_id": case["id"], "webhook_id": hook.json()["id"]}, hook.json()["secret"]
+    ids = {"case_id": case["id"], "webhook_id": hook.json()["id"], "entry_id": 1}
+    return ids, hook.json()["secret"]
 
 
 def test_every_route_is_covered_by_the_walk(app):
@@ -81,7 +91,9 @@ def test_creditor_b_gets_404_for_every_route_naming_a_resource_of_a(client, app,
             response = client.request(method, url, json=body, headers=tenants.b.headers)
             walked.add((method, route.path))
             assert not any(s in response.text for s in secrets_of_a), (method, url, response.text)
-            if kind == "item":
+            if kind == "staff":
+                assert_problem(response, 403)
+            elif kind == "item":
                 problem = assert_problem(response, 404)
                 # the same answer as for an id that does not exist at all
                 missing = client.request(

@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mahnwerk import __version__
-from mahnwerk.api import problems, routes
+from mahnwerk.api import bank, problems, routes
 from mahnwerk.api.auth import single_query_values
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.services import webhooks
@@ -32,6 +32,8 @@ DOCS_URL = "/api/v1/docs"
 DESCRIPTION = """\
 Die Schnittstelle für Gläubiger (Mandanten) von mahnwerk: Fälle übergeben, Fälle und
 Forderungsaufstellungen lesen, Direktzahlungen melden, Fälle zurückrufen, Webhooks verwalten.
+Für Mitarbeiter der Inkassostelle (Schlüssel mit `mahnwerk apikey create --user E-MAIL`):
+Kontoauszüge einlesen und Klärungsfälle des Zahlungsabgleichs entscheiden (`/api/v1/bank/…`).
 
 Anmeldung mit `Authorization: Bearer <API-Schlüssel>`. Fehler kommen als
 `application/problem+json` (RFC 9457) mit `type`, `title`, `status`, `detail`, `instance`
@@ -73,6 +75,7 @@ def create_app(runtime: Runtime, *, webhook_interval: float | None = None) -> Fa
     app.state.runtime = runtime
     problems.install(app)
     routes.install(app)
+    bank.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,9 +1,8 @@
 """Who is calling: ``Authorization: Bearer <token>`` → :class:`~mahnwerk.services.actor.Actor`.
 
-Today a token is a creditor's API key (``mwk_…``), which gives an actor scoped to that
-creditor. The staff's web login (a later issue) adds a second kind of token here — e.g. a
-signed session token ``mws_…`` resolved with :func:`mahnwerk.services.accounts.actor_for_user`
-— without any handler changing: handlers depend on :func:`current_actor` only, and tenancy is
+A token is an API key (``mwk_…``): a creditor's key gives an actor scoped to that
+creditor, a staff user's key an actor with that user's role (``mahnwerk apikey create
+--user EMAIL``). Handlers depend on :func:`current_actor` only; tenancy and roles are
 enforced by the services from the actor.
 """
 
@@ -28,8 +27,9 @@ bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
     bearerFormat="mwk_…",
-    description="API-Schlüssel des Mandanten: `Authorization: Bearer mwk_…` "
-    "(anlegen mit `mahnwerk apikey create --creditor ID`).",
+    description="API-Schlüssel: `Authorization: Bearer mwk_…` (für einen Mandanten: "
+    "`mahnwerk apikey create --creditor ID`; für Mitarbeiter: "
+    "`mahnwerk apikey create --user E-MAIL`).",
 )
 
 
@@ -76,9 +76,9 @@ def current_actor(
     token = credentials.credentials
     if token.startswith(API_KEY_PREFIX) and len(token) <= 200:
         with unit_of_work(runtime(request)) as session:
-            row = accounts.authenticate_api_key(session, token)
-            if row is not None:
-                return accounts.actor_for_api_key(row, origin(request))
+            actor = accounts.actor_for_key(session, token, origin(request))
+            if actor is not None:
+                return actor
     raise _unauthorized(
         "Der API-Schlüssel ist ungültig, widerrufen oder sein Mandant ist nicht aktiv",
         "invalid_token",

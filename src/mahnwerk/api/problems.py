@@ -296,10 +296,12 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses an operation can give."""
     text = {
-        400: "Kein gültiges JSON",
+        400: "Anfrage nicht lesbar (kein gültiges JSON oder multipart/form-data)",
         401: "Nicht angemeldet: API-Schlüssel fehlt oder ist ungültig",
+        403: "Keine Berechtigung: nur mit dem Schlüssel eines Mitarbeiters",
         404: "Nicht gefunden (oder nicht sichtbar für diesen Mandanten)",
         409: "Konflikt mit dem gespeicherten Stand",
+        413: "Datei zu groß",
         422: "Ungültige Eingabe oder Regel verletzt",
     }
     out: dict[int | str, dict[str, Any]] = {}

@@ -2,7 +2,8 @@
 
 - ``mahnwerk serve [--host 127.0.0.1] [--port 8000]``: the REST API (and webhook delivery)
 - ``mahnwerk creditor add NAME [--email E]``: a new creditor (tenant); prints its id
-- ``mahnwerk apikey create --creditor ID [--name N]``: prints a new API key once
+- ``mahnwerk apikey create --creditor ID | --user EMAIL [--name N]``: prints a new API key
+  once (a creditor's, or a staff user's acting with that user's role)
 - ``mahnwerk user add EMAIL --role ROLE [--creditor ID] [--password-stdin]``
 - ``mahnwerk audit --case ID [--format text|json]``: who read or changed the case, when, from where
 - ``mahnwerk db upgrade``: bring the database schema up to date
@@ -52,9 +53,17 @@ def register(subparsers: Any) -> None:
     apikey = subparsers.add_parser("apikey", help="API-Schlüssel verwalten")
     apikey_sub = apikey.add_subparsers(dest="apikey_command", metavar="BEFEHL")
     k = apikey_sub.add_parser(
-        "create", help="API-Schlüssel für einen Mandanten anlegen (wird nur einmal angezeigt)"
+        "create",
+        help="API-Schlüssel für einen Mandanten oder einen Mitarbeiter anlegen "
+        "(wird nur einmal angezeigt)",
     )
-    k.add_argument("--creditor", type=int, required=True, help="id des Mandanten")
+    owner = k.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--creditor", type=int, help="id des Mandanten")
+    owner.add_argument(
+        "--user",
+        metavar="E-MAIL",
+        help="aktiver Mitarbeiter (admin, agent, compliance), z. B. für den Kontoauszugsabruf",
+    )
     k.add_argument("--name", default="", help="Bezeichnung, z. B. ERP-Anbindung")
     k.set_defaults(handler=apikey_create)
     apikey.set_defaults(handler=_help(apikey))
@@ -169,12 +178,15 @@ def apikey_create(args: argparse.Namespace) -> int:
     runtime = build()
     try:
         with transaction(runtime.sessions) as session:
-            new = accounts.create_api_key(session, CLI, args.creditor, args.name)
+            if args.user:
+                new = accounts.create_staff_api_key(session, CLI, args.user, args.name)
+            else:
+                new = accounts.create_api_key(session, CLI, args.creditor, args.name)
     except accounts.AccountError as exc:
         return _fail(str(exc))
+    owner = f"Benutzer {args.user}" if args.user else f"Mandant {args.creditor}"
     print(
-        f"API-Schlüssel für Mandant {args.creditor} – er wird nur jetzt angezeigt, "
-        "gespeichert ist nur sein Hash:",
+        f"API-Schlüssel für {owner} – er wird nur jetzt angezeigt, gespeichert ist nur sein Hash:",
         file=sys.stderr,
     )
     print(new.key)

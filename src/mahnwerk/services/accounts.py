@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mahnwerk.services import audit
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import STAFF_ROLES, Actor, utcnow
 from mahnwerk.store.models import ApiKey, Creditor, User
 
 ROLES = ("admin", "agent", "compliance", "creditor")
@@ -52,13 +52,14 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str = "") -> NewApiKey:
-    if session.get(Creditor, creditor_id) is None:
-        raise AccountError(f"Mandant {creditor_id} gibt es nicht")
+def _new_key(
+    session: Session, *, creditor_id: int | None, user_id: int | None, name: str
+) -> NewApiKey:
     prefix = secrets.token_hex(4)
     key = f"mwk_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
         creditor_id=creditor_id,
+        user_id=user_id,
         prefix=prefix,
         key_hash=_key_hash(key),
         name=name,
@@ -66,18 +67,64 @@ def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str =
     )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "create", "api_key", row.id, creditor_id=creditor_id)
     return NewApiKey(key, row)
+
+
+def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str = "") -> NewApiKey:
+    """A key of the creditor: it sees and changes only that creditor's cases."""
+    if session.get(Creditor, creditor_id) is None:
+        raise AccountError(f"Mandant {creditor_id} gibt es nicht")
+    new = _new_key(session, creditor_id=creditor_id, user_id=None, name=name)
+    audit.record(session, actor, "create", "api_key", new.record.id, creditor_id=creditor_id)
+    return new
+
+
+def create_staff_api_key(session: Session, actor: Actor, email: str, name: str = "") -> NewApiKey:
+    """A key of a staff user (admin, agent, compliance): it acts with that user's role,
+    e.g. for a bank's statement download job. It stops working when the user is deactivated
+    or no longer a staff member."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise AccountError(f"Benutzer {email.strip()} gibt es nicht")
+    if user.role not in STAFF_ROLES or not user.active:
+        raise AccountError(
+            f"Benutzer {user.email} ist kein aktiver Mitarbeiter "
+            "(Schlüssel für Mandanten: --creditor ID)"
+        )
+    new = _new_key(session, creditor_id=None, user_id=user.id, name=name)
+    audit.record(session, actor, "create", "api_key", new.record.id, details={"user": user.id})
+    return new
 
 
 def authenticate_api_key(session: Session, key: str) -> ApiKey | None:
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(key)))
     if row is None or row.revoked_at is not None:
         return None
+    if row.user_id is not None:
+        return row if _staff_user(session, row.user_id) is not None else None
     creditor = session.get(Creditor, row.creditor_id)
     if creditor is None or creditor.status != "active":
         return None
     return row
+
+
+def _staff_user(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.role not in STAFF_ROLES:
+        return None
+    return user
+
+
+def actor_for_key(session: Session, key: str, origin: str | None) -> Actor | None:
+    """The actor a presented API key stands for, or None for an unknown or dead key."""
+    row = authenticate_api_key(session, key)
+    if row is None:
+        return None
+    if row.user_id is not None:
+        user = _staff_user(session, row.user_id)
+        assert user is not None  # checked by authenticate_api_key
+        return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin)
+    return actor_for_api_key(row, origin)
 
 
 def add_user(

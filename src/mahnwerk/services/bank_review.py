@@ -39,6 +39,10 @@ class ReviewError(ValueError):
     """A review decision that cannot be applied (shown to the person)."""
 
 
+class EntryNotFound(ReviewError):
+    """No bank entry has this id."""
+
+
 @dataclass(frozen=True)
 class ReviewCandidate:
     allocations: tuple[tuple[int, str, Decimal], ...]  # case id, case number, amount
@@ -99,7 +103,7 @@ def open_reviews(
 def _entry(session: Session, entry_id: int) -> BankEntry:
     row = session.get(BankEntry, entry_id, with_for_update=True)
     if row is None:
-        raise ReviewError(f"Umsatz {entry_id} nicht gefunden")
+        raise EntryNotFound(f"Umsatz {entry_id} nicht gefunden")
     if row.status not in OPEN_STATUSES:
         raise ReviewError(f"Umsatz {entry_id} ist schon erledigt ({row.status})")
     return row

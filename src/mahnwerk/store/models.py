@@ -20,6 +20,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -300,11 +301,20 @@ class User(Base):
 
 
 class ApiKey(Base):
-    """A creditor's API key; only a hash of the key is stored."""
+    """An API key; only a hash of the key is stored.
+
+    A key belongs either to a creditor (``creditor_id``: it sees only that creditor's
+    cases) or to a staff user (``user_id``: it acts with that user's role, e.g. to import
+    bank statements); never to both.
+    """
 
     __tablename__ = "api_key"
+    __table_args__ = (
+        CheckConstraint("(creditor_id IS NULL) <> (user_id IS NULL)", name="ck_api_key_one_owner"),
+    )
     id: Mapped[int] = pk()
-    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")

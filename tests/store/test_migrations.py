@@ -1,0 +1,26 @@
+"""The migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+import mahnwerk.store
+from mahnwerk.store.models import Base
+
+
+def test_migrated_schema_equals_the_models(engine: Engine) -> None:
+    for module in pkgutil.iter_modules(mahnwerk.store.__path__):
+        importlib.import_module(f"mahnwerk.store.{module.name}")  # every model registered
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_an_api_key_belongs_to_a_creditor_or_a_staff_user(engine: Engine) -> None:
+    checks = inspect(engine).get_check_constraints("api_key")
+    assert any("creditor_id IS NULL" in c["sqltext"] for c in checks)
