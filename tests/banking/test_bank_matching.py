@@ -158,6 +158,22 @@ def test_learning_later(index):
     assert idx.match(e)  # now candidates via the learned IBAN
 
 
+def test_common_learned_name_counts_only_where_the_amount_fits():
+    """A payer name confirmed for many debtors (a common name) proposes only the cases
+    whose balance equals the amount; for one debtor it proposes all of theirs."""
+    items = [
+        OpenItem(
+            f"K{i}", f"P{i}", f"MW-2025-00{i:04d}", D(f"{100 + i}.00"), debtor_names=(f"Kind {i}",)
+        )
+        for i in range(5)
+    ]
+    many = MatchIndex(items, [LearnedPayer(f"P{i}", name="Anna Schmidt") for i in range(5)])
+    assert [c.case_ids for c in many.match(entry("102.00", "Zahlung", "Anna Schmidt"))] == [("K2",)]
+    assert many.match(entry("55.00", "Zahlung", "Anna Schmidt")) == []
+    one = MatchIndex(items, [LearnedPayer("P3", name="Anna Schmidt")])
+    assert [c.case_ids for c in one.match(entry("55.00", "Zahlung", "Anna Schmidt"))] == [("K3",)]
+
+
 def test_return_reverses_with_fee(index):
     e = entry(
         "48.00",

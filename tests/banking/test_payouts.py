@@ -17,7 +17,7 @@ from mahnwerk.banking.statement import Sign
 from mahnwerk.domain.ledger import compute_statement
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.bank_import import import_statement
-from mahnwerk.services.payouts import run_payouts
+from mahnwerk.services.payouts import run_payouts, write_files
 from mahnwerk.store.banking_store import CreditorPayout, CreditorPayoutItem
 from mahnwerk.store.db import transaction
 from mahnwerk.store.ledger_map import domain_case
@@ -54,6 +54,11 @@ def test_payout_split_csv_pdf_pain001_and_nothing_twice(bank, credit, tmp_path):
             s, CLI, date(2026, 3, 1), date(2026, 3, 31), agency=AGENCY,
             execution_date=date(2026, 4, 2), out_dir=tmp_path / "out",
         )  # fmt: skip
+        # nothing is written before the payout is committed
+        assert run.pending and not (tmp_path / "out").exists()
+    write_files(run)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in run.files)
+    assert run.files[0].name == f"{run.message_id}.xml" and run.files[0].read_bytes() == run.xml
     assert run.xml is not None
     assert schema_errors(run.xml, sepa.sepaxml_schema_path("pain.001.001.09")) == []
     [result] = run.creditors

@@ -18,7 +18,9 @@ Signals, each explained in the reasons:
   extra or two are swapped (Damerau distance 1 on the digits).
 - **IBAN** of the payer: known account of the debtor, or a confirmed (learned) one.
 - **Name** of the payer (fuzzy, rapidfuzz ``token_set_ratio`` on transliterated names)
-  against the debtor and known payers (relatives, employer, learned names).
+  against the debtor and known payers (relatives, employer, learned names). A learned
+  name confirmed for more than ``max_learned_name_debtors`` debtors (a common name)
+  proposes only the cases whose balance or instalment equals the amount.
 - **Amount** equal to the open balance or the due instalment; a payment for several
   cases of one debtor is proposed as a split when the amount equals the sum of their
   balances (or instalments).
@@ -148,6 +150,9 @@ class MatchConfig:
     name_weak_score: float = 80.0
     max_bucket: int = 20  # a reference shared by more items than this says nothing
     max_debtor_items: int = 50
+    # a common payer name confirmed for more debtors than this points to none of them on
+    # its own: it then counts only for cases whose balance or instalment equals the amount
+    max_learned_name_debtors: int = 3
     max_split_items: int = 12
     max_candidates: int = 3
     min_fuzzy_digits: int = 6
@@ -269,6 +274,7 @@ class MatchIndex:
         self._learned_name: dict[str, list[int]] = {}
         self._by_amount: dict[int, list[int]] = {}
         self._name_token: dict[str, list[int]] = {}
+        self._item_of_case: dict[str, int] | None = None  # built on the first payment
         ref_lengths: set[int] = set()
         ref_heads: set[str] = set()
         fz_digits: list[str] = []
@@ -334,6 +340,38 @@ class MatchIndex:
         self._build_fuzzy(fz_digits, fz_payload)
 
     # -- building
+
+    def record_payment(self, case_id: str, amount: Decimal) -> None:
+        """Lower the open balance of a case by a payment booked after the index was built,
+        so that the next entry of the same statement sees what is still open (a debtor who
+        pays twice in one statement is not matched twice against the old balance). A paid
+        instalment is no longer due.
+
+        >>> index = MatchIndex([OpenItem("C1", "D1", "MW-2025-000123", Decimal("100.00"),
+        ...                              instalment_due=Decimal("25.00"))])
+        >>> index.record_payment("C1", Decimal("25.00"))
+        >>> index._balance, index._instalment, sorted(index._by_amount)
+        ([7500], [-1], [7500])
+        """
+        if self._item_of_case is None:
+            self._item_of_case = {item.case_id: i for i, item in enumerate(self.items)}
+        idx = self._item_of_case.get(case_id)
+        if idx is None:
+            return
+        paid = _cents(amount)
+        old_balance, old_instalment = self._balance[idx], self._instalment[idx]
+        new_balance = max(0, old_balance - paid)
+        new_instalment = -1 if paid >= old_instalment else old_instalment - paid
+        new_instalment = min(new_instalment, new_balance) if new_instalment > 0 else -1
+        for key in {old_balance, old_instalment} - {-1}:
+            bucket = self._by_amount.get(key)
+            if bucket is not None and idx in bucket:
+                bucket.remove(idx)
+                if not bucket:
+                    del self._by_amount[key]
+        self._balance[idx], self._instalment[idx] = new_balance, new_instalment
+        for key in {new_balance, new_instalment} - {-1, 0}:
+            self._by_amount.setdefault(key, []).append(idx)
 
     def learn(self, lp: LearnedPayer) -> None:
         """Add a confirmed correction (IBAN and/or name → debtor)."""
@@ -515,8 +553,12 @@ class MatchIndex:
         norm_names = [_normalize_cached(n) for n in names]
         payer_tokens = [t for n in norm_names for t in n.split() if len(t) >= 3]
         for norm in norm_names:
-            for d in self._learned_name.get(norm, ()):
+            learned_debtors = self._learned_name.get(norm, ())
+            crowded = len(learned_debtors) > cfg.max_learned_name_debtors
+            for d in learned_debtors:
                 for idx in self._debtor_items[d][: cfg.max_debtor_items]:
+                    if crowded and amount not in (self._balance[idx], self._instalment[idx]):
+                        continue
                     ev(idx).sources.add("learned-name")
 
         name_cache: dict[int, tuple[float, str]] = {}

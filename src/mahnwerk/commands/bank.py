@@ -214,7 +214,7 @@ def collect_command(args: argparse.Namespace) -> int:
 def payout_command(args: argparse.Namespace) -> int:
     from mahnwerk.banking.sepa import SepaError
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.payouts import PayoutError, run_payouts
+    from mahnwerk.services.payouts import PayoutError, run_payouts, write_files
     from mahnwerk.store.db import transaction
 
     try:
@@ -228,5 +228,6 @@ def payout_command(args: argparse.Namespace) -> int:
             )  # fmt: skip
     except (_BadInput, PayoutError, SepaError) as exc:
         return _fail(str(exc))
+    write_files(run)  # only now that the payout is stored
     print(run.german())
     return EXIT_OK

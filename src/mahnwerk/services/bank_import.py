@@ -396,7 +396,7 @@ class _Importer:
             payments = book(self.s, self.actor, row, e, alloc, 1.0, reasons, "auto")
             collection.status = "paid"
             collection.payment_id = payments[0].id
-            self._count_booked(e)
+            self._count_booked(e, alloc)
             return
         candidates = self.index.match(e)
         action, chosen = matching.decide(candidates, threshold=self.threshold)
@@ -405,7 +405,7 @@ class _Importer:
                 self.s, self.actor, row, e, chosen.allocations, chosen.confidence,
                 list(chosen.reasons), "auto",
             )  # fmt: skip
-            self._count_booked(e)
+            self._count_booked(e, chosen.allocations)
         elif action == matching.REVIEW or (action == matching.BOOK):
             row.status = "review"
             row.confidence = candidates[0].confidence if candidates else None
@@ -417,9 +417,12 @@ class _Importer:
             self.summary.unapplied += 1
             self.summary.amount_unapplied += e.amount
 
-    def _count_booked(self, e: ParsedEntry) -> None:
+    def _count_booked(self, e: ParsedEntry, allocations: Sequence[matching.Allocation]) -> None:
         self.summary.booked += 1
         self.summary.amount_booked += e.amount
+        if self._index is not None:  # an index built later reads the booking from the store
+            for a in allocations:
+                self._index.record_payment(a.case_id, a.amount)
 
     def _collection(self, e2e: str) -> SepaCollection | None:
         if not e2e:

@@ -26,6 +26,7 @@ time; their payments stay open for the next payout.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -103,6 +104,8 @@ class PayoutRun:
     xml: bytes | None = None
     creditors: list[CreditorResult] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: what :func:`write_files` writes once the run's transaction is committed
+    pending: list[tuple[Path, bytes]] = field(default_factory=list)
 
     def german(self) -> str:
         from mahnwerk.domain.money import format_eur
@@ -174,7 +177,13 @@ def run_payouts(
     pdf: bool = True,
     schema: str = "pain.001.001.09",
 ) -> PayoutRun:
-    """Settle and pay out the period; writes pain.001, CSV and PDF to ``out_dir`` if given."""
+    """Settle and pay out the period.
+
+    With ``out_dir`` the pain.001, CSV and PDF files are planned (their paths and hashes
+    stored with the payout) but written only by :func:`write_files`, which the caller
+    calls after the transaction is committed: a transfer file must never exist for a
+    payout the store does not know, or the next run would pay the same money again.
+    """
     if not actor.is_staff:
         raise PermissionError("nur für Mitarbeiter der Inkassostelle")
     if period_to < period_from:
@@ -351,13 +360,9 @@ def run_payouts(
         assert stored is not None
         stored.message_id = run.message_id
         if out_dir is not None:
-            stored.documents = _write(out_dir, result)
-            run.files += [Path(d["path"]) for d in stored.documents.values()]
+            stored.documents = _plan(run, out_dir, result)
     if out_dir is not None and run.xml is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        xml_path = out_dir / f"{run.message_id}.xml"
-        xml_path.write_bytes(run.xml)
-        run.files.insert(0, xml_path)
+        run.pending.insert(0, (out_dir / f"{run.message_id}.xml", run.xml))
     session.flush()
     audit.record(
         session, actor, "create", "creditor_payout", run.message_id or None,
@@ -366,16 +371,28 @@ def run_payouts(
     return run
 
 
-def _write(out_dir: Path, result: CreditorResult) -> dict[str, Any]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def _plan(run: PayoutRun, out_dir: Path, result: CreditorResult) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     for kind, data, suffix in (("csv", result.csv, "csv"), ("pdf", result.pdf, "pdf")):
         if not data:
             continue
         path = out_dir / f"Abrechnung-{result.end_to_end_id}.{suffix}"
-        path.write_bytes(data)
+        run.pending.append((path, data))
         docs[kind] = {"path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
     return docs
 
 
-__all__ = ["Contract", "PayoutError", "PayoutRun", "run_payouts"]
+def write_files(run: PayoutRun) -> list[Path]:
+    """Write the run's files (call after its transaction is committed), each atomically:
+    a half-written transfer file is never seen under its final name."""
+    for path, data in run.pending:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+        run.files.append(path)
+    run.pending.clear()
+    return run.files
+
+
+__all__ = ["Contract", "PayoutError", "PayoutRun", "run_payouts", "write_files"]
