@@ -11,6 +11,7 @@ Usage::
 
     python bench/bench_import.py                       # 250k, 500k, 1M; 3 runs each
     python bench/bench_import.py --sizes 100000 --runs 1 --sqlite-1m-runs 1
+    python bench/bench_import.py --postgres-url "$MAHNWERK_TEST_POSTGRES_URL"  # a running server
 
 Results go to ``bench/results/import.json``.
 """
@@ -269,6 +270,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sqlite-1m-runs", type=int, default=3)
     parser.add_argument("--only", choices=("postgresql", "sqlite"))
+    parser.add_argument(
+        "--postgres-url",
+        help="admin URL of a running server to use instead of starting a throwaway one "
+        "(each run still gets its own database)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"))
     args = parser.parse_args()
     if args.child:
@@ -299,7 +305,11 @@ def main() -> None:
             )
             files[n] = path
         if args.only != "sqlite":
-            env = start_postgres()
+            env = (
+                {"MAHNWERK_TEST_POSTGRES_URL": args.postgres_url}
+                if args.postgres_url
+                else start_postgres()
+            )
             try:
                 admin = env["MAHNWERK_TEST_POSTGRES_URL"]
                 server = subprocess.run(
@@ -320,7 +330,8 @@ def main() -> None:
                     results["postgresql"][str(n)] = summarize(runs, n)
                     print("postgresql", n, results["postgresql"][str(n)], flush=True)
             finally:
-                stop_postgres(env)
+                if not args.postgres_url:
+                    stop_postgres(env)
         if args.only != "postgresql":
             for n, path in files.items():
                 runs = []

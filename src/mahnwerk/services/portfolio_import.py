@@ -379,7 +379,10 @@ class _Store:
     def _ids(self, table: str) -> str:
         """SQL for fresh ids of ``table``, one per selected row (ordered by ``ord``)."""
         if self.pg:
-            return f"nextval(pg_get_serial_sequence('{table}', 'id'))"
+            # resolved once: in the select list it would be evaluated, with its catalog
+            # lookups, for every row
+            name = str(self.scalar(f"SELECT pg_get_serial_sequence('{table}', 'id')"))
+            return "nextval('{}'::regclass)".format(name.replace("'", "''"))
         base = self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         return f"{int(base)} + ROW_NUMBER() OVER (ORDER BY ord)"
 
@@ -405,6 +408,9 @@ class _Store:
         if not self.pg:
             return
         self.execute("SET LOCAL work_mem = '256MB'")
+        # JIT compiling (with inlining and optimisation, as the big row estimates trigger)
+        # costs more than it saves in these single-pass statements
+        self.execute("SET LOCAL jit = off")
         savepoint = self.conn.begin_nested()
         try:
             self.execute("SET LOCAL temp_buffers = '1GB'")
@@ -501,6 +507,10 @@ class _Store:
             cid=self.creditor_id,
         )
         self.execute("CREATE INDEX imp_case_ref ON imp_case (creditor_ref)")
+        if self.pg:
+            # temp tables are never analysed automatically; unanalysed, imp_case is guessed
+            # at a few hundred rows and joined by nested loops
+            self.execute("ANALYZE imp_case")
         fields = ", ".join(f"s.{f}" for f in DEBTOR_FIELDS)
         rows = self.execute(
             f"""SELECT s.creditor_ref, s.row_no, ic.first_row, {fields}
