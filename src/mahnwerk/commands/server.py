@@ -121,7 +121,7 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from mahnwerk.asgi import create_asgi_app
+    from mahnwerk.asgi import create_asgi_app, freeze_startup_heap
     from mahnwerk.bootstrap import build
 
     interval = args.webhook_interval or None
@@ -144,6 +144,7 @@ def serve(args: argparse.Namespace) -> int:
         )
     else:
         app = create_asgi_app(build(), webhook_interval=interval)
+        freeze_startup_heap()
         uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log)
     return 0
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.store.db import add_at_commit, add_rows_kept_for_commit
 from mahnwerk.store.models import AuditEntry
 
 
@@ -26,7 +27,8 @@ def record(
     creditor_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
+    add_at_commit(
+        session,
         AuditEntry(
             at=utcnow(),
             actor=actor.label,
@@ -37,11 +39,12 @@ def record(
             creditor_id=creditor_id if creditor_id is not None else actor.creditor_id,
             origin=actor.origin,
             details=details or {},
-        )
+        ),
     )
 
 
 def entries_for_case(session: Session, case_id: int) -> Sequence[AuditEntry]:
+    add_rows_kept_for_commit(session)  # this transaction's own entries too
     return session.scalars(
         select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)
     ).all()

@@ -34,7 +34,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_commit", add_rows_kept_for_commit)
+    return factory
+
+
+_AT_COMMIT = "mahnwerk.rows_at_commit"
+
+
+def add_at_commit(session: Session, row: Any) -> None:
+    """Insert ``row`` when the transaction commits, not at the next autoflush.
+
+    For rows nobody reads back in the same transaction (audit entries): on SQLite the
+    first INSERT takes the database's single write lock until the commit, so an audit
+    entry flushed early in a page view would hold that lock while the page is rendered
+    and serialise every other request. Added last, the lock is held for microseconds.
+    """
+    session.info.setdefault(_AT_COMMIT, []).append(row)
+
+
+def add_rows_kept_for_commit(session: Session) -> None:
+    """Insert the rows kept by :func:`add_at_commit` now (before reading them back)."""
+    rows = session.info.pop(_AT_COMMIT, None)
+    if rows:
+        session.add_all(rows)
+        session.flush()
 
 
 @contextmanager
