@@ -51,6 +51,10 @@ class Settings:
     agency_registration: str = ""
     agency_phone: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    #: webhooks may reach loopback and private networks (a local test receiver, an ERP
+    #: in the agency's own network); off by default, so a creditor cannot make the
+    #: server call into the operator's internal network (SSRF)
+    webhook_allow_private: bool = False
 
     @property
     def documents_dir(self) -> Path:
@@ -82,6 +86,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_registration=env.get("MAHNWERK_AGENCY_REGISTRATION", ""),
         agency_phone=env.get("MAHNWERK_AGENCY_PHONE", ""),
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
+        in ("1", "true", "yes"),
     )
 
 

@@ -24,7 +24,13 @@ from mahnwerk.store.db import transaction
 def runtime(
     db_url: str, engine: Engine, sessions: sessionmaker[Session], tmp_path: Path
 ) -> Runtime:
-    settings = Settings(database_url=db_url, var_dir=tmp_path / "var", secret_key="test-secret")
+    # the webhook tests deliver to a receiver on loopback
+    settings = Settings(
+        database_url=db_url,
+        var_dir=tmp_path / "var",
+        secret_key="test-secret",
+        webhook_allow_private=True,
+    )
     return Runtime(settings=settings, engine=engine, sessions=sessions)
 
 

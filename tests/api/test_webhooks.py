@@ -3,6 +3,7 @@ retries with backoff, giving up, and the delivery log."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import http.server
@@ -19,6 +20,7 @@ from api_support import assert_problem, case_body
 from fastapi.testclient import TestClient
 
 from mahnwerk.api import create_app
+from mahnwerk.bootstrap import Runtime
 from mahnwerk.services import webhooks
 from mahnwerk.services.actor import utcnow
 
@@ -250,3 +252,54 @@ def test_the_server_loop_delivers_in_the_background(runtime, tenants, receiver):
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [h["Mahnwerk-Event"] for h, _ in receiver.received] == ["case.created"]
+
+
+def strict(runtime: Runtime) -> Runtime:
+    """The same database, with the default: no webhooks to internal addresses."""
+    settings = dataclasses.replace(runtime.settings, webhook_allow_private=False)
+    return dataclasses.replace(runtime, settings=settings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data",  # cloud metadata
+        "http://10.1.2.3/erp",
+        "http://[::1]/hook",
+        "http://[::ffff:192.168.0.1]/hook",
+        "http://0.0.0.0:8000/",
+    ],
+)
+def test_internal_targets_are_refused_unless_the_operator_allows_them(
+    url, client, tenants, runtime
+):
+    with TestClient(create_app(strict(runtime))) as strict_client:
+        response = strict_client.post(
+            "/api/v1/webhooks", json={"url": url}, headers=tenants.a.headers
+        )
+    problem = assert_problem(response, 422)
+    assert "keine öffentliche Adresse" in problem["detail"]
+    assert "MAHNWERK_WEBHOOK_ALLOW_PRIVATE" in problem["detail"]
+    allowed = client.post("/api/v1/webhooks", json={"url": url}, headers=tenants.a.headers)
+    assert allowed.status_code == 201
+
+
+def test_public_names_are_not_looked_up_at_registration():
+    assert webhooks.refused_target("https://erp.example.com/hook", allow_private=False,
+                                   resolve=False) is None  # fmt: skip
+
+
+def test_an_internal_target_is_not_delivered_to(client, tenants, runtime, receiver):
+    # registered while the operator allowed internal targets, delivered after they stopped
+    register(client, tenants.a, receiver.url.replace("127.0.0.1", "localhost"))
+    client.post("/api/v1/cases", json=case_body(), headers=tenants.a.headers)
+    report = webhooks.deliver_due(strict(runtime), utcnow())
+    assert (report.delivered, report.retried) == (0, 1)
+    assert receiver.received == []
+    hook_id = client.get("/api/v1/webhooks", headers=tenants.a.headers).json()["items"][0]["id"]
+    [delivery] = client.get(
+        f"/api/v1/webhooks/{hook_id}/deliveries", headers=tenants.a.headers
+    ).json()["items"]
+    assert "keine öffentliche Adresse" in delivery["last_error"]

@@ -229,7 +229,13 @@ def create_webhook(
 ) -> s.WebhookCreated:
     _creditor(actor)
     with unit_of_work(runtime(request)) as session:
-        hook, secret = webhooks.register(session, actor, body.url, body.events)
+        hook, secret = webhooks.register(
+            session,
+            actor,
+            body.url,
+            body.events,
+            allow_private=runtime(request).settings.webhook_allow_private,
+        )
         out = s.WebhookCreated(**views.webhook_out(hook).model_dump(), secret=secret)
     response.headers["Location"] = f"/api/v1/webhooks/{out.id}"
     return out

@@ -35,13 +35,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -112,12 +115,66 @@ def verify_signature(
 # ---------------------------------------------------------------------- registration
 
 
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def refused_target(url: str, *, allow_private: bool, resolve: bool = True) -> str | None:
+    """Why the server must not send to ``url``, or ``None``.
+
+    Loopback, private, link-local (cloud metadata at 169.254.169.254) and other non-public
+    addresses are refused unless the operator allows them (``MAHNWERK_WEBHOOK_ALLOW_PRIVATE``).
+    With ``resolve`` the host name is looked up and every address it has is checked; without
+    it (at registration, which must not wait for DNS) only literal addresses and
+    ``localhost`` are.
+
+    >>> refused_target("http://169.254.169.254/latest", allow_private=False)
+    'Ziel 169.254.169.254 ist keine öffentliche Adresse'
+    >>> refused_target("https://[::1]:8443/x", allow_private=True) is None
+    True
+    """
+    if allow_private:
+        return None
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"Ziel {host} ist keine öffentliche Adresse"
+    try:
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        if not resolve:
+            return None
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            return f"Ziel {host} nicht auflösbar ({exc.strerror or exc})"
+        addresses = sorted({str(info[4][0]) for info in infos})
+    for address in addresses:
+        if _internal(address):
+            where = host if host == address else f"{host} ({address})"
+            return f"Ziel {where} ist keine öffentliche Adresse"
+    return None
+
+
 def register(
-    session: Session, actor: Actor, url: str, event_types: Sequence[str] | None = None
+    session: Session,
+    actor: Actor,
+    url: str,
+    event_types: Sequence[str] | None = None,
+    *,
+    allow_private: bool = False,
 ) -> tuple[Webhook, str]:
     """A new webhook of the actor's creditor and its secret (returned only here)."""
     if actor.creditor_id is None:
         raise WebhookError("Webhooks gehören zu einem Mandanten; dieser Zugang hat keinen")
+    refused = refused_target(url, allow_private=allow_private, resolve=False)
+    if refused:
+        raise WebhookError(
+            f"{refused}: Webhooks werden nur an öffentliche Adressen zugestellt "
+            "(der Betreiber kann interne Ziele mit MAHNWERK_WEBHOOK_ALLOW_PRIVATE=1 erlauben)"
+        )
     unknown = sorted(set(event_types or ()) - set(WEBHOOK_EVENTS))
     if unknown:
         raise WebhookError(
@@ -257,7 +314,16 @@ def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
         return jobs
 
 
-def _send(client: httpx.Client, job: _Job) -> tuple[int | None, str | None]:
+def _send(
+    client: httpx.Client, job: _Job, *, allow_private: bool = False
+) -> tuple[int | None, str | None]:
+    # checked again before each attempt: a name can point somewhere else by now. (A name
+    # that changes between this lookup and the connection is not caught; receivers on
+    # internal networks are refused in the common case, not against a determined attacker
+    # with their own DNS server.)
+    refused = refused_target(job.url, allow_private=allow_private)
+    if refused:
+        return None, refused
     body = job.payload.encode("utf-8")
     headers = {
         "Content-Type": "application/json",
@@ -306,6 +372,7 @@ def deliver_due(
     """
     now = _aware(now or utcnow())
     report = DeliveryReport()
+    allow_private = bool(getattr(runtime.settings, "webhook_allow_private", False))
     jobs = _claim(runtime, now, limit)
     if not jobs:
         return report
@@ -313,7 +380,7 @@ def deliver_due(
     http = client or httpx.Client(follow_redirects=False)
     try:
         for job in jobs:
-            code, error = _send(http, job)
+            code, error = _send(http, job, allow_private=allow_private)
             outcome = _settle(runtime, job, now, code, error)
             if outcome == "delivered":
                 report.delivered += 1
