@@ -123,6 +123,59 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
         copy.write(buffer.getvalue())
 
 
+def copy_cases(
+    cursor,
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    consumer: np.ndarray,
+    *,
+    stage,
+    created_at,
+    now: str,
+) -> None:
+    """One person, one debtor and one open case per id (creditor 1), written at ``now``;
+    ``stage`` and the case's ``created_at`` are a value or an array per case. Draws day
+    count and allocation from ``rng`` in this order."""
+    keys = np.char.add("bench-", ids.astype(str))
+    _copy(cursor, "person", pd.DataFrame({"id": ids, "identity_key": keys, "created_at": now}))
+    _copy(
+        cursor,
+        "debtor",
+        pd.DataFrame(
+            {
+                "id": ids,
+                "creditor_id": 1,
+                "person_id": ids,
+                "kind": np.where(consumer, "natural", "legal"),
+                "consumer": consumer,
+                "last_name": np.char.add("Muster", ids.astype(str)),
+                "identity_key": keys,
+                "created_at": now,
+            }
+        ),
+    )
+    n = len(ids)
+    _copy(
+        cursor,
+        "case_file",
+        pd.DataFrame(
+            {
+                "id": ids,
+                "creditor_id": 1,
+                "debtor_id": ids,
+                "external_ref": np.char.add("EXT-", ids.astype(str)),
+                "reference": np.char.add("AZ-", ids.astype(str)),
+                "stage": stage,
+                "status": "open",
+                "day_count": rng.choice(["act/365", "act/act", "30/360"], n, p=[0.85, 0.1, 0.05]),
+                "allocation": rng.choice(["bgb367", "bgb497"], n, p=[0.85, 0.15]),
+                "created_at": created_at,
+                "updated_at": now,
+            }
+        ),
+    )
+
+
 def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     as_of = day_number(AS_OF)
@@ -141,47 +194,7 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
             ids = np.arange(lo, min(lo + CHUNK, n_cases + 1), dtype=np.int64)
             n = len(ids)
             consumer = rng.random(n) < 0.8
-            keys = np.char.add("bench-", ids.astype(str))
-            _copy(
-                cursor, "person", pd.DataFrame({"id": ids, "identity_key": keys, "created_at": NOW})
-            )
-            _copy(
-                cursor,
-                "debtor",
-                pd.DataFrame(
-                    {
-                        "id": ids,
-                        "creditor_id": 1,
-                        "person_id": ids,
-                        "kind": np.where(consumer, "natural", "legal"),
-                        "consumer": consumer,
-                        "last_name": np.char.add("Muster", ids.astype(str)),
-                        "identity_key": keys,
-                        "created_at": NOW,
-                    }
-                ),
-            )
-            _copy(
-                cursor,
-                "case_file",
-                pd.DataFrame(
-                    {
-                        "id": ids,
-                        "creditor_id": 1,
-                        "debtor_id": ids,
-                        "external_ref": np.char.add("EXT-", ids.astype(str)),
-                        "reference": np.char.add("AZ-", ids.astype(str)),
-                        "stage": "dunning",
-                        "status": "open",
-                        "day_count": rng.choice(
-                            ["act/365", "act/act", "30/360"], n, p=[0.85, 0.1, 0.05]
-                        ),
-                        "allocation": rng.choice(["bgb367", "bgb497"], n, p=[0.85, 0.15]),
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                    }
-                ),
-            )
+            copy_cases(cursor, rng, ids, consumer, stage="dunning", created_at=NOW, now=NOW)
 
             # claims: 1–4 per case, default dates from 2015 up to a month ago
             per_case = rng.choice([1, 2, 3, 4], n, p=[0.6, 0.25, 0.1, 0.05])

@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_balances import (
     _copy,
     _dates,
+    copy_cases,
     fresh_database,
     server_cpu_seconds,
     start_server,
@@ -132,7 +133,6 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
             n = len(ids)
             count("case_file", n)
             consumer = rng.random(n) < 0.8
-            keys = np.char.add("bench-", ids.astype(str))
 
             # ---- workflow position first: it decides the hand-over day
             group = rng.choice(3, n, p=[0.04, 0.76, 0.20])  # fresh, pre-legal, later
@@ -160,47 +160,8 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
             )
             since = np.maximum(since, handed)
 
-            _copy(
-                cursor, "person", pd.DataFrame({"id": ids, "identity_key": keys, "created_at": NOW})
-            )
-            _copy(
-                cursor,
-                "debtor",
-                pd.DataFrame(
-                    {
-                        "id": ids,
-                        "creditor_id": 1,
-                        "person_id": ids,
-                        "kind": np.where(consumer, "natural", "legal"),
-                        "consumer": consumer,
-                        "last_name": np.char.add("Muster", ids.astype(str)),
-                        "identity_key": keys,
-                        "created_at": NOW,
-                    }
-                ),
-            )
             stage = np.array(["new"] + [s[0] for s in STEPS])[step + 1]
-            _copy(
-                cursor,
-                "case_file",
-                pd.DataFrame(
-                    {
-                        "id": ids,
-                        "creditor_id": 1,
-                        "debtor_id": ids,
-                        "external_ref": np.char.add("EXT-", ids.astype(str)),
-                        "reference": np.char.add("AZ-", ids.astype(str)),
-                        "stage": stage,
-                        "status": "open",
-                        "day_count": rng.choice(
-                            ["act/365", "act/act", "30/360"], n, p=[0.85, 0.1, 0.05]
-                        ),
-                        "allocation": rng.choice(["bgb367", "bgb497"], n, p=[0.85, 0.15]),
-                        "created_at": _ts(handed, 9),
-                        "updated_at": NOW,
-                    }
-                ),
-            )
+            copy_cases(cursor, rng, ids, consumer, stage=stage, created_at=_ts(handed, 9), now=NOW)
 
             # ---- channels
             has_address = rng.random(n) < 0.97

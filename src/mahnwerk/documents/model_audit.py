@@ -8,7 +8,7 @@ English in brackets, like the HTML report.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +17,6 @@ import typst
 from mahnwerk.documents.render import TEMPLATES, default_font_paths
 
 TEMPLATE = TEMPLATES / "model_audit.typ"
-
-METRIC_DE = {
-    "dp_difference": "Unterschied der Auswahlquote (Demographic Parity)",
-    "eo_difference": "Unterschied der Fehlerraten (Equalized Odds)",
-    "auc_gap": "Unterschied der Trennschärfe (AUC)",
-    "calibration_gap": "Kalibrierungsabweichung einer Gruppe",
-    "protected_features": "Geschützte Merkmale unter den Modellmerkmalen",
-}
-ATTRIBUTE_DE = {
-    "sex": "Geschlecht",
-    "age_band": "Altersgruppe",
-    "nationality": "Staatsangehörigkeit",
-}
 
 
 def _num(x: Any) -> str:
@@ -42,12 +29,15 @@ def _num(x: Any) -> str:
     return f"{v:.3f}".replace(".", ",")
 
 
-def report_data(audit: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
-    """Template data: texts already formatted (German number format)."""
+def report_data(
+    audit: dict[str, Any], model: dict[str, Any], names: Mapping[str, str]
+) -> dict[str, Any]:
+    """Template data: texts already formatted (German number format); ``names`` gives the
+    German name of each metric and attribute (the audit's own, see ``mahnwerk.ml.fairness``)."""
     checks = [
         {
-            "metric": METRIC_DE.get(str(c.get("metric")), str(c.get("metric"))),
-            "attribute": ATTRIBUTE_DE.get(str(c.get("attribute")), str(c.get("attribute"))),
+            "metric": names.get(str(c.get("metric")), str(c.get("metric"))),
+            "attribute": names.get(str(c.get("attribute")), str(c.get("attribute"))),
             "value": _num(c.get("value")),
             "limit": _num(c.get("limit")),
             "passed": bool(c.get("passed")),
@@ -56,7 +46,7 @@ def report_data(audit: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
     ]
     groups = [
         {
-            "attribute": ATTRIBUTE_DE.get(str(g.get("attribute")), str(g.get("attribute"))),
+            "attribute": names.get(str(g.get("attribute")), str(g.get("attribute"))),
             "group": str(g.get("group")),
             "n": str(g.get("n")),
             "observed": _num(g.get("observed_rate")),
@@ -83,9 +73,12 @@ def report_data(audit: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_audit_pdf(
-    audit: dict[str, Any], model: dict[str, Any], font_paths: Sequence[Path] | None = None
+    audit: dict[str, Any],
+    model: dict[str, Any],
+    names: Mapping[str, str],
+    font_paths: Sequence[Path] | None = None,
 ) -> bytes:
-    """The audit report as PDF bytes."""
+    """The audit report as PDF bytes (``names``: see :func:`report_data`)."""
     fonts = list(font_paths) if font_paths is not None else default_font_paths()
     compiler = typst.Compiler(
         str(TEMPLATE),
@@ -93,7 +86,7 @@ def render_audit_pdf(
         font_paths=[str(f) for f in fonts],
         ignore_system_fonts=True,
     )
-    data = json.dumps(report_data(audit, model), ensure_ascii=False)
+    data = json.dumps(report_data(audit, model, names), ensure_ascii=False)
     pdf = compiler.compile(format="pdf", sys_inputs={"data": data})
     assert isinstance(pdf, bytes)
     return pdf

@@ -120,11 +120,11 @@ def actor_for_key(session: Session, key: str, origin: str | None) -> Actor | Non
     row = authenticate_api_key(session, key)
     if row is None:
         return None
-    if row.user_id is not None:
-        user = _staff_user(session, row.user_id)
-        assert user is not None  # checked by authenticate_api_key
-        return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin)
-    return actor_for_api_key(row, origin)
+    if row.user_id is None:
+        return actor_for_api_key(row, origin)
+    user = session.get(User, row.user_id)  # checked and loaded by authenticate_api_key
+    assert user is not None
+    return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin)
 
 
 def add_user(

@@ -32,7 +32,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mahnwerk.ml.drift import any_alert, drift_report
-from mahnwerk.ml.fairness import AuditLimits, audit, protected_for_cases
+from mahnwerk.ml.fairness import (
+    ATTRIBUTE_DE,
+    METRIC_DE,
+    AuditLimits,
+    audit,
+    protected_for_cases,
+)
 from mahnwerk.ml.features import FeatureConfig, build_features
 from mahnwerk.ml.model import PaymentModel, TrainConfig, split_by_group, train_from_histories
 from mahnwerk.ml.segments import Segmenter
@@ -211,7 +217,7 @@ def audit_model(
     pdf_path: Path | None = folder / "fairness_audit.pdf"
     try:
         assert pdf_path is not None
-        pdf_path.write_bytes(render_audit_pdf(data, meta))
+        pdf_path.write_bytes(render_audit_pdf(data, meta, {**METRIC_DE, **ATTRIBUTE_DE}))
     except Exception as exc:  # the PDF is a copy; the HTML report stands on its own
         result.notes.append(f"PDF nicht erzeugt: {exc}")
         pdf_path = None

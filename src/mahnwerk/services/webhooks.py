@@ -314,14 +314,7 @@ def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
         return jobs
 
 
-def _send(
-    client: httpx.Client, job: _Job, *, allow_private: bool = False
-) -> tuple[int | None, str | None]:
-    # checked again before each attempt: a name can point somewhere else by now. (A name
-    # that changes between this lookup and the connection is not caught; receivers on
-    # internal networks are refused in the common case, not against a determined attacker
-    # with their own DNS server.)
-    refused = refused_target(job.url, allow_private=allow_private)
+def _send(client: httpx.Client, job: _Job, refused: str | None) -> tuple[int | None, str | None]:
     if refused:
         return None, refused
     body = job.payload.encode("utf-8")
@@ -379,8 +372,15 @@ def deliver_due(
     own = client is None
     http = client or httpx.Client(follow_redirects=False)
     try:
+        # checked again in each pass, once per target: a name can point somewhere else by
+        # now. (A name that changes between this lookup and the connection is not caught;
+        # internal receivers are refused in the common case, not against an attacker with
+        # their own DNS server.)
+        refusals: dict[str, str | None] = {}
         for job in jobs:
-            code, error = _send(http, job, allow_private=allow_private)
+            if job.url not in refusals:
+                refusals[job.url] = refused_target(job.url, allow_private=allow_private)
+            code, error = _send(http, job, refusals[job.url])
             outcome = _settle(runtime, job, now, code, error)
             if outcome == "delivered":
                 report.delivered += 1
