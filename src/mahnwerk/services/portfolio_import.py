@@ -21,6 +21,9 @@ How it works, in ONE transaction:
    ``case.created`` event per new case (``claim.added`` for an existing case that got new
    claims). Ids are taken from the sequences beforehand (PostgreSQL) or counted on from the
    highest id while the write lock is held (SQLite), so no row is read back one by one.
+   On PostgreSQL, a role allowed to set ``session_replication_role`` inserts these rows
+   without the per-row foreign-key triggers, after locking the stored rows they point to
+   (:meth:`_Store.skip_row_triggers`); any other role gets the same rows, checked row by row.
 5. The batch row stores the hash, the row count and the report; one audit entry (counts
    only, no personal data) records the import.
 
@@ -124,6 +127,9 @@ class ImportReport:
     problems_total: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     already_imported: bool = False
+    #: PostgreSQL: the rows were inserted without the per-row foreign-key triggers
+    #: (see :meth:`_Store.skip_row_triggers`)
+    row_triggers_skipped: bool = False
     batch_id: int | None = None
     previous_batch_id: int | None = None
     previous_at: datetime | None = None
@@ -158,6 +164,7 @@ class ImportReport:
             "problems_total": self.problems_total,
             "ignored_columns": self.ignored_columns,
             "already_imported": self.already_imported,
+            "row_triggers_skipped": self.row_triggers_skipped,
             "batch_id": self.batch_id,
             "previous_batch_id": self.previous_batch_id,
             "seconds": round(self.seconds, 3),
@@ -556,6 +563,45 @@ class _Store:
 
     # ----------------------------------------------------------------------- inserts
 
+    def skip_row_triggers(self) -> bool:
+        """PostgreSQL: switch this transaction to ``session_replication_role = replica`` if
+        the role may (a superuser, or ``GRANT SET ON PARAMETER session_replication_role``).
+
+        Then the foreign-key triggers do not fire for the inserted rows. They would check
+        about eleven references per claim one by one, half of the whole import's time.
+        Every reference is sound by construction: each inserted row takes its parent's id
+        from the row inserted before it in this transaction, or from a row that exists and
+        is locked by :meth:`lock_existing_parents` as the foreign-key check would have
+        locked it. NOT NULL, CHECK and UNIQUE constraints are not triggers and still apply.
+        The import has no insert triggers of its own to skip.
+        """
+        if not self.pg:
+            return False
+        savepoint = self.conn.begin_nested()
+        try:
+            self.execute("SET LOCAL session_replication_role = replica")
+        except DBAPIError:
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        return True
+
+    def lock_existing_parents(self) -> None:
+        """``FOR KEY SHARE`` on the stored rows the new rows will point to (the creditor,
+        persons known from other creditors, debtors and cases already stored), as the
+        foreign-key triggers would: no other transaction can delete them or change their
+        key before this one ends. Runs before the inserts, so only stored rows are locked."""
+        for stored in (
+            "SELECT 1 FROM creditor c WHERE c.id = :cid",
+            "SELECT 1 FROM person c JOIN imp_debtor nd ON nd.identity_key = c.identity_key",
+            "SELECT 1 FROM debtor c WHERE c.id IN (SELECT debtor_id FROM imp_newcase)",
+            "SELECT 1 FROM case_file c"
+            " WHERE c.id IN (SELECT case_id FROM imp_claim WHERE old_case)",
+        ):
+            self.execute(
+                f"SELECT COUNT(*) FROM ({stored} FOR KEY SHARE OF c) locked", cid=self.creditor_id
+            )
+
     def insert(
         self, batch_id: int, actor: Actor, report: ImportReport, progress: ProgressCallback | None
     ) -> int:
@@ -632,6 +678,12 @@ class _Store:
                         report.changed_amounts.append(
                             ChangedAmount(ref, invoice, _euro(stored), _euro(amount), row_no)
                         )
+
+        @step
+        def lock_parents() -> None:
+            report.row_triggers_skipped = self.skip_row_triggers()
+            if report.row_triggers_skipped:
+                self.lock_existing_parents()
 
         @step
         def persons() -> None:
@@ -753,6 +805,8 @@ class _Store:
 
         @step
         def count() -> None:
+            if report.row_triggers_skipped:
+                self.execute("SET LOCAL session_replication_role = origin")
             report.cases_created = int(self.scalar("SELECT COUNT(*) FROM imp_newcase"))
             report.claims_created = int(self.scalar("SELECT COUNT(*) FROM imp_claim"))
             report.cases_extended = int(
