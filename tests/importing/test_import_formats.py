@@ -8,12 +8,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from mahnwerk.importing import FileProblem, open_table
 from mahnwerk.importing.csv import detect_encoding
 from mahnwerk.importing.headers import MappingError, load_mapping, resolve_headers
-from mahnwerk.importing.validation import Record, RowValidator, parse_cents, parse_date
+from mahnwerk.importing.validation import (
+    Record,
+    RowValidator,
+    iban_problem,
+    parse_cents,
+    parse_date,
+)
 
 GERMAN_HEADER = (
     "Aktenzeichen;Rechnungsnummer;Rechnungsdatum;Fälligkeit;Verzug seit;Betrag;Schuldnerart;"
@@ -303,3 +313,55 @@ def test_more_rules(tmp_path):
     ]
     last = results[6]
     assert isinstance(last, Record) and last.kind == "legal" and last.consumer is False
+
+
+def _schwifty_verdict(value: str) -> bool:
+    try:
+        IBAN(value, validate_bban=False)
+    except SchwiftyException:
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    check=st.integers(0, 99),
+    account=st.text("0123456789", min_size=16, max_size=20),
+    country=st.sampled_from(["DE", "DE", "DE", "AT", "NL", "XX"]),
+)
+def test_the_fast_german_iban_check_agrees_with_schwifty(check, account, country):
+    value = f"{country}{check:02d}{account}"
+    assert (iban_problem(value) is None) == _schwifty_verdict(value)
+
+
+def test_a_valid_german_iban_on_the_fast_path_and_its_wrong_check_digits():
+    assert iban_problem("DE89370400440532013000") is None
+    assert iban_problem("DE88370400440532013000") == "Prüfziffer der IBAN stimmt nicht"
+    # 00, 01 and 99 can pass the mod-97 test but are no valid check digits (ISO 13616)
+    assert iban_problem("DE00939072836715422522") == "Prüfziffer der IBAN stimmt nicht"
+
+
+def test_repeated_dates_short_rows_and_missing_columns(tmp_path):
+    header = "creditor_ref;invoice_no;due_date;amount;last_name;city;street;postcode"
+    lines = [
+        "K-1;R-1;31.02.2025;10,00;Meier",  # a bad date, and the row ends early
+        "K-2;R-2;31.02.2025;10,00;Meier;;;",  # the same bad date is reported again
+        "K-3;R-3;15.02.2025;10,00;Meier",
+        "K-4;R-4;15.02.2025;11,00;Meier;Berlin",  # address incomplete
+    ]
+    path = write(tmp_path / "f.csv", header + "\n" + "\n".join(lines) + "\n", "utf-8")
+    first, second, third, fourth = rows_of(path)
+    assert [str(p) for p in first] == [
+        "Zeile 2, Spalte „due_date“: „31.02.2025“ ist kein gültiges Datum"
+    ]
+    assert [str(p) for p in second] == [
+        "Zeile 3, Spalte „due_date“: „31.02.2025“ ist kein gültiges Datum"
+    ]
+    assert isinstance(third, Record)
+    assert (third.due_date, third.default_from, third.invoice_date) == (
+        "2025-02-15",
+        "2025-02-16",
+        None,
+    )
+    assert (third.street, third.city, third.country, third.iban) == (None, None, "DE", None)
+    assert [p.column for p in fourth] == ["street", "postcode"]

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from tests.importing.test_portfolio_import import BAU, MUELLER, csv_file
 
+from mahnwerk.domain.identity import identity_key
 from mahnwerk.services import accounts, cases
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.portfolio_import import Progress, import_file
+from mahnwerk.services.portfolio_import import PortfolioImportError, Progress, import_file
 from mahnwerk.store.db import make_engine, session_factory, transaction
 from mahnwerk.store.migrate import upgrade
 
@@ -208,4 +209,33 @@ def test_the_fast_path_locks_the_stored_rows_it_points_to(tmp_path, engine, db_u
     assert report.ok and report.row_triggers_skipped
     assert report.cases_extended == 1 and report.cases_created == 1
     assert attempts == ["creditor locked", "debtor locked", "case_file locked"]
+    assert dangling_references(engine) == {}
+
+
+def test_a_stored_row_deleted_before_the_lock_stops_the_fast_path(tmp_path, engine, db_url):
+    """The ids of stored rows are read before they are locked; one deleted in between must
+    not become a dangling reference (the foreign-key triggers that would catch it are off)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "Stadtwerke Nord").id
+    key = identity_key(last_name="Müller", first_name="Jürgen", birth_date=date(1980, 5, 17))
+    with engine.begin() as conn:  # known from elsewhere, with nothing pointing to it yet
+        conn.execute(text("INSERT INTO person (identity_key, created_at) VALUES (:k, now())"),
+                     {"k": key})  # fmt: skip
+
+    def delete_the_person(info: Progress) -> None:
+        if info.phase == "store" and info.done == 2:  # after allocate, before lock_parents
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM person WHERE identity_key = :k"), {"k": key})
+
+    rows = [f"K-1;R-1;01.02.2025;15.02.2025;;10,00;{MUELLER}"]
+    with pytest.raises(PortfolioImportError, match="während des Imports gelöscht"):
+        import_file(
+            sessions, CLI, csv_file(tmp_path / "a.csv", rows), creditor, progress=delete_the_person
+        )
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM debtor")).scalar() == 0
     assert dangling_references(engine) == {}

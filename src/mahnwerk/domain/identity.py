@@ -28,12 +28,18 @@ _COMPANY_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "haftungsbeschraenkt", "co", 
 def fold(text: str) -> str:
     """Lower case, German umlauts spelled out, other accents removed."""
     text = text.lower().translate(_FOLD)
+    if text.isascii():  # most names: nothing left to decompose
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_STREET = re.compile(r"str(asse|\.)?(?=\s|\d|$)")
+
+
 def _tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[^a-z0-9]+", fold(text)) if t]
+    return [t for t in _NOT_ALNUM.split(fold(text)) if t]
 
 
 def normalize_name(*parts: str | None) -> str:
@@ -47,7 +53,7 @@ def normalize_company(name: str) -> str:
 
 
 def normalize_street(street: str) -> str:
-    text = re.sub(r"str(asse|\.)?(?=\s|\d|$)", "str ", fold(street))
+    text = _STREET.sub("str ", fold(street))
     return " ".join(_tokens(text))
 
 

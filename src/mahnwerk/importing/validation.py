@@ -37,10 +37,12 @@ Rules (where the issue left a choice, the choice is written here):
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from schwifty import IBAN
@@ -162,6 +164,9 @@ _DOT_AMOUNT = re.compile(r"(\d+)\.(\d{1,2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"(?=(?:\D*\d){5})\+?[0-9 ()/.\-]+")
 _IBAN_SEPARATORS = re.compile(r"[\s\-./]+")
+_IBAN_FORM = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
+_IBAN_CHECK_DIGITS = "Prüfziffer der IBAN stimmt nicht"
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _ONE_DAY = timedelta(days=1)
 #: Columns parsed from their raw cell value rather than as text.
 _VALUE_COLUMNS = ("amount", "invoice_date", "due_date", "default_from", "birth_date")
@@ -248,6 +253,8 @@ def parse_cents(value: object) -> int:
             return int(exact)
         except InvalidOperation as exc:
             raise CellError(f"„{value}“ ist kein Betrag") from exc
+    if type(value) is str and (match := _DE_AMOUNT.fullmatch(value)):
+        return int(match[1].replace(".", "")) * 100 + int((match[2] or "0").ljust(2, "0"))
     text = str(value).strip()
     raw = text
     text = text.replace("€", "").replace("EUR", "").replace("\xa0", "").replace(" ", "")
@@ -280,12 +287,23 @@ def iban_problem(value: str) -> str | None:
     >>> iban_problem("DE89370400440532013000") is None, iban_problem("DE88370400440532013000")
     (True, 'Prüfziffer der IBAN stimmt nicht')
     """
-    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}", value):
+    if (
+        len(value) == 22
+        and value.startswith("DE")
+        and value.isascii()
+        and value[2:].isdigit()
+        and "02" <= value[2:4] <= "98"
+    ):
+        # German IBANs, most of a portfolio, are checked here: 22 digits after DE leave
+        # only the ISO 7064 check to do, and schwifty's IBAN object costs ten times that
+        # (its verdict on such a value is the same, see the tests)
+        return None if int(value[4:] + "1314" + value[2:4]) % 97 == 1 else _IBAN_CHECK_DIGITS
+    if not _IBAN_FORM.fullmatch(value):
         return f"„{_shown(value)}“ ist keine IBAN (Ländercode, zwei Prüfziffern, Kontonummer)"
     try:
         IBAN(value, validate_bban=False)
     except InvalidChecksumDigits:
-        return "Prüfziffer der IBAN stimmt nicht"
+        return _IBAN_CHECK_DIGITS
     except InvalidCountryCode:
         return f"Ländercode {value[:2]} der IBAN ist unbekannt"
     except InvalidLength:
@@ -314,8 +332,24 @@ def _text(value: object) -> str | None:
     return str(value).strip() or None
 
 
+#: The text columns, in the order :meth:`RowValidator.__call__` unpacks them.
+_TEXT_COLUMNS = tuple(c for c in CANONICAL if c not in _VALUE_COLUMNS)
+_DAY_COLUMNS = _VALUE_COLUMNS[1:]
+#: Distinct date texts remembered per file (a portfolio has a few thousand invoice and due
+#: dates and some ten thousand birth dates); beyond that, dates are parsed each time.
+_DAY_CACHE = 1 << 17
+_NOT_IN_FILE = (None,)
+
+Day = tuple[date, str]
+"""A parsed date and its ISO text."""
+
+
 class RowValidator:
-    """Checks rows of one file against its :class:`HeaderMap`; call it per row."""
+    """Checks rows of one file against its :class:`HeaderMap`; call it per row.
+
+    It is on the hot path of a million-row import, so the cells of a row are picked with
+    :func:`operator.itemgetter` and date texts are parsed once per file.
+    """
 
     def __init__(
         self,
@@ -325,12 +359,14 @@ class RowValidator:
         row_word: str = "Zeile",
         width: int | None = None,
     ) -> None:
-        absent = 1 << 30  # an index no row reaches: the column is not in the file
-        self.index = {c: header_map.columns.get(c, absent) for c in CANONICAL}
-        self._text_columns = [
-            (c, self.index[c], MAX_LENGTH.get(c, 0)) for c in CANONICAL if c not in _VALUE_COLUMNS
-        ]
-        self._raw_columns = [(c, self.index[c]) for c in _VALUE_COLUMNS]
+        columns = header_map.columns
+        # rows are cut or padded to ``span`` cells plus one ``None``, which stands for every
+        # column the file does not have
+        self._span = max(columns.values(), default=-1) + 1
+        self._texts = itemgetter(*(columns.get(c, self._span) for c in _TEXT_COLUMNS))
+        self._values = itemgetter(*(columns.get(c, self._span) for c in _VALUE_COLUMNS))
+        self._limits = [(c, MAX_LENGTH.get(c, sys.maxsize)) for c in _TEXT_COLUMNS]
+        self._days: dict[str, Day | None] = {}
         self.labels = header_map.labels
         self.today = today
         self.row_word = row_word
@@ -347,6 +383,64 @@ class RowValidator:
         if isinstance(cells, RowError):
             return [self.problem(row, None, cells.message)]
         problems: list[Problem] = []
+        self._check_width(row, cells, problems)
+        padded = list(cells)
+        if len(padded) < self._span:
+            padded += [None] * (self._span - len(padded))
+        padded[self._span :] = _NOT_IN_FILE
+        (creditor_ref, invoice_no, kind_text, first, last, company, street, postcode, city,
+         country_text, email, phone, iban) = self._text_cells(row, padded, problems)  # fmt: skip
+        amount_cell, *day_cells = self._values(padded)
+
+        if creditor_ref is None:
+            problems.append(self.problem(row, "creditor_ref", "Aktenzeichen fehlt"))
+        if invoice_no is None:
+            problems.append(self.problem(row, "invoice_no", "Rechnungsnummer fehlt"))
+        amount = self._amount(row, amount_cell, problems)
+        invoice_day, due, default, birth = self._dates(row, day_cells, problems)
+        consumer = self._consumer(row, kind_text, last, company, problems)
+        kind = "legal" if company and not last else "natural"
+        country = self._country(row, country_text, problems)
+        postcode = self._address(row, street, postcode, city, country, problems)
+        self._contact(row, email, phone, problems)
+        if iban is not None:
+            iban = _IBAN_SEPARATORS.sub("", iban).upper()
+            reason = iban_problem(iban)
+            if reason:
+                problems.append(self.problem(row, "iban", reason))
+
+        if problems:
+            return problems
+        assert creditor_ref is not None and invoice_no is not None and default is not None
+        debtor = (kind, consumer, first, last, company, birth[1] if birth else None, street,
+                  postcode, city, country, email, phone, iban)  # fmt: skip
+        if debtor == self._last_debtor:
+            key, fingerprint = self._last_identity
+        else:
+            key = identity_key(
+                last_name=last,
+                first_name=first,
+                company=company if kind == "legal" else None,
+                birth_date=birth[0] if birth else None,
+                street=street,
+                postcode=postcode,
+            )
+            fingerprint = hash(debtor)
+            self._last_debtor, self._last_identity = debtor, (key, fingerprint)
+        return Record(
+            row,
+            creditor_ref,
+            invoice_no,
+            invoice_day[1] if invoice_day else None,
+            due[1] if due else None,
+            default[1],
+            amount,
+            *debtor,
+            key,
+            fingerprint,
+        )
+
+    def _check_width(self, row: int, cells: Sequence[object], problems: list[Problem]) -> None:
         n = len(cells)
         if (
             self.width is not None
@@ -361,88 +455,111 @@ class RowValidator:
                     "(Trennzeichen im Text? Text mit ; bitte in Anführungszeichen)",
                 )
             )
-        values: dict[str, str | None] = {}
-        raw: dict[str, object] = {}
-        for column, i, limit in self._text_columns:
-            value = cells[i] if i < n else None
-            if type(value) is str:
-                text: str | None = value.strip() or None
-            else:
+
+    def _text_cells(
+        self, row: int, padded: list[object], problems: list[Problem]
+    ) -> list[str | None]:
+        cells = self._texts(padded)
+        try:  # text cells (all of CSV) strip; anything else is converted one by one
+            texts = [None if v is None else (v.strip() or None) for v in cells]
+        except AttributeError:
+            texts = []
+            for column, value in zip(_TEXT_COLUMNS, cells, strict=True):
                 try:
-                    text = _text(value)
+                    texts.append(value.strip() or None if type(value) is str else _text(value))
                 except CellError as exc:
                     problems.append(self.problem(row, column, str(exc)))
-                    text = None
-            if text is not None and limit and len(text) > limit:
+                    texts.append(None)
+        for (column, limit), text in zip(self._limits, texts, strict=True):
+            if text is not None and len(text) > limit:
                 problems.append(
                     self.problem(row, column, f"zu lang ({len(text)} Zeichen, höchstens {limit})")
                 )
-            values[column] = text
-        for column, i in self._raw_columns:
-            raw[column] = cells[i] if i < n else None
+        return texts
 
-        creditor_ref = values["creditor_ref"]
-        if creditor_ref is None:
-            problems.append(self.problem(row, "creditor_ref", "Aktenzeichen fehlt"))
-        invoice_no = values["invoice_no"]
-        if invoice_no is None:
-            problems.append(self.problem(row, "invoice_no", "Rechnungsnummer fehlt"))
-
-        amount = 0
-        if raw["amount"] is None or raw["amount"] == "":
+    def _amount(self, row: int, cell: object, problems: list[Problem]) -> int:
+        if cell is None or cell == "":
             problems.append(self.problem(row, "amount", "Betrag fehlt"))
-        else:
-            try:
-                amount = parse_cents(raw["amount"])
-            except CellError as exc:
-                problems.append(self.problem(row, "amount", str(exc)))
-            else:
-                if amount < 0:
-                    problems.append(
-                        self.problem(
-                            row,
-                            "amount",
-                            f"Betrag ist negativ ({_shown(raw['amount'])}); "
-                            "Gutschriften werden nicht importiert",
-                        )
-                    )
-                elif amount == 0:
-                    problems.append(self.problem(row, "amount", "Betrag ist 0"))
+            return 0
+        try:
+            amount = parse_cents(cell)
+        except CellError as exc:
+            problems.append(self.problem(row, "amount", str(exc)))
+            return 0
+        if amount < 0:
+            problems.append(
+                self.problem(
+                    row,
+                    "amount",
+                    f"Betrag ist negativ ({_shown(cell)}); Gutschriften werden nicht importiert",
+                )
+            )
+        elif amount == 0:
+            problems.append(self.problem(row, "amount", "Betrag ist 0"))
+        return amount
 
-        dates: dict[str, date | None] = {}
-        empty: set[str] = set()
-        for column in ("invoice_date", "due_date", "default_from", "birth_date"):
-            value = raw[column]
-            dates[column] = None
-            if value is None or (isinstance(value, str) and not value.strip()):
-                empty.add(column)
-                continue
+    def _day(self, cell: object) -> Day | None:
+        """The date of a cell, ``None`` for an empty one; :class:`CellError` for no date."""
+        if type(cell) is not str:
+            if cell is None:
+                return None
+            day = parse_date(cell)
+            return day, day.isoformat()
+        try:
+            return self._days[cell]
+        except KeyError:
+            pass
+        found: Day | None = None
+        if cell.strip():
+            day = parse_date(cell)
+            found = day, day.isoformat()
+        if len(self._days) < _DAY_CACHE:
+            self._days[cell] = found
+        return found
+
+    def _dates(
+        self, row: int, cells: Sequence[object], problems: list[Problem]
+    ) -> list[Day | None]:
+        """Invoice, due, default and birth date; an empty default is the day after due."""
+        days: list[Day | None] = [None, None, None, None]
+        empty = [False, False, False, False]
+        for k, (column, cell) in enumerate(zip(_DAY_COLUMNS, cells, strict=True)):
             try:
-                dates[column] = parse_date(value)
+                days[k] = self._day(cell)
             except CellError as exc:
                 problems.append(self.problem(row, column, str(exc)))
-        due, default = dates["due_date"], dates["default_from"]
-        if "default_from" in empty:
+            else:
+                empty[k] = days[k] is None
+        due, default, birth = days[1], days[2], days[3]
+        if empty[2]:
             if due is not None:
-                default = due + _ONE_DAY
-            elif "due_date" in empty:
+                next_day = due[0] + _ONE_DAY
+                days[2] = default = next_day, next_day.isoformat()
+            elif empty[1]:
                 problems.append(
                     self.problem(row, "due_date", "Fälligkeit fehlt (oder „Verzug seit“ angeben)")
                 )
-        if due is not None and default is not None and default < due:
+        if due is not None and default is not None and default[0] < due[0]:
             problems.append(
                 self.problem(
                     row,
                     "default_from",
-                    f"Verzugsbeginn {default:%d.%m.%Y} liegt vor der Fälligkeit {due:%d.%m.%Y}",
+                    f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt vor der Fälligkeit "
+                    f"{due[0]:%d.%m.%Y}",
                 )
             )
-        birth = dates["birth_date"]
-        if birth is not None and birth > self.today:
+        if birth is not None and birth[0] > self.today:
             problems.append(self.problem(row, "birth_date", "Geburtsdatum liegt in der Zukunft"))
+        return days
 
-        first, last, company = values["first_name"], values["last_name"], values["company"]
-        kind_text = values["debtor_type"]
+    def _consumer(
+        self,
+        row: int,
+        kind_text: str | None,
+        last: str | None,
+        company: str | None,
+        problems: list[Problem],
+    ) -> bool:
         if kind_text is None:
             consumer = not (company and not last)
         else:
@@ -461,31 +578,38 @@ class RowValidator:
                     )
                 )
                 consumer = True
-        kind = "legal" if company and not last else "natural"
         if consumer and not last:
             problems.append(
                 self.problem(row, "last_name", "Nachname fehlt (Verbraucher: natürliche Person)")
             )
         elif not consumer and not last and not company:
             problems.append(self.problem(row, "company", "Firma (oder Nachname) fehlt"))
+        return consumer
 
-        street, postcode, city = values["street"], values["postcode"], values["city"]
-        country_text = values["country"]
-        country = "DE"
-        if country_text is not None:
-            found = COUNTRY_NAMES.get(country_text.lower())
-            if found:
-                country = found
-            elif re.fullmatch(r"[A-Za-z]{2}", country_text):
-                country = country_text.upper()
-            else:
-                problems.append(
-                    self.problem(
-                        row,
-                        "country",
-                        f"Land „{_shown(country_text)}“ unbekannt (bitte ISO-Code wie DE)",
-                    )
-                )
+    def _country(self, row: int, text: str | None, problems: list[Problem]) -> str:
+        if text is None:
+            return "DE"
+        found = COUNTRY_NAMES.get(text.lower())
+        if found:
+            return found
+        if _COUNTRY_CODE.fullmatch(text):
+            return text.upper()
+        problems.append(
+            self.problem(row, "country", f"Land „{_shown(text)}“ unbekannt (bitte ISO-Code wie DE)")
+        )
+        return "DE"
+
+    def _address(
+        self,
+        row: int,
+        street: str | None,
+        postcode: str | None,
+        city: str | None,
+        country: str,
+        problems: list[Problem],
+    ) -> str | None:
+        """Checks street, postcode and city together; returns the postcode (a German one
+        with the leading 0 that Excel drops put back)."""
         if street or postcode or city:
             for column, value in (("street", street), ("postcode", postcode), ("city", city)):
                 if not value:
@@ -506,56 +630,19 @@ class RowValidator:
                         row, "postcode", f"„{_shown(postcode)}“ ist keine deutsche PLZ (5 Ziffern)"
                     )
                 )
+        return postcode
 
-        email = values["email"]
+    def _contact(
+        self, row: int, email: str | None, phone: str | None, problems: list[Problem]
+    ) -> None:
         if email is not None and not _EMAIL.fullmatch(email):
             problems.append(
                 self.problem(row, "email", f"„{_shown(email)}“ ist keine E-Mail-Adresse")
             )
-        phone = values["phone"]
         if phone is not None and not _PHONE.fullmatch(phone):
             problems.append(
                 self.problem(row, "phone", f"„{_shown(phone)}“ ist keine Telefonnummer")
             )
-        iban = values["iban"]
-        if iban is not None:
-            iban = _IBAN_SEPARATORS.sub("", iban).upper()
-            reason = iban_problem(iban)
-            if reason:
-                problems.append(self.problem(row, "iban", reason))
-
-        if problems:
-            return problems
-        assert creditor_ref is not None and invoice_no is not None and default is not None
-        birth_iso = birth.isoformat() if birth else None
-        debtor = (kind, consumer, first, last, company, birth_iso, street, postcode, city,
-                  country, email, phone, iban)  # fmt: skip
-        if debtor == self._last_debtor:
-            key, fingerprint = self._last_identity
-        else:
-            key = identity_key(
-                last_name=last,
-                first_name=first,
-                company=company if kind == "legal" else None,
-                birth_date=birth,
-                street=street,
-                postcode=postcode,
-            )
-            fingerprint = hash(debtor)
-            self._last_debtor, self._last_identity = debtor, (key, fingerprint)
-        invoice_date = dates["invoice_date"]
-        return Record(
-            row,
-            creditor_ref,
-            invoice_no,
-            invoice_date.isoformat() if invoice_date else None,
-            due.isoformat() if due else None,
-            default.isoformat(),
-            amount,
-            *debtor,
-            key,
-            fingerprint,
-        )
 
 
 def describe_conflict(first: Sequence[object], other: Sequence[object]) -> list[str]:

@@ -378,20 +378,36 @@ class _Store:
     def scalar(self, sql: str, **params: Any) -> Any:
         return self.execute(sql, **params).scalar()
 
-    def _temp(self, name: str, body: str, **params: Any) -> None:
-        """``CREATE TEMP TABLE name AS body`` (dropped at commit on PostgreSQL)."""
+    def _temp(self, name: str, body: str, key: str | None = None, **params: Any) -> None:
+        """``CREATE TEMP TABLE name AS body`` (dropped at commit on PostgreSQL).
+
+        PostgreSQL analyses it (temp tables are never analysed automatically; unanalysed,
+        they are guessed at a few hundred rows and joined by nested loops) and joins it by
+        hashing; SQLite, which has no hash joins, gets an index on ``key``."""
         suffix = " ON COMMIT DROP" if self.pg else ""
         self.execute(f"CREATE TEMP TABLE {name}{suffix} AS {body}", **params)
+        if self.pg:
+            self.execute(f"ANALYZE {name}")
+        elif key:
+            self.execute(f"CREATE INDEX {name}_key ON {name} ({key})")
 
-    def _ids(self, table: str) -> str:
-        """SQL for fresh ids of ``table``, one per selected row (ordered by ``ord``)."""
+    def _ids(self, table: str, where: str = "") -> str:
+        """SQL for fresh ids of ``table``, one per selected row (ordered by ``ord``); with
+        ``where``, only for the rows where that condition holds (the others get NULL)."""
         if self.pg:
             # resolved once: in the select list it would be evaluated, with its catalog
             # lookups, for every row
             name = str(self.scalar(f"SELECT pg_get_serial_sequence('{table}', 'id')"))
-            return "nextval('{}'::regclass)".format(name.replace("'", "''"))
-        base = self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        return f"{int(base)} + ROW_NUMBER() OVER (ORDER BY ord)"
+            fresh = "nextval('{}'::regclass)".format(name.replace("'", "''"))
+            # CASE evaluates nextval only for the rows that take this branch
+            return f"CASE WHEN {where} THEN {fresh} END" if where else fresh
+        base = int(self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {table}"))
+        if not where:
+            return f"{base} + ROW_NUMBER() OVER (ORDER BY ord)"
+        counted = (
+            f"SUM(CASE WHEN {where} THEN 1 ELSE 0 END) OVER (ORDER BY ord ROWS UNBOUNDED PRECEDING)"
+        )
+        return f"CASE WHEN {where} THEN {base} + {counted} END"
 
     def reference_sql(self, column: str) -> str:
         """The agency case number ``MW-00000123-20`` of ``column`` (see domain.case_reference)."""
@@ -511,13 +527,9 @@ class _Store:
                JOIN imp_stage s ON s.row_no = g.first_row
                LEFT JOIN case_file c ON c.creditor_id = :cid AND c.external_ref = g.creditor_ref
                LEFT JOIN debtor d ON d.id = c.debtor_id""",
+            key="creditor_ref",
             cid=self.creditor_id,
         )
-        self.execute("CREATE INDEX imp_case_ref ON imp_case (creditor_ref)")
-        if self.pg:
-            # temp tables are never analysed automatically; unanalysed, imp_case is guessed
-            # at a few hundred rows and joined by nested loops
-            self.execute("ANALYZE imp_case")
         fields = ", ".join(f"s.{f}" for f in DEBTOR_FIELDS)
         rows = self.execute(
             f"""SELECT s.creditor_ref, s.row_no, ic.first_row, {fields}
@@ -590,17 +602,35 @@ class _Store:
         """``FOR KEY SHARE`` on the stored rows the new rows will point to (the creditor,
         persons known from other creditors, debtors and cases already stored), as the
         foreign-key triggers would: no other transaction can delete them or change their
-        key before this one ends. Runs before the inserts, so only stored rows are locked."""
-        for stored in (
-            "SELECT 1 FROM creditor c WHERE c.id = :cid",
-            "SELECT 1 FROM person c JOIN imp_debtor nd ON nd.identity_key = c.identity_key",
-            "SELECT 1 FROM debtor c WHERE c.id IN (SELECT debtor_id FROM imp_newcase)",
-            "SELECT 1 FROM case_file c"
-            " WHERE c.id IN (SELECT case_id FROM imp_claim WHERE old_case)",
+        key before this one ends. Runs before the inserts, so only stored rows are locked.
+
+        The ids were read before the lock; a row deleted in between would be missing here,
+        and the import stops rather than point to it."""
+        for stored, expected in (
+            ("SELECT 1 FROM creditor c WHERE c.id = :cid", "SELECT 1"),
+            (
+                "SELECT 1 FROM person c"
+                " WHERE c.id IN (SELECT person_id FROM imp_debtor WHERE NOT new_person)",
+                "SELECT COUNT(*) FROM imp_debtor WHERE NOT new_person",
+            ),
+            (
+                "SELECT 1 FROM debtor c WHERE c.id IN (SELECT old_debtor_id FROM imp_newcase)",
+                "SELECT COUNT(DISTINCT old_debtor_id) FROM imp_newcase",
+            ),
+            (
+                "SELECT 1 FROM case_file c"
+                " WHERE c.id IN (SELECT case_id FROM imp_claim WHERE old_case)",
+                "SELECT COUNT(DISTINCT case_id) FROM imp_claim WHERE old_case",
+            ),
         ):
-            self.execute(
+            locked = self.scalar(
                 f"SELECT COUNT(*) FROM ({stored} FOR KEY SHARE OF c) locked", cid=self.creditor_id
             )
+            if locked != self.scalar(expected):
+                raise PortfolioImportError(
+                    "gespeicherte Daten wurden während des Imports gelöscht; "
+                    "bitte den Import wiederholen"
+                )
 
     def insert(
         self, batch_id: int, actor: Actor, report: ImportReport, progress: ProgressCallback | None
@@ -617,30 +647,37 @@ class _Store:
         def allocate() -> None:
             self._temp(
                 "imp_debtor",
-                f"""SELECT {self._ids("debtor")} AS id, x.identity_key, x.first_row FROM (
-                      SELECT ic.identity_key, MIN(ic.first_row) AS first_row,
-                             MIN(ic.first_row) AS ord
-                      FROM imp_case ic
-                      WHERE ic.old_case_id IS NULL AND NOT EXISTS (
-                          SELECT 1 FROM debtor d
-                          WHERE d.creditor_id = :cid AND d.identity_key = ic.identity_key)
-                      GROUP BY ic.identity_key ORDER BY 2) x""",
+                # the person (one per identity across creditors) is found or numbered here,
+                # so that inserting debtors needs no lookup of persons by identity
+                f"""SELECT {self._ids("debtor")} AS id, x.identity_key, x.first_row,
+                           p.id IS NULL AS new_person,
+                           COALESCE(p.id, {self._ids("person", "p.id IS NULL")}) AS person_id
+                    FROM (SELECT ic.identity_key, MIN(ic.first_row) AS first_row,
+                                 MIN(ic.first_row) AS ord
+                          FROM imp_case ic
+                          WHERE ic.old_case_id IS NULL AND NOT EXISTS (
+                              SELECT 1 FROM debtor d
+                              WHERE d.creditor_id = :cid AND d.identity_key = ic.identity_key)
+                          GROUP BY ic.identity_key) x
+                    LEFT JOIN person p ON p.identity_key = x.identity_key
+                    ORDER BY x.first_row""",
+                key="identity_key",
                 cid=cid,
             )
-            self.execute("CREATE INDEX imp_debtor_key ON imp_debtor (identity_key)")
             self._temp(
                 "imp_newcase",
-                f"""SELECT {self._ids("case_file")} AS id, y.creditor_ref, y.n_rows, y.debtor_id
+                f"""SELECT {self._ids("case_file")} AS id, y.creditor_ref, y.n_rows, y.debtor_id,
+                           y.old_debtor_id
                     FROM (SELECT ic.creditor_ref, ic.n_rows, ic.first_row AS ord,
-                                 COALESCE(d.id, nd.id) AS debtor_id
+                                 COALESCE(d.id, nd.id) AS debtor_id, d.id AS old_debtor_id
                           FROM imp_case ic
                           LEFT JOIN debtor d
                             ON d.creditor_id = :cid AND d.identity_key = ic.identity_key
                           LEFT JOIN imp_debtor nd ON nd.identity_key = ic.identity_key
                           WHERE ic.old_case_id IS NULL ORDER BY ic.first_row) y""",
+                key="creditor_ref",
                 cid=cid,
             )
-            self.execute("CREATE INDEX imp_newcase_ref ON imp_newcase (creditor_ref)")
             self._temp(
                 "imp_claim",
                 f"""SELECT {self._ids("claim")} AS id, z.row_no, z.case_id, z.old_case
@@ -655,9 +692,6 @@ class _Store:
                               WHERE cl.case_id = ic.old_case_id AND cl.invoice_no = s.invoice_no)
                           ORDER BY s.row_no) z""",
             )
-            if self.pg:
-                for name in ("imp_debtor", "imp_newcase", "imp_claim"):
-                    self.execute(f"ANALYZE {name}")
 
         @step
         def existing() -> None:
@@ -688,10 +722,9 @@ class _Store:
         @step
         def persons() -> None:
             self.execute(
-                """INSERT INTO person (identity_key, created_at)
-                   SELECT nd.identity_key, :now FROM imp_debtor nd
-                   WHERE NOT EXISTS (
-                       SELECT 1 FROM person p WHERE p.identity_key = nd.identity_key)""",
+                """INSERT INTO person (id, identity_key, created_at)
+                   SELECT nd.person_id, nd.identity_key, :now FROM imp_debtor nd
+                   WHERE nd.new_person""",
                 now=now,
             )
 
@@ -700,11 +733,10 @@ class _Store:
             self.execute(
                 """INSERT INTO debtor (id, creditor_id, person_id, kind, consumer, first_name,
                                        last_name, company, birth_date, identity_key, created_at)
-                   SELECT nd.id, :cid, p.id, s.kind, s.consumer, s.first_name, s.last_name,
-                          s.company, s.birth_date, nd.identity_key, :now
+                   SELECT nd.id, :cid, nd.person_id, s.kind, s.consumer, s.first_name,
+                          s.last_name, s.company, s.birth_date, nd.identity_key, :now
                    FROM imp_debtor nd
-                   JOIN imp_stage s ON s.row_no = nd.first_row
-                   JOIN person p ON p.identity_key = nd.identity_key""",
+                   JOIN imp_stage s ON s.row_no = nd.first_row""",
                 cid=cid,
                 now=now,
             )
