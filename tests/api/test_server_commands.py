@@ -183,3 +183,53 @@ def test_mahnwerk_serve_answers_through_a_real_server(env, sessions, capsys):
     with transaction(sessions) as s:
         origins = {e.origin for e in s.query(AuditEntry).filter(AuditEntry.case_id.isnot(None))}
     assert origins == {"127.0.0.1"}
+
+
+def test_apikey_list_shows_the_last_use_and_revoke_ends_a_key(env, capsys, sessions):
+    from datetime import timedelta
+
+    from mahnwerk.services.accounts import actor_for_key
+
+    _, out, _ = run(capsys, "creditor", "add", "Stadtwerke Nord")
+    creditor_id = int(out)
+    _, out, _ = run(capsys, "apikey", "create", "--creditor", str(creditor_id), "--name", "ERP")
+    key = out.strip()
+    _, out, _ = run(capsys, "creditor", "add", "Versandhaus Süd")
+    run(capsys, "apikey", "create", "--creditor", out.strip())
+
+    code, out, _ = run(capsys, "apikey", "list", "--creditor", str(creditor_id))
+    header, line = out.splitlines()
+    assert code == 0 and header.split()[:3] == ["id", "Inhaber", "Bezeichnung"]
+    prefix = key.split("_")[1]
+    assert f"Mandant {creditor_id}" in line and "ERP" in line and f"mwk_{prefix}_…" in line
+    assert line.split()[-2:] == ["–", "aktiv"]  # never used
+    assert key not in out
+    assert len(run(capsys, "apikey", "list")[1].splitlines()) == 3
+
+    with transaction(sessions) as s:
+        assert actor_for_key(s, key, "203.0.113.9") is not None
+    with transaction(sessions) as s:
+        first_use = s.query(ApiKey).filter_by(name="ERP").one().last_used_at
+        assert first_use is not None
+        assert actor_for_key(s, key, "203.0.113.9") is not None  # within the minute: no write
+        assert s.query(ApiKey).filter_by(name="ERP").one().last_used_at == first_use
+        s.query(ApiKey).filter_by(name="ERP").one().last_used_at = first_use - timedelta(hours=1)
+    with transaction(sessions) as s:
+        actor_for_key(s, key, "203.0.113.9")
+        assert s.query(ApiKey).filter_by(name="ERP").one().last_used_at > first_use
+    line = run(capsys, "apikey", "list", "--creditor", str(creditor_id))[1].splitlines()[1]
+    assert line.split()[-2] != "–"
+
+    key_id = line.split()[0]
+    code, _, err = run(capsys, "apikey", "revoke", key_id)
+    assert code == 0 and "widerrufen" in err
+    with transaction(sessions) as s:
+        assert actor_for_key(s, key, None) is None
+        audit = s.query(AuditEntry).filter_by(action="revoke", entity="api_key").one()
+        assert audit.entity_id == key_id and audit.creditor_id == creditor_id
+    line = run(capsys, "apikey", "list", "--creditor", str(creditor_id))[1].splitlines()[1]
+    assert "widerrufen" in line
+    code, _, err = run(capsys, "apikey", "revoke", key_id)
+    assert code == 2 and "schon widerrufen" in err
+    code, _, err = run(capsys, "apikey", "revoke", "999")
+    assert code == 2 and "gibt es nicht" in err

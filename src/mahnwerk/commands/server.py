@@ -4,6 +4,8 @@
 - ``mahnwerk creditor add NAME [--email E]``: a new creditor (tenant); prints its id
 - ``mahnwerk apikey create --creditor ID | --user EMAIL [--name N]``: prints a new API key
   once (a creditor's, or a staff user's acting with that user's role)
+- ``mahnwerk apikey list [--creditor ID]`` and ``mahnwerk apikey revoke ID``: the keys with
+  their owner, name, last use and status (never the secret); revoking ends a key at once
 - ``mahnwerk user add EMAIL --role ROLE [--creditor ID] [--password-stdin]``
 - ``mahnwerk audit --case ID [--format text|json]``: who read or changed the case, when, from where
 - ``mahnwerk db upgrade``: bring the database schema up to date
@@ -18,8 +20,9 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 EXIT_BAD_INPUT = 2
 
@@ -66,6 +69,14 @@ def register(subparsers: Any) -> None:
     )
     k.add_argument("--name", default="", help="Bezeichnung, z. B. ERP-Anbindung")
     k.set_defaults(handler=apikey_create)
+    k = apikey_sub.add_parser(
+        "list", help="API-Schlüssel auflisten (Inhaber, Bezeichnung, zuletzt benutzt, Status)"
+    )
+    k.add_argument("--creditor", type=int, help="nur die Schlüssel dieses Mandanten")
+    k.set_defaults(handler=apikey_list)
+    k = apikey_sub.add_parser("revoke", help="API-Schlüssel sofort widerrufen")
+    k.add_argument("id", type=int, help="id des Schlüssels (aus apikey list)")
+    k.set_defaults(handler=apikey_revoke)
     apikey.set_defaults(handler=_help(apikey))
 
     user = subparsers.add_parser("user", help="Benutzer verwalten")
@@ -191,6 +202,59 @@ def apikey_create(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(new.key)
+    return 0
+
+
+def apikey_list(args: argparse.Namespace) -> int:
+    from mahnwerk.bootstrap import build
+    from mahnwerk.services import accounts
+    from mahnwerk.store.db import transaction
+
+    runtime = build()
+    with transaction(runtime.sessions) as session:
+        rows = [
+            (
+                str(key.id),
+                f"Mandant {key.creditor_id}" if key.creditor_id else f"Benutzer {key.user_id}",
+                key.name or "–",
+                f"mwk_{key.prefix}_…",
+                _when(key.created_at),
+                _when(key.last_used_at),
+                f"widerrufen {_when(key.revoked_at)}" if key.revoked_at else "aktiv",
+            )
+            for key in accounts.list_api_keys(session, args.creditor)
+        ]
+    header = ("id", "Inhaber", "Bezeichnung", "Schlüssel", "angelegt", "zuletzt benutzt", "Status")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+def _when(at: datetime | None) -> str:
+    """A stored time as the people at the agency read it (Berlin time)."""
+    if at is None:
+        return "–"
+    if at.tzinfo is None:  # SQLite keeps no time zone; stored times are UTC
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M")
+
+
+def apikey_revoke(args: argparse.Namespace) -> int:
+    from mahnwerk.bootstrap import build
+    from mahnwerk.services import accounts
+    from mahnwerk.services.actor import CLI
+    from mahnwerk.store.db import transaction
+
+    runtime = build()
+    try:
+        with transaction(runtime.sessions) as session:
+            accounts.revoke_api_key(session, CLI, args.id)
+    except accounts.AccountError as exc:
+        return _fail(str(exc))
+    print(f"API-Schlüssel {args.id} widerrufen; er gilt ab sofort nicht mehr.", file=sys.stderr)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +23,9 @@ from mahnwerk.store.models import ApiKey, Creditor, User
 
 ROLES = ("admin", "agent", "compliance", "creditor")
 _hasher = PasswordHasher()
+#: A key's last use is written at most this often, so that a busy client does not turn
+#: every read into a write.
+LAST_USE_EVERY = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -120,11 +124,48 @@ def actor_for_key(session: Session, key: str, origin: str | None) -> Actor | Non
     row = authenticate_api_key(session, key)
     if row is None:
         return None
+    _note_use(row, utcnow())
     if row.user_id is None:
         return actor_for_api_key(row, origin)
     user = session.get(User, row.user_id)  # checked and loaded by authenticate_api_key
     assert user is not None
     return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin)
+
+
+def _note_use(row: ApiKey, now: datetime) -> None:
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite keeps no time zone
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last >= LAST_USE_EVERY:
+        row.last_used_at = now
+
+
+def list_api_keys(session: Session, creditor_id: int | None = None) -> list[ApiKey]:
+    """Every key (of one creditor, if given), oldest first; the secrets are not stored."""
+    query = select(ApiKey).order_by(ApiKey.id)
+    if creditor_id is not None:
+        query = query.where(ApiKey.creditor_id == creditor_id)
+    return list(session.scalars(query))
+
+
+def revoke_api_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
+    """The key stops working at once; it stays listed, with the time it was revoked."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise AccountError(f"API-Schlüssel {key_id} gibt es nicht")
+    if row.revoked_at is not None:
+        raise AccountError(f"API-Schlüssel {key_id} ist schon widerrufen")
+    row.revoked_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "revoke",
+        "api_key",
+        row.id,
+        creditor_id=row.creditor_id,
+        details={"user": row.user_id} if row.user_id else None,
+    )
+    return row
 
 
 def add_user(
