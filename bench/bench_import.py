@@ -12,8 +12,12 @@ Usage::
     python bench/bench_import.py                       # 250k, 500k, 1M; 3 runs each
     python bench/bench_import.py --sizes 100000 --runs 1 --sqlite-1m-runs 1
     python bench/bench_import.py --postgres-url "$MAHNWERK_TEST_POSTGRES_URL"  # a running server
+    python bench/bench_import.py --only postgresql --sizes 1000000 --runs 0 --checked-runs 3
 
-Results go to ``bench/results/import.json``.
+PostgreSQL runs as its superuser, so the import skips the per-row foreign-key triggers
+(see ``portfolio_import._Store.skip_row_triggers``); ``--checked-runs`` adds runs at the
+largest size as a role without that right. Results go to ``bench/results/import.json``;
+the databases and sizes not run keep their earlier figures there.
 """
 
 from __future__ import annotations
@@ -178,6 +182,7 @@ def child(url: str, file: str) -> None:
                 "claims_in_db": claims,
                 "postings_in_db": postings,
                 "seconds": seconds,
+                "row_triggers_skipped": report.row_triggers_skipped,
                 "read_and_stage_seconds": read_end,
                 "maxrss_mb_before_import": before / 1024,
                 "maxrss_mb": peak / 1024,
@@ -226,16 +231,24 @@ def stop_postgres(env: dict[str, str]) -> None:
     )
 
 
-def postgres_database(admin_url: str) -> tuple[str, str]:
+def postgres_database(admin_url: str, own_role: bool = False) -> tuple[str, str]:
+    """A fresh database: (name, URL). With ``own_role``, it belongs to a new login role of
+    the same name without superuser rights, and the URL logs in as that role."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = f"bench_{uuid.uuid4().hex[:8]}"
+    url = make_url(admin_url).set(database=name)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+        if own_role:
+            conn.execute(text(f"CREATE ROLE {name} LOGIN"))
+            conn.execute(text(f"CREATE DATABASE {name} OWNER {name}"))
+            url = url.set(username=name)
+        else:
+            conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return name, make_url(admin_url).set(database=name).render_as_string(False)
+    return name, url.render_as_string(False)
 
 
 def drop_postgres_database(admin_url: str, name: str) -> None:
@@ -244,7 +257,19 @@ def drop_postgres_database(admin_url: str, name: str) -> None:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"DROP ROLE IF EXISTS {name}"))
     admin.dispose()
+
+
+def postgres_runs(admin: str, path: Path, runs: int, own_role: bool) -> list[dict]:
+    results = []
+    for _ in range(runs):
+        name, url = postgres_database(admin, own_role)
+        try:
+            results.append(run_child(url, path))
+        finally:
+            drop_postgres_database(admin, name)
+    return results
 
 
 def summarize(runs: list[dict], claims: int) -> dict:
@@ -261,6 +286,7 @@ def summarize(runs: list[dict], claims: int) -> dict:
         "peak_rss_mb": round(max(r["maxrss_mb"] for r in runs), 1),
         "rss_mb_before_import": round(max(r["maxrss_mb_before_import"] for r in runs), 1),
         "all_seconds": [round(r["seconds"], 2) for r in runs],
+        "row_triggers_skipped": all(r["row_triggers_skipped"] for r in runs),
     }
 
 
@@ -269,6 +295,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="250000,500000,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sqlite-1m-runs", type=int, default=3)
+    parser.add_argument(
+        "--checked-runs",
+        type=int,
+        default=1,
+        help="PostgreSQL runs at the largest size as a role that may not set "
+        "session_replication_role, so that every foreign key is checked row by row",
+    )
     parser.add_argument("--only", choices=("postgresql", "sqlite"))
     parser.add_argument(
         "--postgres-url",
@@ -290,6 +323,7 @@ def main() -> None:
         },
         "file": "German CSV, UTF-8 with BOM, ~1.3 claims per case, 50 % with IBAN",
         "postgresql": {},
+        "postgresql_checked": {},
         "sqlite": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -319,16 +353,15 @@ def main() -> None:
                     check=False,
                 ).stdout.strip()
                 results["postgresql"]["server"] = server or "15"
-                for n, path in files.items():
-                    runs = []
-                    for _ in range(args.runs):
-                        name, url = postgres_database(admin)
-                        try:
-                            runs.append(run_child(url, path))
-                        finally:
-                            drop_postgres_database(admin, name)
+                for n, path in files.items() if args.runs else ():
+                    runs = postgres_runs(admin, path, args.runs, own_role=False)
                     results["postgresql"][str(n)] = summarize(runs, n)
                     print("postgresql", n, results["postgresql"][str(n)], flush=True)
+                if args.checked_runs:
+                    n = max(files)
+                    runs = postgres_runs(admin, files[n], args.checked_runs, own_role=True)
+                    results["postgresql_checked"][str(n)] = summarize(runs, n)
+                    print("postgresql, checked", n, results["postgresql_checked"][str(n)])
             finally:
                 if not args.postgres_url:
                     stop_postgres(env)
@@ -346,6 +379,10 @@ def main() -> None:
                 results["sqlite"][str(n)] = summarize(runs, n)
                 print("sqlite", n, results["sqlite"][str(n)], flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if RESULTS.exists():  # sizes and databases not run this time keep their figures
+        kept = json.loads(RESULTS.read_text())
+        for section in ("postgresql", "postgresql_checked", "sqlite"):
+            results[section] = {**kept.get(section, {}), **results[section]}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"written {RESULTS}")
 

@@ -337,7 +337,7 @@ _TEXT_COLUMNS = tuple(c for c in CANONICAL if c not in _VALUE_COLUMNS)
 _DAY_COLUMNS = _VALUE_COLUMNS[1:]
 #: Distinct date texts remembered per file (a portfolio has a few thousand invoice and due
 #: dates and some ten thousand birth dates); beyond that, dates are parsed each time.
-_DAY_CACHE = 1 << 17
+_DAY_CACHE = 1 << 16
 _NOT_IN_FILE = (None,)
 
 Day = tuple[date, str]
