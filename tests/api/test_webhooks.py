@@ -9,6 +9,10 @@ import hmac
 import http.server
 import itertools
 import json
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +32,7 @@ from mahnwerk.services.actor import utcnow
 class Receiver:
     """A real HTTP server on 127.0.0.1 that records what it receives and answers ``status``."""
 
-    def __init__(self, status: int = 204) -> None:
+    def __init__(self, status: int = 204, tls: ssl.SSLContext | None = None) -> None:
         self.status = status
         self.received: list[tuple[dict[str, str], bytes]] = []
         receiver = self
@@ -45,7 +49,11 @@ class Receiver:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/mahnwerk"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}/hooks/mahnwerk"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Receiver:
@@ -303,3 +311,77 @@ def test_an_internal_target_is_not_delivered_to(client, tenants, runtime, receiv
         f"/api/v1/webhooks/{hook_id}/deliveries", headers=tenants.a.headers
     ).json()["items"]
     assert "keine öffentliche Adresse" in delivery["last_error"]
+
+
+class OneAnswerResolver:
+    """A DNS stand-in: ``hooks.example`` (unknown here) resolves to 127.0.0.1 once; every
+    later lookup fails, as if its owner had pointed the name elsewhere since (rebinding)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "hooks.example":
+            return self.real(host, port, *args, **kwargs)
+        self.calls += 1
+        if self.calls > 1:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", 0))]
+
+
+@pytest.fixture
+def public_name(monkeypatch) -> OneAnswerResolver:
+    resolver = OneAnswerResolver()
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    # this machine reaches no public receiver: loopback stands in for one
+    monkeypatch.setattr(webhooks, "_internal", lambda address: False)
+    return resolver
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    client, tenants, runtime, receiver, public_name
+):
+    register(client, tenants.a, f"http://hooks.example:{receiver.port}/hooks/mahnwerk")
+    client.post("/api/v1/cases", json=case_body(), headers=tenants.a.headers)
+    report = webhooks.deliver_due(strict(runtime), utcnow())
+    assert (report.delivered, report.retried) == (1, 0)
+    assert public_name.calls == 1  # a second lookup would have failed
+    [(headers, _)] = receiver.received
+    assert headers["Host"] == f"hooks.example:{receiver.port}"
+
+
+def certificate(tmp_path, name: str) -> tuple[str, str]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = str(tmp_path / f"{name}.pem"), str(tmp_path / f"{name}.key")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+         "-days", "2", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.parametrize(("served_name", "delivered"), [("hooks.example", 1), ("other.example", 0)])
+def test_tls_is_checked_against_the_name_not_the_pinned_address(
+    served_name, delivered, client, tenants, runtime, tmp_path, public_name
+):
+    cert, key = certificate(tmp_path, served_name)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    with Receiver(tls=server_side) as secure:
+        register(client, tenants.a, f"https://hooks.example:{secure.port}/hooks/mahnwerk")
+        client.post("/api/v1/cases", json=case_body(), headers=tenants.a.headers)
+        with httpx.Client(verify=ssl.create_default_context(cafile=cert)) as http_client:
+            report = webhooks.deliver_due(strict(runtime), utcnow(), http_client)
+        assert report.delivered == delivered and len(secure.received) == delivered
+    if not delivered:
+        log = client.get("/api/v1/webhooks", headers=tenants.a.headers).json()
+        hook_id = log["items"][0]["id"]
+        deliveries = client.get(
+            f"/api/v1/webhooks/{hook_id}/deliveries", headers=tenants.a.headers
+        ).json()
+        assert "CERTIFICATE_VERIFY_FAILED" in deliveries["items"][0]["last_error"]

@@ -20,6 +20,11 @@ Delivery
     delivery is ``failed``. Status code and error of the last attempt are kept and shown by
     ``GET /api/v1/webhooks/{id}/deliveries``.
 
+    Before each pass the host name is looked up; a receiver with any non-public address is
+    refused (unless ``MAHNWERK_WEBHOOK_ALLOW_PRIVATE``), and the request goes to the address
+    just checked, with the name in ``Host`` and, over TLS, as the name the certificate must
+    carry: a name re-pointed after the check (DNS rebinding) cannot redirect it.
+
 Verifying a signature (for the creditor's receiver)
     ``v1`` is the lower-case hex HMAC-SHA256, keyed with the webhook secret (UTF-8), over the
     bytes ``<t>.<raw request body>``, where ``<t>`` is the decimal timestamp from the header.
@@ -44,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import select
@@ -122,6 +127,16 @@ def _internal(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
+@dataclass(frozen=True)
+class Target:
+    """Whether a URL may be sent to: ``refused`` says why not. ``address`` is the checked
+    address its host name resolved to; the delivery connects to it, so that the name is not
+    looked up a second time between the check and the connection (DNS rebinding)."""
+
+    refused: str | None = None
+    address: str | None = None
+
+
 def refused_target(url: str, *, allow_private: bool, resolve: bool = True) -> str | None:
     """Why the server must not send to ``url``, or ``None``.
 
@@ -136,26 +151,52 @@ def refused_target(url: str, *, allow_private: bool, resolve: bool = True) -> st
     >>> refused_target("https://[::1]:8443/x", allow_private=True) is None
     True
     """
+    return check_target(url, allow_private=allow_private, resolve=resolve).refused
+
+
+def check_target(url: str, *, allow_private: bool, resolve: bool = True) -> Target:
+    """:func:`refused_target` with the address to connect to (see :class:`Target`)."""
     if allow_private:
-        return None
+        return Target()
     host = urlsplit(url).hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
-        return f"Ziel {host} ist keine öffentliche Adresse"
+        return Target(f"Ziel {host} ist keine öffentliche Adresse")
     try:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
         if not resolve:
-            return None
+            return Target()
         try:
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except OSError as exc:
-            return f"Ziel {host} nicht auflösbar ({exc.strerror or exc})"
-        addresses = sorted({str(info[4][0]) for info in infos})
+            return Target(f"Ziel {host} nicht auflösbar ({exc.strerror or exc})")
+        # in the resolver's order of preference (RFC 6724), without repeats
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not addresses:  # pragma: no cover - getaddrinfo raises instead
+            return Target(f"Ziel {host} nicht auflösbar")
     for address in addresses:
         if _internal(address):
             where = host if host == address else f"{host} ({address})"
-            return f"Ziel {where} ist keine öffentliche Adresse"
-    return None
+            return Target(f"Ziel {where} ist keine öffentliche Adresse")
+    return Target(address=None if addresses[0] == host else addresses[0])
+
+
+def pinned_request(url: str, address: str) -> tuple[str, str, dict[str, str]]:
+    """``url`` with its host replaced by ``address``, the ``Host`` header it needs, and the
+    request extensions (TLS: the name the server's certificate is checked against).
+
+    >>> url, host, extensions = pinned_request("https://erp.example.com:8443/h?x=1", "2001:db8::7")
+    >>> url, host, extensions["sni_hostname"]
+    ('https://[2001:db8::7]:8443/h?x=1', 'erp.example.com:8443', 'erp.example.com')
+    """
+    parts = urlsplit(url)
+    userinfo, _, host_and_port = parts.netloc.rpartition("@")
+    literal = f"[{address}]" if ":" in address else address
+    netloc = (f"{userinfo}@" if userinfo else "") + literal
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    extensions = {"sni_hostname": parts.hostname or ""} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), host_and_port, extensions
 
 
 def register(
@@ -314,10 +355,11 @@ def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
         return jobs
 
 
-def _send(client: httpx.Client, job: _Job, refused: str | None) -> tuple[int | None, str | None]:
-    if refused:
-        return None, refused
+def _send(client: httpx.Client, job: _Job, target: Target) -> tuple[int | None, str | None]:
+    if target.refused:
+        return None, target.refused
     body = job.payload.encode("utf-8")
+    url, extensions = job.url, dict[str, str]()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -325,8 +367,12 @@ def _send(client: httpx.Client, job: _Job, refused: str | None) -> tuple[int | N
         "Mahnwerk-Delivery": str(job.id),
         "Mahnwerk-Signature": sign(job.secret, int(time.time()), body),
     }
+    if target.address:
+        url, headers["Host"], extensions = pinned_request(job.url, target.address)
     try:
-        response = client.post(job.url, content=body, headers=headers, timeout=TIMEOUT)
+        response = client.post(
+            url, content=body, headers=headers, timeout=TIMEOUT, extensions=extensions
+        )
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= response.status_code < 300:
@@ -373,14 +419,12 @@ def deliver_due(
     http = client or httpx.Client(follow_redirects=False)
     try:
         # checked again in each pass, once per target: a name can point somewhere else by
-        # now. (A name that changes between this lookup and the connection is not caught;
-        # internal receivers are refused in the common case, not against an attacker with
-        # their own DNS server.)
-        refusals: dict[str, str | None] = {}
+        # now; the connection goes to the address checked here
+        targets: dict[str, Target] = {}
         for job in jobs:
-            if job.url not in refusals:
-                refusals[job.url] = refused_target(job.url, allow_private=allow_private)
-            code, error = _send(http, job, refusals[job.url])
+            if job.url not in targets:
+                targets[job.url] = check_target(job.url, allow_private=allow_private)
+            code, error = _send(http, job, targets[job.url])
             outcome = _settle(runtime, job, now, code, error)
             if outcome == "delivered":
                 report.delivered += 1
