@@ -7,7 +7,8 @@ How it works, in ONE transaction:
 2. One streaming pass reads and validates the rows (:mod:`mahnwerk.importing.validation`)
    and streams every valid row into a temporary staging table (PostgreSQL: ``COPY`` through
    psycopg on the transaction's own connection; SQLite: ``executemany`` in chunks). Only the
-   problems are kept in memory, so memory stays flat however long the file is.
+   problems (and a bounded cache of date texts) are kept in memory, so memory stays flat
+   however long the file is.
 3. Set-based checks in the database: a ``creditor_ref`` + ``invoice_no`` twice in the file,
    rows of one case that disagree on the debtor, and a case already stored for another
    debtor. Any problem → the transaction is rolled back; nothing is stored and the report
