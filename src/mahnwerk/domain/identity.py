@@ -39,7 +39,10 @@ _STREET = re.compile(r"str(asse|\.)?(?=\s|\d|$)")
 
 
 def _tokens(text: str) -> list[str]:
-    return [t for t in _NOT_ALNUM.split(fold(text)) if t]
+    folded = fold(text)
+    if folded.isascii() and folded.isalnum():  # one plain word, as most names are
+        return [folded]
+    return [t for t in _NOT_ALNUM.split(folded) if t]
 
 
 def normalize_name(*parts: str | None) -> str:

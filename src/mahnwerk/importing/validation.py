@@ -383,7 +383,8 @@ class RowValidator:
         if isinstance(cells, RowError):
             return [self.problem(row, None, cells.message)]
         problems: list[Problem] = []
-        self._check_width(row, cells, problems)
+        if self.width is not None and len(cells) > self.width:
+            self._check_width(row, cells, problems)
         padded = list(cells)
         if len(padded) < self._span:
             padded += [None] * (self._span - len(padded))
@@ -470,11 +471,15 @@ class RowValidator:
                 except CellError as exc:
                     problems.append(self.problem(row, column, str(exc)))
                     texts.append(None)
-        for (column, limit), text in zip(self._limits, texts, strict=True):
-            if text is not None and len(text) > limit:
-                problems.append(
-                    self.problem(row, column, f"zu lang ({len(text)} Zeichen, höchstens {limit})")
-                )
+        too_long = [
+            (column, limit, len(text))
+            for (column, limit), text in zip(self._limits, texts, strict=True)
+            if text is not None and len(text) > limit
+        ]
+        for column, limit, length in too_long:
+            problems.append(
+                self.problem(row, column, f"zu lang ({length} Zeichen, höchstens {limit})")
+            )
         return texts
 
     def _amount(self, row: int, cell: object, problems: list[Problem]) -> int:
