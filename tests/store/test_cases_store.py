@@ -18,9 +18,18 @@ from mahnwerk.store.models import AuditEntry, Case, LedgerPosting, Person
 
 
 def consumer(**kw):
-    base = dict(kind="natural", consumer=True, first_name="Jürgen", last_name="Müller",
-                birth_date=date(1980, 5, 17), street="Hauptstraße 5", postcode="10115",
-                city="Berlin", email="j.mueller@example.org", iban="DE89370400440532013000")
+    base = dict(
+        kind="natural",
+        consumer=True,
+        first_name="Jürgen",
+        last_name="Müller",
+        birth_date=date(1980, 5, 17),
+        street="Hauptstraße 5",
+        postcode="10115",
+        city="Berlin",
+        email="j.mueller@example.org",
+        iban="DE89370400440532013000",
+    )
     base.update(kw)
     return cases.DebtorInput(**base)
 
@@ -41,8 +50,15 @@ def test_a_case_is_stored_with_postings_and_its_statement_comes_from_the_ledger(
     with transaction(sessions) as s:
         case = cases.get_case(s, CLI, case_id)
         assert parse_case_reference(case.reference) == case_id
-        cases.record_payment(s, CLI, case, day=date(2025, 6, 1), amount=D("300.00"),
-                             source="creditor", external_id="p-1")
+        cases.record_payment(
+            s,
+            CLI,
+            case,
+            day=date(2025, 6, 1),
+            amount=D("300.00"),
+            source="creditor",
+            external_id="p-1",
+        )
     with transaction(sessions) as s:
         case = cases.get_case(s, CLI, case_id)
         st = cases.statement(case, date(2026, 3, 31))
@@ -50,8 +66,10 @@ def test_a_case_is_stored_with_postings_and_its_statement_comes_from_the_ledger(
         assert st.allocations[0].to_interest == D("26.64")
         assert st.allocations[0].to_principal == D("273.36")
         postings = s.scalars(select(LedgerPosting).where(LedgerPosting.case_id == case_id)).all()
-        assert [(p.kind, p.amount) for p in postings] == [("claim", D("1250.00")),
-                                                           ("payment", D("-300.00"))]
+        assert [(p.kind, p.amount) for p in postings] == [
+            ("claim", D("1250.00")),
+            ("payment", D("-300.00")),
+        ]
 
 
 def test_repeating_a_payment_with_the_same_external_id_books_nothing(sessions):
@@ -59,8 +77,15 @@ def test_repeating_a_payment_with_the_same_external_id_books_nothing(sessions):
         creditor = accounts.add_creditor(s, CLI, "Stadtwerke Nord")
         case = cases.create_case(s, CLI, creditor.id, case_input())
         for _ in range(2):
-            cases.record_payment(s, CLI, case, day=date(2025, 6, 1), amount=D("10.00"),
-                                 source="creditor", external_id="same")
+            cases.record_payment(
+                s,
+                CLI,
+                case,
+                day=date(2025, 6, 1),
+                amount=D("10.00"),
+                source="creditor",
+                external_id="same",
+            )
         assert len(case.payments) == 1
 
 
@@ -69,8 +94,9 @@ def test_one_person_across_creditors_but_separate_debtor_rows(sessions):
         a = accounts.add_creditor(s, CLI, "A")
         b = accounts.add_creditor(s, CLI, "B")
         ca = cases.create_case(s, CLI, a.id, case_input("X"))
-        cb = cases.create_case(s, CLI, b.id, case_input("Y", consumer(first_name="juergen",
-                                                                      last_name="MUELLER")))
+        cb = cases.create_case(
+            s, CLI, b.id, case_input("Y", consumer(first_name="juergen", last_name="MUELLER"))
+        )
         assert ca.debtor_id != cb.debtor_id
         assert ca.debtor.person_id == cb.debtor.person_id
         assert s.scalar(select(Person).where(Person.id == ca.debtor.person_id)) is not None
@@ -101,12 +127,36 @@ def test_audit_trail_is_append_only_in_the_database(sessions, engine):
         case = cases.create_case(s, CLI, creditor.id, case_input())
         cases.get_case(s, CLI, case.id)
         assert [e.action for e in entries_for_case(s, case.id)] == ["create", "read"]
-    for statement in ("UPDATE audit_entry SET actor = 'x'", "DELETE FROM audit_entry",
-                      "DELETE FROM ledger_posting"):
+    for statement in (
+        "UPDATE audit_entry SET actor = 'x'",
+        "DELETE FROM audit_entry",
+        "DELETE FROM ledger_posting",
+    ):
         with pytest.raises(DBAPIError), engine.begin() as conn:
             conn.execute(text(statement))
     with transaction(sessions) as s:
         assert s.scalar(select(AuditEntry).limit(1)) is not None
+
+
+def test_the_audit_trail_stays_append_only_when_row_triggers_are_skipped(sessions, engine):
+    """The import may run with ``session_replication_role = replica`` (no foreign-key
+    triggers); the triggers that keep the audit trail and the ledger append-only fire even
+    then."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "A")
+        cases.create_case(s, CLI, creditor.id, case_input())
+    for statement in (
+        "UPDATE audit_entry SET actor = 'x'",
+        "DELETE FROM audit_entry",
+        "DELETE FROM ledger_posting",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT COUNT(*) FROM ledger_posting")) > 0
 
 
 def test_api_keys_are_stored_as_hashes_and_passwords_with_argon2(sessions):
@@ -118,7 +168,9 @@ def test_api_keys_are_stored_as_hashes_and_passwords_with_argon2(sessions):
         assert accounts.authenticate_api_key(s, new.key + "x") is None
         user = accounts.add_user(s, CLI, "Agent@Example.org", "correct horse battery", "agent")
         assert user.password_hash.startswith("$argon2id$")
-        assert accounts.verify_password(s, "agent@example.org", "correct horse battery").id == user.id
+        assert (
+            accounts.verify_password(s, "agent@example.org", "correct horse battery").id == user.id
+        )
         assert accounts.verify_password(s, "agent@example.org", "wrong password!") is None
 
 
@@ -132,5 +184,7 @@ def test_list_cases_paginates_with_a_cursor(sessions):
         page3 = cases.list_cases(s, CLI, limit=2, cursor=page2.next_cursor)
         refs = [c.external_ref for p in (page1, page2, page3) for c in p.items]
         assert refs == [f"K-{i}" for i in range(5)] and page3.next_cursor is None
-        assert [c.external_ref for c in cases.list_cases(s, CLI, external_ref="K-3").items] == ["K-3"]
+        assert [c.external_ref for c in cases.list_cases(s, CLI, external_ref="K-3").items] == [
+            "K-3"
+        ]
         assert isinstance(page1.items[0], Case)

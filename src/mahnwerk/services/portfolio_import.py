@@ -649,12 +649,10 @@ class _Store:
             self._temp(
                 "imp_debtor",
                 # the person (one per identity across creditors) is found or numbered here,
-                # and the debtor's fields are copied from its first row, so that inserting
-                # debtors and their details needs no further lookup
+                # so that inserting debtors needs no lookup of persons by identity
                 f"""SELECT {self._ids("debtor")} AS id, x.identity_key, x.first_row,
                            p.id IS NULL AS new_person,
-                           COALESCE(p.id, {self._ids("person", "p.id IS NULL")}) AS person_id,
-                           {", ".join(f"s.{f}" for f in DEBTOR_FIELDS)}
+                           COALESCE(p.id, {self._ids("person", "p.id IS NULL")}) AS person_id
                     FROM (SELECT ic.identity_key, MIN(ic.first_row) AS first_row,
                                  MIN(ic.first_row) AS ord
                           FROM imp_case ic
@@ -662,7 +660,6 @@ class _Store:
                               SELECT 1 FROM debtor d
                               WHERE d.creditor_id = :cid AND d.identity_key = ic.identity_key)
                           GROUP BY ic.identity_key) x
-                    JOIN imp_stage s ON s.row_no = x.first_row
                     LEFT JOIN person p ON p.identity_key = x.identity_key
                     ORDER BY x.first_row""",
                 key="identity_key",
@@ -737,35 +734,37 @@ class _Store:
             self.execute(
                 """INSERT INTO debtor (id, creditor_id, person_id, kind, consumer, first_name,
                                        last_name, company, birth_date, identity_key, created_at)
-                   SELECT nd.id, :cid, nd.person_id, nd.kind, nd.consumer, nd.first_name,
-                          nd.last_name, nd.company, nd.birth_date, nd.identity_key, :now
-                   FROM imp_debtor nd""",
+                   SELECT nd.id, :cid, nd.person_id, s.kind, s.consumer, s.first_name,
+                          s.last_name, s.company, s.birth_date, nd.identity_key, :now
+                   FROM imp_debtor nd
+                   JOIN imp_stage s ON s.row_no = nd.first_row""",
                 cid=cid,
                 now=now,
             )
 
         @step
         def details() -> None:
+            source = "FROM imp_debtor nd JOIN imp_stage s ON s.row_no = nd.first_row"
             self.execute(
-                """INSERT INTO address (debtor_id, street, postcode, city, country, source,
-                                        created_at)
-                   SELECT nd.id, nd.street, nd.postcode, nd.city, nd.country, 'creditor', :now
-                   FROM imp_debtor nd WHERE nd.street IS NOT NULL""",
+                f"""INSERT INTO address (debtor_id, street, postcode, city, country, source,
+                                         created_at)
+                    SELECT nd.id, s.street, s.postcode, s.city, s.country, 'creditor', :now
+                    {source} WHERE s.street IS NOT NULL""",
                 now=now,
             )
             for kind in ("email", "phone"):
                 self.execute(
                     f"""INSERT INTO contact_point (debtor_id, kind, value, consent, source,
                                                    status, created_at)
-                        SELECT nd.id, '{kind}', nd.{kind}, :no, 'creditor', 'valid', :now
-                        FROM imp_debtor nd WHERE nd.{kind} IS NOT NULL""",
+                        SELECT nd.id, '{kind}', s.{kind}, :no, 'creditor', 'valid', :now
+                        {source} WHERE s.{kind} IS NOT NULL""",
                     now=now,
                     no=False,
                 )
             self.execute(
-                """INSERT INTO bank_account (debtor_id, iban, source, created_at)
-                   SELECT nd.id, nd.iban, 'creditor', :now
-                   FROM imp_debtor nd WHERE nd.iban IS NOT NULL""",
+                f"""INSERT INTO bank_account (debtor_id, iban, source, created_at)
+                    SELECT nd.id, s.iban, 'creditor', :now
+                    {source} WHERE s.iban IS NOT NULL""",
                 now=now,
             )
 
