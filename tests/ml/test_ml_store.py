@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from decimal import Decimal as D
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import select, text
 from tests.ml._store_helpers import creditors, runtime_for
+from tests.store.test_cases_store import case_input
 
 from mahnwerk.ml.features import build_features
 from mahnwerk.ml.protected import protected_columns
 from mahnwerk.ml.simulator import simulate
+from mahnwerk.services import accounts, cases, workflow
+from mahnwerk.services.actor import CLI
 from mahnwerk.services.ml_data import load_histories, load_protected
 from mahnwerk.services.simulation import write_simulation
+from mahnwerk.store.db import transaction
+from mahnwerk.store.models import Case
+from mahnwerk.store.workflow import PaymentPlan
 
 
 def test_round_trip_sim_store_histories(engine, sessions, tmp_path) -> None:
@@ -61,3 +70,70 @@ def test_round_trip_sim_store_histories(engine, sessions, tmp_path) -> None:
     assert not protected_columns(fh.columns)
     prot = load_protected(rt.engine)
     assert len(prot) == int(sim.protected["sex"].notna().sum())
+
+
+def test_plans_agreed_in_the_application_are_judged_like_the_dunning_rule(sessions, engine):
+    """A plan agreed in the workspace writes no ``promise.recorded`` events: its instalments
+    come from the ``payment_plan`` row, kept when the payments since the agreement cover
+    them within the grace days, never judged with payments after ``as_of``."""
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "A")
+        case = cases.create_case(s, CLI, creditor.id, case_input())
+        replaced = workflow.add_plan(
+            s, CLI, case.id, amount=D("300.00"), start=date(2025, 1, 20), today=date(2025, 1, 5)
+        )
+        plan = workflow.add_plan(
+            s,
+            CLI,
+            case.id,
+            amount=D("50.00"),
+            start=date(2025, 2, 1),
+            count=3,
+            today=date(2025, 1, 10),
+        )
+        cases.record_payment(
+            s,
+            CLI,
+            case,
+            day=date(2025, 1, 30),
+            amount=D("50.00"),
+            source="creditor",
+            external_id="on-time",
+        )
+        cases.record_payment(
+            s,
+            CLI,
+            case,
+            day=date(2025, 3, 25),
+            amount=D("100.00"),
+            source="creditor",
+            external_id="after-as-of",
+        )
+        case_id, plan_id, replaced_id = case.id, plan.id, replaced.id
+    with transaction(sessions) as s:  # as if all of it had been recorded on its own day
+        s.get(Case, case_id).created_at = datetime(2025, 1, 2, 9, tzinfo=UTC)
+        for plan_row in s.scalars(select(PaymentPlan).where(PaymentPlan.case_id == case_id)):
+            plan_row.created_at = datetime.combine(plan_row.agreed_on, time(9), UTC)
+            if plan_row.closed_at is not None:
+                plan_row.closed_at = datetime(2025, 1, 10, 9, tzinfo=UTC)
+
+    h = load_histories(engine, pd.Timestamp("2025-03-20 12:00"))
+    got = h.promises[h.promises["case_id"] == case_id]
+    # the replaced promise was due after it was replaced: nobody owed it any more
+    assert replaced_id not in set(got["plan_id"].dropna())
+    assert list(got["plan_id"]) == [plan_id] * 3
+    assert list(got["due_at"]) == [pd.Timestamp(f"2025-0{m}-01") for m in (2, 3, 4)]
+    assert list(got["amount_cents"]) == [5000] * 3
+    # 1st covered on time; 2nd due 1 March, grace over on 8 March, not covered by 20 March
+    # (the payment of 25 March is after as_of); 3rd not due yet
+    assert judged(got) == [True, False, None]
+    features = build_features(h).loc[case_id]
+    assert (features["n_instalments_kept"], features["n_instalments_broken"]) == (1, 1)
+
+    later = load_histories(engine, pd.Timestamp("2025-04-20 12:00"))
+    # the 2nd stays broken (paid late); the 3rd is covered by 8 April
+    assert judged(later.promises[later.promises["case_id"] == case_id]) == [True, False, True]
+
+
+def judged(promises: pd.DataFrame) -> list[bool | None]:
+    return [None if pd.isna(k) else bool(k) for k in promises["kept"]]

@@ -10,7 +10,9 @@ Europe/Berlin):
 * contacts (``message.sent``/``message.failed``/``call.logged``) up to ``as_of`` with their
   delivery (``letter.returned`` marks a letter) and reactions (``debtor.responded``);
 * ALL payments of those cases (also after ``as_of``: the targets of training come from them);
-* promises and instalments (``promise.recorded``), address changes (the address history).
+* promises and instalments (``promise.recorded``, or for plans agreed in the application
+  their ``payment_plan`` rows judged against the payments), address changes (the address
+  history).
 
 Protected attributes are NOT part of it: :func:`load_protected` reads them apart, for the
 fairness audit only.
@@ -18,7 +20,8 @@ fairness audit only.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
+from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS, PlanTerms
 from mahnwerk.ml.history import CaseHistories
 from mahnwerk.services.simulation import (
     BERLIN_TZ,
@@ -211,7 +215,10 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     resp["ref"] = ref[resp.index]
     first_resp = resp.dropna(subset=["ref"]).sort_values("at").drop_duplicates("ref")
     r_at = first_resp.set_index(first_resp["ref"].astype(np.int64))["at"]
-    contacts["response_ts"] = pd.to_datetime(contacts["id"].map(r_at))
+    # without any contact, map() would try to turn the empty datetimes into floats
+    contacts["response_ts"] = pd.to_datetime(
+        contacts["id"].map(r_at) if len(contacts) else pd.Series([], dtype="datetime64[ns]")
+    )
     contacts["responded"] = contacts["response_ts"].notna()
     events = pd.DataFrame(
         {
@@ -267,7 +274,14 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
             ),
             "kept": pd.array([x.get("kept") for x in pdata], dtype="boolean"),
         }
-    ).sort_values(["case_id", "due_at"], kind="stable", ignore_index=True)
+    )
+    recorded = {int(x["payment_plan_id"]) for x in pdata if x.get("payment_plan_id") is not None}
+    agreed = _agreed_instalments(conn, id_set, recorded, pay, t)
+    agreed["person_id"] = agreed["case_id"].map(person_of).astype(np.int64)
+    promises = pd.concat([promises, agreed[promises.columns]], ignore_index=True)
+    promises["kept"] = promises["kept"].astype("boolean")
+    promises["plan_id"] = promises["plan_id"].astype("Int64")
+    promises = promises.sort_values(["case_id", "due_at"], kind="stable", ignore_index=True)
 
     # addresses → persons' postcodes and moves
     a = T_ADDRESS.c
@@ -345,6 +359,120 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     )
     h.validate()
     return h
+
+
+def _agreed_instalments(
+    conn: Connection, case_ids: set[int], recorded: set[int], pay: pd.DataFrame, t: pd.Timestamp
+) -> pd.DataFrame:
+    """Promises and plans agreed in the application (``plan.agreed``), one row per
+    instalment, in the columns of ``promises``; plans already described by
+    ``promise.recorded`` events (the simulator's) are left out.
+
+    An instalment counts as kept as the dunning rule judges a plan
+    (:func:`mahnwerk.domain.dunning.plan_state`): the payments since the plan was agreed,
+    up to its due date plus the grace days, cover it and every instalment before it. It is
+    unknown (``<NA>``) until those grace days have passed by ``t``, unless already covered;
+    payments after ``t`` are never looked at. Instalments due after a plan was replaced or
+    broken are dropped: nobody owed them any more."""
+    columns = ["id", "case_id", "kind", "instalment", "start", "interval_months", "count"]
+    columns += ["status", "agreed_on", "created_at", "closed_at"]
+    table = T_PLAN.c
+    plans = _frame(
+        conn,
+        select(*(table[c] for c in columns)).where(table.agreed_on <= t.date()),
+        columns,
+    )
+    plans = plans[plans["case_id"].isin(case_ids) & ~plans["id"].isin(recorded)]
+    rows: list[tuple[int, int, Any, date, date, int, int, Any]] = []
+    for plan in plans.itertuples(index=False):
+        terms = PlanTerms(
+            plan.kind,
+            plan.agreed_on,
+            plan.start,
+            Decimal(plan.instalment),
+            int(plan.count),
+            int(plan.interval_months),
+        )
+        for k, due in enumerate(terms.due_dates(), start=1):
+            rows.append(
+                (
+                    plan.id,
+                    plan.case_id,
+                    plan.created_at,
+                    plan.agreed_on,
+                    due,
+                    k,
+                    int(plan.instalment),
+                    plan.closed_at if plan.status in _ENDED else None,
+                )
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "plan",
+            "case_id",
+            "created_at",
+            "agreed_on",
+            "due",
+            "k",
+            "instalment",
+            "ended_at",
+        ],
+    )
+    if out.empty:
+        return pd.DataFrame(
+            columns=["case_id", "made_at", "due_at", "amount_cents", "plan_id", "kept"]
+        )
+    ended = local(out["ended_at"])
+    out = out[ended.isna().to_numpy() | (pd.to_datetime(out["due"]) <= ended).to_numpy()]
+    today = t.date()
+    grace = timedelta(days=DEFAULT_GRACE_DAYS)
+    judged = np.array([due + grace < today for due in out["due"]], dtype=bool)
+    upto = [min(due + grace, today) for due in out["due"]]
+    paid = _paid_between(pay, out["case_id"], out["agreed_on"], pd.Series(upto, index=out.index))
+    covered = paid >= out["instalment"].to_numpy(np.int64) * out["k"].to_numpy(np.int64)
+    kept = pd.array(covered, dtype="boolean")
+    kept[~covered & ~judged] = pd.NA  # still within its grace days
+    return pd.DataFrame(
+        {
+            "case_id": out["case_id"].astype(np.int64).to_numpy(),
+            "made_at": local(out["created_at"]).to_numpy(),
+            "due_at": pd.to_datetime(out["due"]).to_numpy(),
+            "amount_cents": out["instalment"].astype(np.int64).to_numpy(),
+            "plan_id": pd.array(out["plan"].astype(np.int64).to_numpy(), dtype="Int64"),
+            "kept": kept,
+        }
+    )
+
+
+#: plan statuses after which no further instalment is owed (a completed plan's last
+#: instalments were paid early and still count as kept)
+_ENDED = ("replaced", "broken")
+
+
+def _paid_between(
+    pay: pd.DataFrame, case_id: pd.Series, first: pd.Series, last: pd.Series
+) -> np.ndarray:
+    """Cents paid (not reversed) on each ``case_id`` with a value date from ``first`` to
+    ``last`` (both included), by binary search over the payments' running sums."""
+    ok = pay[~pay["reversed"].astype(bool)]
+    day = pd.to_datetime(ok["date"]).to_numpy("datetime64[D]").astype(np.int64)
+    key = ok["case_id"].to_numpy(np.int64) * _DAYS + day
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    running = np.concatenate([[0], np.cumsum(ok["amount"].to_numpy(np.int64)[order])])
+
+    def upto(days: pd.Series) -> np.ndarray:
+        wanted = case_id.to_numpy(np.int64) * _DAYS + (
+            pd.to_datetime(days).to_numpy("datetime64[D]").astype(np.int64)
+        )
+        return np.asarray(running[np.searchsorted(key, wanted, side="right")], dtype=np.int64)
+
+    return np.asarray(upto(last) - upto(pd.to_datetime(first) - pd.Timedelta(days=1)))
+
+
+#: spacing of case ids in the payments' search key: more days than any date has
+_DAYS = 1 << 20
 
 
 def load_protected(db: Session | Engine | Connection) -> pd.DataFrame:
