@@ -13,11 +13,14 @@ Usage::
     python bench/bench_import.py --sizes 100000 --runs 1 --sqlite-1m-runs 1
     python bench/bench_import.py --postgres-url "$MAHNWERK_TEST_POSTGRES_URL"  # a running server
     python bench/bench_import.py --only postgresql --sizes 1000000 --runs 0 --checked-runs 3
+    python bench/bench_import.py --only postgresql --sizes 1000000 --checked-runs 0 \
+        --postgres-url "$DURABLE_SERVER" --postgres-section postgresql_durable
 
 PostgreSQL runs as its superuser, so the import skips the per-row foreign-key triggers
 (see ``portfolio_import._Store.skip_row_triggers``); ``--checked-runs`` adds runs at the
-largest size as a role without that right. Results go to ``bench/results/import.json``;
-the databases and sizes not run keep their earlier figures there.
+largest size as a role without that right. Results go to ``bench/results/import.json``
+with the server's durability settings; the sections and sizes not run keep their earlier
+figures there.
 """
 
 from __future__ import annotations
@@ -272,6 +275,15 @@ def postgres_runs(admin: str, path: Path, runs: int, own_role: bool) -> list[dic
     return results
 
 
+def show(admin_url: str, setting: str) -> str:
+    return subprocess.run(
+        ["psql", "-tA", admin_url.replace("+psycopg", ""), "-c", f"SHOW {setting}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+
+
 def summarize(runs: list[dict], claims: int) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     return {
@@ -307,6 +319,12 @@ def main() -> None:
         "--postgres-url",
         help="admin URL of a running server to use instead of starting a throwaway one "
         "(each run still gets its own database)",
+    )
+    parser.add_argument(
+        "--postgres-section",
+        default="postgresql",
+        help="where the PostgreSQL runs are filed in the results, e.g. postgresql_durable for "
+        "runs against a --postgres-url server with fsync on",
     )
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"))
     args = parser.parse_args()
@@ -346,17 +364,16 @@ def main() -> None:
             )
             try:
                 admin = env["MAHNWERK_TEST_POSTGRES_URL"]
-                server = subprocess.run(
-                    ["psql", "-tA", admin.replace("+psycopg", ""), "-c", "SHOW server_version"],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                ).stdout.strip()
-                results["postgresql"]["server"] = server or "15"
+                section = results.setdefault(args.postgres_section, {})
+                section["server"] = show(admin, "server_version") or "15"
+                section["settings"] = {
+                    name: show(admin, name)
+                    for name in ("fsync", "full_page_writes", "synchronous_commit", "max_wal_size")
+                }
                 for n, path in files.items() if args.runs else ():
                     runs = postgres_runs(admin, path, args.runs, own_role=False)
-                    results["postgresql"][str(n)] = summarize(runs, n)
-                    print("postgresql", n, results["postgresql"][str(n)], flush=True)
+                    section[str(n)] = summarize(runs, n)
+                    print(args.postgres_section, n, section[str(n)], flush=True)
                 if args.checked_runs:
                     n = max(files)
                     runs = postgres_runs(admin, files[n], args.checked_runs, own_role=True)
@@ -381,8 +398,9 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     if RESULTS.exists():  # sizes and databases not run this time keep their figures
         kept = json.loads(RESULTS.read_text())
-        for section in ("postgresql", "postgresql_checked", "sqlite"):
-            results[section] = {**kept.get(section, {}), **results[section]}
+        for name, figures in kept.items():
+            if isinstance(figures, dict) and name != "machine":
+                results[name] = {**figures, **results.get(name, {})}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"written {RESULTS}")
 
