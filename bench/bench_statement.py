@@ -39,7 +39,11 @@ def random_case(rng: random.Random, n: int) -> dict:
         for i in range(rng.randint(1, 4))
     ]
     costs = [
-        {"date": (start + timedelta(days=30 * i)).isoformat(), "label": "Mahngebühr", "amount": "5.00"}
+        {
+            "date": (start + timedelta(days=30 * i)).isoformat(),
+            "label": "Mahngebühr",
+            "amount": "5.00",
+        }
         for i in range(rng.randint(0, 3))
     ]
     payments = [

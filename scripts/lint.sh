@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Static checks: ruff, mypy (strict for the domain), and the import contracts of DESIGN.md.
+# Static checks: ruff (lint and format), mypy (strict for the domain), import contracts.
 set -euo pipefail
 BIN=.venv/bin
 $BIN/ruff check src tests bench
+$BIN/ruff format --check src tests bench
 $BIN/mypy
 $BIN/lint-imports

@@ -72,4 +72,3 @@ def build(
         sessions=sessions,
         channels=build_channels(settings, letters),
     )
-

@@ -66,7 +66,17 @@ def test_fees_json(capsys):
 
 def test_fees_json_with_vat_and_old_law(capsys):
     code, out, _ = run(
-        capsys, "fees", "--value", "2000.00", "--date", "2025-05-31", "--vat", "--factor", "1.3", "--format", "json"
+        capsys,
+        "fees",
+        "--value",
+        "2000.00",
+        "--date",
+        "2025-05-31",
+        "--vat",
+        "--factor",
+        "1.3",
+        "--format",
+        "json",
     )
     assert code == 0
     data = json.loads(out)

@@ -135,4 +135,6 @@ def test_large_files_are_computed_in_parallel_in_order_and_still_refused_whole(
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     assert main(["statement", str(path), "--format", "json"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "Zeile 6" in captured.err and "claims[0].principal" in captured.err
+    assert (
+        captured.out == "" and "Zeile 6" in captured.err and "claims[0].principal" in captured.err
+    )

@@ -18,8 +18,11 @@ from mahnwerk.store.models import Case, Document
 BERLIN = ZoneInfo("Europe/Berlin")
 SETTINGS = {
     "address": "Am Sande 4, 21335 Lüneburg",
-    "payment_account": {"holder": "Inkasso Nord GmbH", "iban": "DE89370400440532013000",
-                        "bic": "COBADEFFXXX"},
+    "payment_account": {
+        "holder": "Inkasso Nord GmbH",
+        "iban": "DE89370400440532013000",
+        "bic": "COBADEFFXXX",
+    },
 }
 
 
@@ -53,16 +56,28 @@ def test_portal_login_needs_reference_code_and_postcode_and_locks_after_five_fai
     with transaction(sessions) as s:
         reference = s.get(Case, case_id).reference
         code = portal_access.code_for_case(s, secret, case_id)
-        assert portal_access.login(s, secret, reference, code, "80331", now, "ip").case.id == case_id
-        assert portal_access.login(s, secret, reference, code.lower().replace("-", ""), "80331",
-                                   now, "ip").case is not None
+        assert (
+            portal_access.login(s, secret, reference, code, "80331", now, "ip").case.id == case_id
+        )
+        assert (
+            portal_access.login(
+                s, secret, reference, code.lower().replace("-", ""), "80331", now, "ip"
+            ).case
+            is not None
+        )
         assert portal_access.login(s, secret, reference, code, "10115", now, "ip").case is None
-        assert portal_access.login(s, secret, "MW-99999999-01", code, "80331", now, "ip").case is None
+        assert (
+            portal_access.login(s, secret, "MW-99999999-01", code, "80331", now, "ip").case is None
+        )
         for _ in range(4):
-            result = portal_access.login(s, secret, reference, "WRONG-CODE-1234", "80331", now, "ip")
+            result = portal_access.login(
+                s, secret, reference, "WRONG-CODE-1234", "80331", now, "ip"
+            )
         assert result.locked
         assert portal_access.login(s, secret, reference, code, "80331", now, "ip").case is None
         later = datetime(2026, 3, 2, 11, tzinfo=BERLIN)
-        assert portal_access.login(s, secret, reference, code, "80331", later, "ip").case is not None
+        assert (
+            portal_access.login(s, secret, reference, code, "80331", later, "ip").case is not None
+        )
         portal_access.revoke(s, case_id)
         assert portal_access.login(s, secret, reference, code, "80331", later, "ip").case is None
