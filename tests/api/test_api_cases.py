@@ -13,7 +13,7 @@ from mahnwerk.api import schemas
 from mahnwerk.domain.allocation import ALLOCATIONS
 from mahnwerk.domain.daycount import DAY_COUNTS
 from mahnwerk.services import cases
-from mahnwerk.services.actor import CLI
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.audit import entries_for_case
 from mahnwerk.services.events import WEBHOOK_EVENTS
 from mahnwerk.services.statement_io import to_json
@@ -151,7 +151,7 @@ def test_list_filters_and_pages_with_a_cursor(client, tenants):
     client.post(f"/api/v1/cases/{ids[1]}/recall", json={}, headers=tenants.a.headers)
     assert ids_for(status="recalled") == [ids[1]]
     assert ids_for(status="open") == [i for i in ids if i != ids[1]]
-    today = date.today()
+    today = today_in_germany()
     assert ids_for(created_from=today.isoformat(), created_to=today.isoformat()) == ids
     assert ids_for(created_from=(today + timedelta(days=1)).isoformat()) == []
     assert ids_for(created_to=(today - timedelta(days=1)).isoformat()) == []
@@ -188,7 +188,7 @@ def test_statement_is_the_json_of_mahnwerk_statement(client, tenants, sessions):
     with transaction(sessions) as s:
         stored = cases.get_case(s, CLI, case["id"])
         expected = to_json(cases.statement(stored, date(2026, 3, 31)))
-        expected_today = to_json(cases.statement(stored, date.today()))
+        expected_today = to_json(cases.statement(stored, today_in_germany()))
     assert response.json() == json.loads(json.dumps(expected))
     assert response.json()["allocations"][0]["to_interest"] == "26.64"
     default = client.get(f"/api/v1/cases/{case['id']}/statement", headers=tenants.a.headers)
@@ -228,7 +228,7 @@ def test_payments_are_idempotent_by_external_id(client, tenants):
         {**pay, "amount": "0.00"},
         {**pay, "amount": "-5.00"},
         {**pay, "amount": "1,00"},
-        {**pay, "date": (date.today() + timedelta(days=1)).isoformat()},
+        {**pay, "date": (today_in_germany() + timedelta(days=1)).isoformat()},
         {**pay, "surprise": 1},
     ):
         assert_problem(client.post(url, json=bad, headers=tenants.a.headers), 422)

@@ -8,10 +8,12 @@ import json
 import re
 import sys
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest_e2e import screenshot
+
+from mahnwerk.web.workspace import today as app_today  # the calendar day in Germany
 
 PASSWORD = "e2e-ein-langes-passwort"
 
@@ -74,7 +76,7 @@ def world(live_server):
             args += ["--creditor", str(cid)]
         r = live_server.cli(*args, stdin=PASSWORD + "\n")
         assert r.returncode == 0, r.stderr
-    today = date.today()
+    today = app_today()
     r = subprocess.run(
         [sys.executable, "-c", SETUP, tag, today.isoformat()],
         env=live_server.env,
@@ -118,7 +120,7 @@ def test_agent_works_a_call_and_records_a_promise(live_server, page, world):
     page.get_by_label("Zahlungsversprechen", exact=True).check()
     page.get_by_label("Was der Schuldner gesagt hat (intern)").fill("zahlt am Monatsende")
     page.get_by_label("Betrag (€)").fill("200,00")
-    page.get_by_label("Zahlung bis").fill((date.today() + timedelta(days=10)).isoformat())
+    page.get_by_label("Zahlung bis").fill((app_today() + timedelta(days=10)).isoformat())
     page.get_by_role("button", name="Telefonat speichern").click()
     page.get_by_text("Telefonat und Zahlungsversprechen gespeichert").wait_for()
     assert "zahlt am Monatsende" in page.content()

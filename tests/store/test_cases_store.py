@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -188,3 +188,20 @@ def test_list_cases_paginates_with_a_cursor(sessions):
             "K-3"
         ]
         assert isinstance(page1.items[0], Case)
+
+
+def test_the_created_filter_counts_days_as_in_germany(sessions):
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "A")
+        case = cases.create_case(s, CLI, creditor.id, case_input())
+        case.created_at = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 00:30 on 5 Dec in Berlin
+    with transaction(sessions) as s:
+
+        def refs(**days):
+            return [c.external_ref for c in cases.list_cases(s, CLI, **days).items]
+
+        assert refs(created_from=date(2026, 12, 5)) == ["K-1"]
+        assert refs(created_to=date(2026, 12, 5)) == ["K-1"]
+        assert refs(created_to=date(2026, 12, 4)) == []
+        assert refs(created_from=date(2026, 12, 6)) == []
+        assert refs(created_from=date.min, created_to=date.max) == ["K-1"]

@@ -22,6 +22,7 @@ from mahnwerk.store.calls import CallLog
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry, Case, CaseEvent, Document
 from mahnwerk.store.workflow import Approval, CaseFlag, CaseStrategy, Dispute, PaymentPlan, Task
+from mahnwerk.web.workspace import today as app_today  # the calendar day in Germany
 
 PASSWORD = "ein-langes-passwort"
 
@@ -187,7 +188,7 @@ def test_queue_lists_tasks_and_approvals_and_filters(client, world, sessions):
 
 def test_a_promise_due_today_comes_first(client, world, sessions):
     with transaction(sessions) as s:
-        workflow.add_plan(s, CLI, world.case_a, amount=D("100"), start=date.today())
+        workflow.add_plan(s, CLI, world.case_a, amount=D("100"), start=app_today())
     login(client, "agent@example.org")
     page = client.get("/work").text
     assert page.index(f"/work/cases/{world.case_a}") < page.index(f"/work/cases/{world.case_b}")
@@ -231,7 +232,7 @@ def test_call_view_says_what_is_owed_and_the_legal_notes(client, world, sessions
     assert page.status_code == 200
     with sessions() as s:
         case = s.get(Case, world.case_a)
-        sentence = owed_sentence(case, cases.statement(case, date.today()))
+        sentence = owed_sentence(case, cases.statement(case, app_today()))
     assert sentence.startswith("Offen sind ") and "aus der Rechnung R-4711 vom 15.01.2025" in (
         sentence
     )
@@ -410,7 +411,7 @@ def test_close_task(client, world, sessions):
 
 def test_callback_creates_a_phone_task(client, world, sessions):
     token = login(client, "agent@example.org")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (app_today() + timedelta(days=1)).isoformat()
     client.post(
         f"/work/cases/{world.case_b}/call",
         data={

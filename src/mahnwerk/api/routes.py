@@ -3,7 +3,6 @@ transaction and shapes the answer. Tenancy and the audit trail live in the servi
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from mahnwerk.api import views
 from mahnwerk.api.auth import CurrentActor, runtime, unit_of_work
 from mahnwerk.api.problems import ApiProblem, not_found, responses
 from mahnwerk.services import cases, webhooks
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.statement_io import to_json
 
 PREFIX = "/api/v1"
@@ -112,9 +111,11 @@ def list_cases(
     external_ref: Annotated[s.Text100 | None, Query(description="Ihr Aktenzeichen (genau)")] = None,
     stage: Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$", max_length=30)] = None,
     status: Annotated[s.CaseStatus | None, Query()] = None,
-    created_from: Annotated[s.IsoDate | None, Query(description="angelegt ab (Tag)")] = None,
+    created_from: Annotated[
+        s.IsoDate | None, Query(description="angelegt ab (Tag, deutsche Zeit)")
+    ] = None,
     created_to: Annotated[
-        s.IsoDate | None, Query(description="angelegt bis (Tag, einschließlich)")
+        s.IsoDate | None, Query(description="angelegt bis (Tag, einschließlich, deutsche Zeit)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
@@ -167,7 +168,7 @@ def get_statement(
         if case is None:
             raise not_found(f"Den Fall {case_id}")
         try:
-            statement = cases.statement(case, as_of or date.today())
+            statement = cases.statement(case, as_of or today_in_germany())
         except ValueError as exc:  # e.g. a claim from before the base-rate table (imported)
             raise ApiProblem(
                 422,

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from mahnwerk.services.actor import today_in_germany
+
 #: Dates the ledger can compute with: the base-rate table starts 2002-01-01.
 FIRST_DAY = date(2002, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -189,7 +191,10 @@ class DebtorIn(Strict):
         parts = [self.street, self.postcode, self.city]
         if any(parts) and not all(parts):
             raise ValueError("debtor.street, debtor.postcode und debtor.city nur zusammen angeben")
-        if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= date.today():
+        if (
+            self.birth_date is not None
+            and not date(1900, 1, 1) <= self.birth_date <= today_in_germany()
+        ):
             raise ValueError("debtor.birth_date muss zwischen 1900-01-01 und heute liegen")
         return self
 
@@ -215,7 +220,7 @@ class PaymentIn(Strict):
 
     @model_validator(mode="after")
     def _plausible(self) -> PaymentIn:
-        if not FIRST_DAY <= self.date <= date.today():
+        if not FIRST_DAY <= self.date <= today_in_germany():
             raise ValueError(f"date muss zwischen {FIRST_DAY.isoformat()} und heute liegen")
         if Decimal(self.amount) <= 0:
             raise ValueError("amount muss größer als 0.00 sein")

@@ -37,6 +37,7 @@ from mahnwerk.domain.limitation import (
     title_final,
 )
 from mahnwerk.domain.money import AmountError, format_amount, format_eur, parse_amount
+from mahnwerk.services.actor import today_in_germany
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -80,7 +81,7 @@ def _amount(value: str | None, option: str, *, allow_zero: bool) -> Decimal:
 
 def _date(value: str | None, option: str, default_today: bool = False) -> date:
     if value is None and default_today:
-        return date.today()
+        return today_in_germany()
     text = _required(value, option).strip()
     if not _DATE.match(text):
         raise InputError(option, f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (YYYY-MM-DD)")

@@ -72,7 +72,9 @@ def _actor() -> Any:
 
 def _date(text: str | None, what: str) -> date:
     if not text:
-        return date.today()
+        from mahnwerk.services.actor import today_in_germany
+
+        return today_in_germany()
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

@@ -156,9 +156,10 @@ def list_command(args: Any) -> int:
 
 def score_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
+    from mahnwerk.services.actor import today_in_germany
     from mahnwerk.services.scoring import score_open_cases
 
-    summary = score_open_cases(build(), _day(args.day) or date.today())
+    summary = score_open_cases(build(), _day(args.day) or today_in_germany())
     if summary is None:
         print("Kein aktives Modell.", file=sys.stderr)
         return EXIT_FAILED

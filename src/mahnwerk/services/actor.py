@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 STAFF_ROLES = ("admin", "agent", "compliance")
 
@@ -33,6 +34,37 @@ CLI = Actor(kind="cli", id="local", role="admin", origin="cli")
 SYSTEM = Actor(kind="system", id="mahnwerk", role="system", origin="system")
 
 
+GERMANY = ZoneInfo("Europe/Berlin")
+
+
 def utcnow() -> datetime:
     """The one clock of the services layer (the domain has none)."""
     return datetime.now(UTC)
+
+
+def today_in_germany(now: datetime | None = None) -> date:
+    """The calendar day in Germany, whatever the server's time zone: due dates, payment
+    days and statements are German days, and between midnight in Berlin and midnight UTC
+    the server's own date would still be yesterday.
+
+    >>> today_in_germany(datetime(2026, 12, 4, 23, 30, tzinfo=UTC))
+    datetime.date(2026, 12, 5)
+    >>> today_in_germany(datetime(2026, 7, 4, 21, 59, tzinfo=UTC))
+    datetime.date(2026, 7, 4)
+    """
+    return (now or utcnow()).astimezone(GERMANY).date()
+
+
+def start_of_day_in_germany(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Germany, in UTC as timestamps are stored.
+
+    >>> start_of_day_in_germany(date(2026, 12, 5))
+    datetime.datetime(2026, 12, 4, 23, 0, tzinfo=datetime.timezone.utc)
+    >>> start_of_day_in_germany(date(2026, 7, 5))
+    datetime.datetime(2026, 7, 4, 22, 0, tzinfo=datetime.timezone.utc)
+    >>> start_of_day_in_germany(date.min)  # its midnight in Berlin is before year 1 in UTC
+    datetime.datetime(1, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    if day == date.min:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.combine(day, time.min, GERMANY).astimezone(UTC)

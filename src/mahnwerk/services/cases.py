@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, select
@@ -20,7 +20,7 @@ from mahnwerk.domain.case_reference import case_reference
 from mahnwerk.domain.identity import identity_key
 from mahnwerk.domain.ledger import Statement, compute_statement
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, start_of_day_in_germany, utcnow
 from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import (
     Address,
@@ -322,10 +322,13 @@ def list_cases(
         query = query.where(Case.stage == stage)
     if status is not None:
         query = query.where(Case.status == status)
+    # days as in Germany: a case created at 00:30 in Berlin belongs to that day, not the one
+    # before (as its UTC date would say)
     if created_from is not None:
-        query = query.where(Case.created_at >= datetime.combine(created_from, datetime.min.time()))
-    if created_to is not None:
-        query = query.where(Case.created_at < datetime.combine(created_to, datetime.max.time()))
+        query = query.where(Case.created_at >= start_of_day_in_germany(created_from))
+    if created_to is not None and created_to < date.max:
+        next_day = start_of_day_in_germany(created_to + timedelta(days=1))
+        query = query.where(Case.created_at < next_day)
     if cursor:
         query = query.where(Case.id > decode_cursor(cursor))
     rows = list(session.scalars(query).all())

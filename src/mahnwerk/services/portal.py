@@ -13,10 +13,9 @@ import hashlib
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,12 +32,11 @@ from mahnwerk.domain.fees import agreement_fee
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import cases, events, workflow
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.models import BankAccount, Case, Creditor, Document
 from mahnwerk.store.workflow import CaseFlag, ContactPreference, Dispute, PaymentPlan
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: media type → (magic bytes, file extension); the content decides, not the file name
 UPLOAD_TYPES = {
@@ -62,7 +60,7 @@ class PortalError(ValueError):
 
 def today() -> date:
     """The debtor's calendar day (Germany)."""
-    return datetime.now(BERLIN).date()
+    return today_in_germany()
 
 
 def debtor_actor(case_id: int, creditor_id: int, origin: str | None) -> Actor:

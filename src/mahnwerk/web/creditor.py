@@ -8,21 +8,19 @@ answers 404 exactly like one that does not exist).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from mahnwerk.services import accounts, cases, statement_io, workspace
-from mahnwerk.services.actor import Actor
+from mahnwerk.services.actor import Actor, today_in_germany
 from mahnwerk.store.db import transaction
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
 
-BERLIN = ZoneInfo("Europe/Berlin")
 STAGES = (
     "new",
     "reminder",
@@ -39,7 +37,7 @@ STATUSES = ("open", "closed", "recalled")
 
 
 def today() -> date:
-    return datetime.now(BERLIN).date()
+    return today_in_germany()
 
 
 def _payouts_available() -> bool:

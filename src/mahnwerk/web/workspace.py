@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from mahnwerk.services import accounts, workflow, workspace
-from mahnwerk.services.actor import STAFF_ROLES, Actor
+from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
 from mahnwerk.store.calls import CALL_OUTCOMES
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
@@ -37,7 +37,7 @@ FLASH = "flash"
 
 
 def today() -> date:
-    return datetime.now(BERLIN).date()
+    return today_in_germany()
 
 
 def parse_amount(text: str) -> Decimal:
