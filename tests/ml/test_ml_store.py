@@ -14,12 +14,12 @@ from tests.store.test_cases_store import case_input
 from mahnwerk.ml.features import build_features
 from mahnwerk.ml.protected import protected_columns
 from mahnwerk.ml.simulator import simulate
-from mahnwerk.services import accounts, cases, workflow
-from mahnwerk.services.actor import CLI
+from mahnwerk.services import accounts, cases, events, portal, workflow, workspace
+from mahnwerk.services.actor import CLI, SYSTEM
 from mahnwerk.services.ml_data import load_histories, load_protected
 from mahnwerk.services.simulation import write_simulation
 from mahnwerk.store.db import transaction
-from mahnwerk.store.models import Case
+from mahnwerk.store.models import Case, CaseEvent
 from mahnwerk.store.workflow import PaymentPlan
 
 
@@ -137,3 +137,47 @@ def test_plans_agreed_in_the_application_are_judged_like_the_dunning_rule(sessio
 
 def judged(promises: pd.DataFrame) -> list[bool | None]:
     return [None if pd.isna(k) else bool(k) for k in promises["kept"]]
+
+
+def test_the_debtors_own_steps_answer_the_contact_before_them(sessions, engine):
+    """The application writes no ``debtor.responded``: a step the debtor takes in the portal
+    answers the last contact before it, a call in which the debtor asked for a call back
+    answers itself, a call nobody took answers nothing."""
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "A")
+        case = cases.create_case(s, CLI, creditor.id, case_input())
+        events.emit(s, case, "message.sent", SYSTEM, channel="letter")
+        portal.set_contact(s, case.id, "call", "9", "17", "127.0.0.1")
+        events.emit(s, case, "message.sent", SYSTEM, channel="email")
+        workspace.log_call(s, CLI, case.id, outcome="callback")
+        workspace.log_call(s, CLI, case.id, outcome="not_reached")
+        case_id = case.id
+    with transaction(sessions) as s:  # as if each step had been taken on its own day
+        s.get(Case, case_id).created_at = datetime(2025, 1, 2, 9, tzinfo=UTC)
+        timeline = s.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        ).all()
+        assert [e.kind for e in timeline] == [
+            "case.created",
+            "message.sent",
+            "contact_preference.set",
+            "message.sent",
+            "call.logged",
+            "call.logged",
+        ]
+        for day, event in zip((2, 3, 5, 10, 20, 21), timeline, strict=True):
+            event.at = datetime(2025, 2, day, 9, tzinfo=UTC)
+
+    h = load_histories(engine, pd.Timestamp("2025-03-01 12:00"))
+    got = h.events[h.events["case_id"] == case_id]
+    assert list(got["channel"]) == ["letter", "email", "call", "call"]
+    assert list(got["responded"]) == [True, False, True, False]
+    assert list(got["response_ts"].dropna()) == [
+        pd.Timestamp("2025-02-05 10:00"),  # the contact hours given in the portal (CET)
+        pd.Timestamp("2025-02-20 10:00"),  # the call itself
+    ]
+    assert build_features(h).loc[case_id, "n_responses"] == 2
+
+    # seen from before the portal step, the letter had no answer yet
+    earlier = load_histories(engine, pd.Timestamp("2025-02-04 12:00")).until()
+    assert list(earlier.events.loc[earlier.events["case_id"] == case_id, "responded"]) == [False]

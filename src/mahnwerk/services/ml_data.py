@@ -8,7 +8,8 @@ Europe/Berlin):
 * cases opened by ``as_of`` and not closed or recalled by then; stage = the last
   ``stage.changed`` up to ``as_of`` (``payment_plan`` if a plan was running then);
 * contacts (``message.sent``/``message.failed``/``call.logged``) up to ``as_of`` with their
-  delivery (``letter.returned`` marks a letter) and reactions (``debtor.responded``);
+  delivery (``letter.returned`` marks a letter) and reactions (``debtor.responded``, or the
+  debtor's own steps in the application, see :func:`_responses_in_the_application`);
 * ALL payments of those cases (also after ``as_of``: the targets of training come from them);
 * promises and instalments (``promise.recorded``, or for plans agreed in the application
   their ``payment_plan`` rows judged against the payments), address changes (the address
@@ -215,9 +216,14 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     resp["ref"] = ref[resp.index]
     first_resp = resp.dropna(subset=["ref"]).sort_values("at").drop_duplicates("ref")
     r_at = first_resp.set_index(first_resp["ref"].astype(np.int64))["at"]
-    # without any contact, map() would try to turn the empty datetimes into floats
-    contacts["response_ts"] = pd.to_datetime(
-        contacts["id"].map(r_at) if len(contacts) else pd.Series([], dtype="datetime64[ns]")
+    # (mapping through an empty Series would try to turn its datetimes into floats)
+    contacts["response_ts"] = (
+        pd.to_datetime(contacts["id"].map(r_at))
+        if len(r_at)
+        else pd.Series(pd.NaT, index=contacts.index, dtype="datetime64[ns]")
+    )
+    contacts["response_ts"] = _earliest(
+        contacts["response_ts"], _responses_in_the_application(conn, contacts, outcome, id_set)
     )
     contacts["responded"] = contacts["response_ts"].notna()
     events = pd.DataFrame(
@@ -359,6 +365,51 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     )
     h.validate()
     return h
+
+
+#: call outcomes in which the debtor took part in the talk, not merely picked up
+ENGAGED_CALL = ("promise", "plan", "dispute", "callback")
+
+
+def _responses_in_the_application(
+    conn: Connection, contacts: pd.DataFrame, outcome: pd.Series, case_ids: set[int]
+) -> pd.Series:
+    """When the debtor reacted to each contact, as the application records it (it writes no
+    ``debtor.responded``, the simulator's event): the debtor's own first step afterwards (an
+    event by a debtor actor: a plan proposed, a dispute, a mandate or contact hours given
+    in the portal) answers the last contact before it; a call in which the debtor
+    promised, agreed a plan, disputed or asked for a call back answers itself.
+
+    Returned per row of ``contacts`` (NaT: no reaction); like ``debtor.responded`` it is
+    not cut at ``as_of`` here (:class:`~mahnwerk.ml.history.CaseHistories` hides the later
+    ones)."""
+    e = T_EVENT.c
+    own = _frame(conn, select(e.case_id, e.at).where(e.actor.like("debtor:%")), ["case_id", "at"])
+    own = own[own["case_id"].isin(case_ids)]
+    answered = pd.Series(pd.NaT, index=contacts.index, dtype="datetime64[ns]")
+    if len(own) and len(contacts):
+        own = own.assign(at=local(own["at"]).to_numpy(), case_id=own["case_id"].astype(np.int64))
+        sent = contacts[["id", "case_id", "at"]].astype({"case_id": np.int64})
+        sent = sent.rename(columns={"at": "sent_at"}).sort_values("sent_at", kind="stable")
+        pairs = pd.merge_asof(
+            own.sort_values("at", kind="stable"),
+            sent,
+            left_on="at",
+            right_on="sent_at",
+            by="case_id",
+            direction="backward",
+        ).dropna(subset=["id"])
+        first = pairs.groupby(pairs["id"].astype(np.int64))["at"].min()
+        answered = pd.to_datetime(contacts["id"].map(first)).astype("datetime64[ns]")
+    in_call = (contacts["kind"] == "call.logged") & outcome.isin(ENGAGED_CALL)
+    answered[in_call] = _earliest(answered[in_call], contacts.loc[in_call, "at"])
+    return answered
+
+
+def _earliest(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Element-wise the earlier time; NaT only where both are."""
+    both = pd.concat([pd.to_datetime(a), pd.to_datetime(b)], axis=1)
+    return both.min(axis=1).astype("datetime64[ns]")
 
 
 def _agreed_instalments(
