@@ -51,8 +51,13 @@ def today_in_germany(now: datetime | None = None) -> date:
     datetime.date(2026, 12, 5)
     >>> today_in_germany(datetime(2026, 7, 4, 21, 59, tzinfo=UTC))
     datetime.date(2026, 7, 4)
+    >>> today_in_germany(datetime(2026, 12, 4, 23, 30))  # stored without zone (SQLite): UTC
+    datetime.date(2026, 12, 5)
     """
-    return (now or utcnow()).astimezone(GERMANY).date()
+    moment = now or utcnow()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(GERMANY).date()
 
 
 def start_of_day_in_germany(day: date) -> datetime:

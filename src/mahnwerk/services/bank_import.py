@@ -46,7 +46,7 @@ from mahnwerk.banking.statement import Sign, StatementError
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.cases import add_cost, record_payment
 from mahnwerk.store.banking_store import (
     BankEntry,
@@ -246,7 +246,7 @@ def import_statement_bytes(
     sha = hashlib.sha256(data).hexdigest()
     summary = ImportSummary(filename=filename, statements=len(statements))
     with transaction(runtime.sessions) as session:
-        importer = _Importer(session, actor, limit, as_of or utcnow().date(), summary)
+        importer = _Importer(session, actor, limit, as_of or today_in_germany(), summary)
         for st in statements:
             importer.statement(st, sha, filename)
         audit.record(

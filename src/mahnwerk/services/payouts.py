@@ -42,7 +42,7 @@ from mahnwerk.documents.settlement import Settlement, SettlementLine, settlement
 from mahnwerk.domain.ledger import compute_statement
 from mahnwerk.domain.money import ZERO, round_cents
 from mahnwerk.services import audit
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.banking_store import CreditorPayout, CreditorPayoutItem
 from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import Case, Creditor, Payment
@@ -280,7 +280,7 @@ def run_payouts(
             creditor=creditor.name,
             period_from=period_from,
             period_to=period_to,
-            created=execution_date or now.date(),
+            created=execution_date or today_in_germany(now),
             number="",
             commission_percent=contract.commission_percent,
             commission_on=contract.commission_on,
@@ -350,7 +350,7 @@ def run_payouts(
         stamp = f"{now:%H%M%S}" if existing else ""
         run.message_id = f"MW-PO-{period_from:%Y%m%d}-{period_to:%Y%m%d}{suffix}{stamp}"[:35]
         run.xml = sepa.credit_transfer_file(
-            agency, transfers, execution_date or now.date(), schema=schema,
+            agency, transfers, execution_date or today_in_germany(now), schema=schema,
             message_id=run.message_id,
         )  # fmt: skip
     for result in run.creditors:

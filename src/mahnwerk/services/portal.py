@@ -300,7 +300,7 @@ def proposal(case: Case, creditor: Creditor, amount: Decimal, start: date, as_of
     )
     principal = sum((c.principal for c in case.claims), Decimal(0))
     try:
-        mandate_day = case.created_at.date() if case.created_at else as_of
+        mandate_day = today_in_germany(case.created_at) if case.created_at else as_of
         fee: Decimal | None = agreement_fee(principal, mandate_day).total
     except ValueError:
         fee = None

@@ -62,7 +62,7 @@ from mahnwerk.importing.validation import (
     describe_conflict,
 )
 from mahnwerk.services import audit
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.db import session_factory, transaction
 from mahnwerk.store.models import Creditor, ImportBatch
 
@@ -290,7 +290,7 @@ def _run(
         store.create_stage()
         validator = RowValidator(
             header_map,
-            today=today or now.date(),
+            today=today or today_in_germany(now),
             row_word=table.row_word,
             width=len(table.headers) if table.format == "csv" else None,
         )

@@ -44,7 +44,7 @@ from mahnwerk.ml.model import PaymentModel, TrainConfig, split_by_group, train_f
 from mahnwerk.ml.segments import Segmenter
 from mahnwerk.ml.targets import build_targets
 from mahnwerk.ml.warnings import early_warnings
-from mahnwerk.services.actor import utcnow
+from mahnwerk.services.actor import today_in_germany, utcnow
 from mahnwerk.services.ml_data import as_of_end_of, load_histories, load_protected
 from mahnwerk.services.workflow import add_task
 from mahnwerk.store.db import transaction
@@ -80,7 +80,7 @@ def train_model(
     today: date | None = None,
 ) -> ModelVersion:
     """Train on the store as seen at ``as_of`` (end of day); returns the new version row."""
-    today = today or utcnow().date()
+    today = today or today_in_germany()
     as_of = as_of or today - timedelta(days=OUTCOME_DAYS)
     t = pd.Timestamp(as_of)
     histories = load_histories(runtime.engine, t)
@@ -177,7 +177,7 @@ def audit_model(
         row = _version(s, version)
         s.expunge(row)
     model = load_model(runtime, row)
-    t = pd.Timestamp(row.as_of) if row.as_of else pd.Timestamp(utcnow().date())
+    t = pd.Timestamp(row.as_of) if row.as_of else pd.Timestamp(today_in_germany())
     h = load_histories(runtime.engine, t)
     cfg = model.metadata.get("params", {})
     feats = build_features(h, FeatureConfig(include_age=bool(model.metadata.get("age_used"))))

@@ -35,7 +35,7 @@ from mahnwerk.banking import sepa
 from mahnwerk.banking.iban import normalize_iban, validate_iban
 from mahnwerk.domain.limitation import add_months
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.banking_store import SepaCollection, SepaMandate
 from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import PaymentPlan
@@ -151,7 +151,7 @@ def collect(
     problems = sepa.validate_creditor(agency, direct_debit=True)
     if problems:
         raise CollectionError("; ".join(problems))
-    today = today or utcnow().date()
+    today = today or today_in_germany()
     run = CollectionRun(due_date)
     rows = session.execute(
         select(SepaMandate, PaymentPlan, Case)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mahnwerk.domain.fees import agreement_fee
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.models import Case, ContactPoint
 from mahnwerk.store.workflow import (
     Approval,
@@ -119,7 +119,7 @@ def plan_cost_notice(case: Case, total: Decimal, on: date) -> str:
     principal = sum((c.principal for c in case.claims), Decimal(0))
     text = [f"Ratenzahlung über insgesamt {format_eur(total)}."]
     try:
-        fee = agreement_fee(principal, case.created_at.date() if case.created_at else on)
+        fee = agreement_fee(principal, today_in_germany(case.created_at) if case.created_at else on)
         text.append(
             "Durch die Vereinbarung kann eine Einigungsgebühr (Nr. 1000 VV RVG, § 31b RVG) von "
             f"bis zu {format_eur(fee.total)} entstehen."
@@ -155,7 +155,7 @@ def add_plan(
     if kind not in ("plan", "promise"):
         raise WorkflowError(f"unbekannte Art {kind!r} (plan, promise)")
     now = utcnow()
-    agreed = today or now.date()
+    agreed = today or today_in_germany(now)
     for old in session.scalars(
         select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == "active")
     ):
@@ -356,7 +356,7 @@ def approve(
     to carry it out (court application, enforcement order…)."""
     approval, case = _decide(session, actor, approval_id, reason, "approved")
     now = utcnow()
-    day = today or now.date()
+    day = today or today_in_germany(now)
     state = session.get(CaseStrategy, case.id)
     if state is None:
         raise WorkflowError(f"Fall {case.id} hat keinen Strategiestand")
