@@ -440,7 +440,7 @@ def _agreed_instalments(
             plan.kind,
             plan.agreed_on,
             plan.start,
-            Decimal(plan.instalment),
+            Decimal(plan.instalment).scaleb(-2),  # stored in cents
             int(plan.count),
             int(plan.interval_months),
         )
