@@ -19,8 +19,8 @@ from sqlalchemy import select
 from mahnwerk.bootstrap import build
 from mahnwerk.config import load_settings
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import accounts, cases, portal
-from mahnwerk.services.actor import CLI
+from mahnwerk.services import accounts, cases
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.daily_run import run_day
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Document
@@ -116,7 +116,7 @@ def test_debtor_reads_code_from_letter_pays_in_instalments_and_disputes(live_ser
     screenshot(page, "portal-login")
     _sign_in(page, live_server.url, reference, code, "80331")
     with sessions() as s:
-        total = cases.statement(s.get(Case, first), portal.today()).totals.total_open
+        total = cases.statement(s.get(Case, first), today_in_germany()).totals.total_open
     assert page.get_by_test_id("total-open").inner_text() == format_eur(total)
     assert page.locator("h1").inner_text() == "Ihr Vorgang"
     assert page.get_by_text("Internet und Telefon, Juli 2026").is_visible()
@@ -129,7 +129,7 @@ def test_debtor_reads_code_from_letter_pays_in_instalments_and_disputes(live_ser
 
     # a plan inside the limits: the costs first, then accepted at once
     amount = D(math.ceil(total / 6 / 10) * 10)  # six instalments, a round amount
-    start = portal.today() + timedelta(days=10)
+    start = today_in_germany() + timedelta(days=10)
     page.get_by_role("navigation", name="Ihr Vorgang").get_by_role(
         "link", name="Raten vorschlagen"
     ).click()

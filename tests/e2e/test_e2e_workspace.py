@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from conftest_e2e import screenshot
 
-from mahnwerk.web.workspace import today as app_today  # the calendar day in Germany
+from mahnwerk.services.actor import today_in_germany
 
 PASSWORD = "e2e-ein-langes-passwort"
 
@@ -76,7 +76,7 @@ def world(live_server):
             args += ["--creditor", str(cid)]
         r = live_server.cli(*args, stdin=PASSWORD + "\n")
         assert r.returncode == 0, r.stderr
-    today = app_today()
+    today = today_in_germany()
     r = subprocess.run(
         [sys.executable, "-c", SETUP, tag, today.isoformat()],
         env=live_server.env,
@@ -120,7 +120,7 @@ def test_agent_works_a_call_and_records_a_promise(live_server, page, world):
     page.get_by_label("Zahlungsversprechen", exact=True).check()
     page.get_by_label("Was der Schuldner gesagt hat (intern)").fill("zahlt am Monatsende")
     page.get_by_label("Betrag (€)").fill("200,00")
-    page.get_by_label("Zahlung bis").fill((app_today() + timedelta(days=10)).isoformat())
+    page.get_by_label("Zahlung bis").fill((today_in_germany() + timedelta(days=10)).isoformat())
     page.get_by_role("button", name="Telefonat speichern").click()
     page.get_by_text("Telefonat und Zahlungsversprechen gespeichert").wait_for()
     assert "zahlt am Monatsende" in page.content()

@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from mahnwerk.services import cases
-from mahnwerk.services.actor import CLI
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.workspace import log_call
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry
-from mahnwerk.web.workspace import today as app_today  # the calendar day in Germany
 
 from .test_workspace import client, login, runtime, world  # noqa: F401  (fixtures)
 
@@ -24,7 +23,9 @@ from .test_workspace import client, login, runtime, world  # noqa: F401  (fixtur
 def paid(world, sessions):  # noqa: F811
     with transaction(sessions) as s:
         case = cases.get_case(s, CLI, world.case_a)
-        cases.record_payment(s, CLI, case, day=app_today(), amount=D("100.00"), source="bank")
+        cases.record_payment(
+            s, CLI, case, day=today_in_germany(), amount=D("100.00"), source="bank"
+        )
         log_call(s, CLI, world.case_a, outcome="reached", note="GEHEIME-NOTIZ")
     return world
 

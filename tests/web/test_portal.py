@@ -21,7 +21,7 @@ from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import accounts, cases, portal, portal_access, workflow
-from mahnwerk.services.actor import CLI
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.daily_run import run_day
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.db import transaction
@@ -123,7 +123,7 @@ def sign_in(client, sessions, case_id, postcode="80331"):
 
 def total_today(sessions, case_id) -> D:
     with sessions() as s:
-        return cases.statement(s.get(Case, case_id), portal.today()).totals.total_open
+        return cases.statement(s.get(Case, case_id), today_in_germany()).totals.total_open
 
 
 # ------------------------------------------------------------------------------- login
@@ -279,12 +279,12 @@ def test_plan_inside_the_limits_shows_its_costs_first_and_is_accepted(
     token = sign_in(client, sessions, case_id)
     form = client.get("/portal/plan")
     assert "höchstens 12" in form.text and format_eur(D("25.00")) in form.text
-    start = (portal.today() + timedelta(days=7)).isoformat()
+    start = (today_in_germany() + timedelta(days=7)).isoformat()
     preview = client.post("/portal/plan", data={"amount": "150,00", "start": start, "csrf": token})
     assert preview.status_code == 200
     with sessions() as s:
         case = s.get(Case, case_id)
-        notice = workflow.plan_cost_notice(case, total_today(sessions, case_id), portal.today())
+        notice = workflow.plan_cost_notice(case, total_today(sessions, case_id), today_in_germany())
         assert s.scalars(select(PaymentPlan)).all() == []  # nothing agreed yet
     assert notice in preview.text and "Einigungsgebühr" in preview.text
     assert "§ 13a Abs. 3 RDG" in preview.text and 'name="costs_read"' in preview.text
@@ -314,7 +314,7 @@ def test_plan_inside_the_limits_shows_its_costs_first_and_is_accepted(
 def test_plan_outside_the_limits_goes_to_an_agent(client, sessions, creditor_id, amount):
     case_id = make_case(sessions, creditor_id)
     token = sign_in(client, sessions, case_id)
-    start = portal.today().isoformat()
+    start = today_in_germany().isoformat()
     preview = client.post("/portal/plan", data={"amount": amount, "start": start, "csrf": token})
     assert "prüft ihn" in preview.text
     done = client.post(
@@ -333,7 +333,7 @@ def test_plan_outside_the_limits_goes_to_an_agent(client, sessions, creditor_id,
 def test_plan_input_errors_are_linked_to_their_fields(client, sessions, creditor_id):
     case_id = make_case(sessions, creditor_id)
     token = sign_in(client, sessions, case_id)
-    past = (portal.today() - timedelta(days=1)).isoformat()
+    past = (today_in_germany() - timedelta(days=1)).isoformat()
     bad = client.post("/portal/plan", data={"amount": "zehn", "start": past, "csrf": token})
     assert bad.status_code == 422 and 'role="alert"' in bad.text
     assert 'aria-describedby="amount-hint amount-error" aria-invalid="true"' in bad.text
@@ -407,7 +407,7 @@ def test_dispute_stops_dunning_at_once_and_goes_to_a_person(client, runtime, ses
 
         assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
         assert (runtime.settings.documents_dir / doc.path).read_bytes() == PDF
-    run_day(runtime, portal.today() + timedelta(days=1))
+    run_day(runtime, today_in_germany() + timedelta(days=1))
     with sessions() as s:
         assert s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == disputed)).all() == []
         assert s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == control)).all()

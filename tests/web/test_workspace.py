@@ -16,13 +16,12 @@ from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
 from mahnwerk.services import accounts, cases, workflow
-from mahnwerk.services.actor import CLI
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.workspace import owed_sentence
 from mahnwerk.store.calls import CallLog
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry, Case, CaseEvent, Document
 from mahnwerk.store.workflow import Approval, CaseFlag, CaseStrategy, Dispute, PaymentPlan, Task
-from mahnwerk.web.workspace import today as app_today  # the calendar day in Germany
 
 PASSWORD = "ein-langes-passwort"
 
@@ -188,7 +187,7 @@ def test_queue_lists_tasks_and_approvals_and_filters(client, world, sessions):
 
 def test_a_promise_due_today_comes_first(client, world, sessions):
     with transaction(sessions) as s:
-        workflow.add_plan(s, CLI, world.case_a, amount=D("100"), start=app_today())
+        workflow.add_plan(s, CLI, world.case_a, amount=D("100"), start=today_in_germany())
     login(client, "agent@example.org")
     page = client.get("/work").text
     assert page.index(f"/work/cases/{world.case_a}") < page.index(f"/work/cases/{world.case_b}")
@@ -232,7 +231,7 @@ def test_call_view_says_what_is_owed_and_the_legal_notes(client, world, sessions
     assert page.status_code == 200
     with sessions() as s:
         case = s.get(Case, world.case_a)
-        sentence = owed_sentence(case, cases.statement(case, app_today()))
+        sentence = owed_sentence(case, cases.statement(case, today_in_germany()))
     assert sentence.startswith("Offen sind ") and "aus der Rechnung R-4711 vom 15.01.2025" in (
         sentence
     )
@@ -411,7 +410,7 @@ def test_close_task(client, world, sessions):
 
 def test_callback_creates_a_phone_task(client, world, sessions):
     token = login(client, "agent@example.org")
-    tomorrow = (app_today() + timedelta(days=1)).isoformat()
+    tomorrow = (today_in_germany() + timedelta(days=1)).isoformat()
     client.post(
         f"/work/cases/{world.case_b}/call",
         data={

@@ -262,7 +262,7 @@ class _Sql:
         return f"CAST({expression} AS {kind})" if self.pg else expression
 
     def local_day(self, column: str) -> str:
-        """The Berlin date of a stored UTC moment (``services.daily_run.local_date``); on
+        """The Berlin date of a stored UTC moment (``services.actor.today_in_germany``); on
         SQLite the raw value, converted in Python."""
         if not self.pg:
             return column

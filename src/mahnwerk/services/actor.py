@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+
+from mahnwerk.domain.contact_rules import BERLIN
 
 STAFF_ROLES = ("admin", "agent", "compliance")
 
@@ -34,9 +35,6 @@ CLI = Actor(kind="cli", id="local", role="admin", origin="cli")
 SYSTEM = Actor(kind="system", id="mahnwerk", role="system", origin="system")
 
 
-GERMANY = ZoneInfo("Europe/Berlin")
-
-
 def utcnow() -> datetime:
     """The one clock of the services layer (the domain has none)."""
     return datetime.now(UTC)
@@ -57,7 +55,7 @@ def today_in_germany(now: datetime | None = None) -> date:
     moment = now or utcnow()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(GERMANY).date()
+    return moment.astimezone(BERLIN).date()
 
 
 def start_of_day_in_germany(day: date) -> datetime:
@@ -72,4 +70,4 @@ def start_of_day_in_germany(day: date) -> datetime:
     """
     if day == date.min:
         return datetime.min.replace(tzinfo=UTC)
-    return datetime.combine(day, time.min, GERMANY).astimezone(UTC)
+    return datetime.combine(day, time.min, BERLIN).astimezone(UTC)

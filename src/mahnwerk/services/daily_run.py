@@ -44,7 +44,6 @@ from mahnwerk.channels.texts import (
     subject,
 )
 from mahnwerk.domain.contact_rules import (
-    BERLIN,
     ContactKind,
     ContactPolicy,
     Preference,
@@ -65,7 +64,7 @@ from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.services import events
-from mahnwerk.services.actor import SYSTEM, utcnow
+from mahnwerk.services.actor import SYSTEM, today_in_germany, utcnow
 from mahnwerk.services.cases import add_cost, statement
 from mahnwerk.services.strategies import StrategyBook
 from mahnwerk.services.workflow import add_task
@@ -379,11 +378,6 @@ def _valid(debtor: Debtor, kind: str) -> list[ContactPoint]:
     return [c for c in debtor.contacts if c.kind == kind and c.status == "valid"]
 
 
-def local_date(moment: datetime) -> date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(BERLIN).date()
-
-
 def _barred_from(case: Case) -> date | None:
     acks = sorted({p.date for p in case.payments if not p.reversed})
     firsts: list[date] = []
@@ -416,7 +410,7 @@ def snapshot_of(
     return CaseSnapshot(
         case_id=case.id,
         consumer=debtor.consumer,
-        handed_over=local_date(case.created_at),
+        handed_over=today_in_germany(case.created_at),
         open_amount=st.totals.total_open,
         principal=sum((c.principal for c in case.claims), Decimal(0)),
         due_since=min((c.due_date or c.default_from) for c in case.claims),
@@ -434,7 +428,7 @@ def snapshot_of(
         ),
         payments=tuple((p.date, p.amount) for p in case.payments if not p.reversed),
         written_reminders=tuple(
-            local_date(m.sent_at)
+            today_in_germany(m.sent_at)
             for m in sent
             if m.sent_at and is_written_reminder(Stage(m.stage), Channel(m.channel))
         ),
@@ -1020,7 +1014,7 @@ def _mark_sent(
         if msg.first_contact and msg.channel in ("letter", "email"):
             state.first_contact_done = True
         if msg.payload.get("credit_bureau_notice") and state.bureau_notice_on is None:
-            state.bureau_notice_on = local_date(now)
+            state.bureau_notice_on = today_in_germany(now)
     summary.delivered[msg.channel] += 1
     events.emit(
         s,

@@ -31,7 +31,7 @@ from mahnwerk.channels.base import Channels
 from mahnwerk.domain.contact_rules import BERLIN
 from mahnwerk.ml.simulator import load_params, simulate
 from mahnwerk.services import accounts
-from mahnwerk.services.actor import CLI
+from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.simulation import T_EVENT, new_ids, write_simulation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor
@@ -265,7 +265,7 @@ def run_demo(
 
     if not is_empty(runtime):
         raise DemoError("die Datenbank ist nicht leer: die Demo legt nur einen neuen Bestand an")
-    today = today or datetime.now(BERLIN).date()
+    today = today or today_in_germany()
     result = DemoResult()
     clock = time.perf_counter()
 

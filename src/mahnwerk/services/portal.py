@@ -58,11 +58,6 @@ class PortalError(ValueError):
         self.errors = errors
 
 
-def today() -> date:
-    """The debtor's calendar day (Germany)."""
-    return today_in_germany()
-
-
 def debtor_actor(case_id: int, creditor_id: int, origin: str | None) -> Actor:
     return Actor(
         kind="debtor", id=str(case_id), role="debtor", creditor_id=creditor_id, origin=origin

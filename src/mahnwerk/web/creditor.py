@@ -8,7 +8,6 @@ answers 404 exactly like one that does not exist).
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -34,10 +33,6 @@ STAGES = (
     "credit_bureau_report",
 )
 STATUSES = ("open", "closed", "recalled")
-
-
-def today() -> date:
-    return today_in_germany()
 
 
 def _payouts_available() -> bool:
@@ -74,7 +69,7 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(actor, Response):
             return actor
         with transaction(pages.runtime.sessions) as session:
-            summary = workspace.portfolio(session, actor, today=today())
+            summary = workspace.portfolio(session, actor, today=today_in_germany())
             try:
                 page = cases.list_cases(
                     session,
@@ -106,7 +101,7 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(actor, Response):
             return actor
         with transaction(pages.runtime.sessions) as session:
-            body = workspace.portfolio_csv(session, actor, today=today())
+            body = workspace.portfolio_csv(session, actor, today=today_in_germany())
         return Response(
             body.encode("utf-8"),
             media_type="text/csv; charset=utf-8",
@@ -119,7 +114,7 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(actor, Response):
             return actor
         with transaction(pages.runtime.sessions) as session:
-            found = workspace.creditor_case(session, actor, case_id, today=today())
+            found = workspace.creditor_case(session, actor, case_id, today=today_in_germany())
             if found is None:
                 return pages.not_found(request)
             case, statement, entries = found
@@ -137,7 +132,7 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(actor, Response):
             return actor
         with transaction(pages.runtime.sessions) as session:
-            found = workspace.creditor_case(session, actor, case_id, today=today())
+            found = workspace.creditor_case(session, actor, case_id, today=today_in_germany())
             if found is None:
                 return pages.not_found(request)
             case, statement, _ = found
@@ -155,7 +150,7 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(actor, Response):
             return actor
         with transaction(pages.runtime.sessions) as session:
-            found = workspace.creditor_case(session, actor, case_id, today=today())
+            found = workspace.creditor_case(session, actor, case_id, today=today_in_germany())
             if found is None:
                 return pages.not_found(request)
             case, statement, _ = found

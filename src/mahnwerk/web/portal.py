@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from mahnwerk.domain.money import format_rate
 from mahnwerk.services import portal, portal_access
+from mahnwerk.services.actor import today_in_germany
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
 from mahnwerk.web.security import AttemptLimiter, csrf_ok
@@ -52,7 +53,7 @@ def router(pages: Pages) -> APIRouter:
         """A page of the case with its overview (read in its own transaction)."""
         with transaction(runtime.sessions) as s:
             try:
-                view = portal.overview(s, case_id, portal.today(), _client(request))
+                view = portal.overview(s, case_id, today_in_germany(), _client(request))
             except LookupError:
                 request.session.pop(SESSION_KEY, None)
                 return to_login()
@@ -65,7 +66,7 @@ def router(pages: Pages) -> APIRouter:
                 view=view,
                 limits=limits,
                 pref=pref,
-                today=portal.today(),
+                today=today_in_germany(),
                 **ctx,
             )
 
@@ -169,7 +170,7 @@ def router(pages: Pages) -> APIRouter:
         with transaction(runtime.sessions) as s:
             try:
                 proposal = portal.preview_plan(
-                    s, case_id, amount, start, portal.today(), _client(request)
+                    s, case_id, amount, start, today_in_germany(), _client(request)
                 )
             except portal.PortalError as exc:
                 errors = exc.errors
@@ -203,11 +204,11 @@ def router(pages: Pages) -> APIRouter:
             try:
                 if costs_read:
                     result = portal.propose_plan(
-                        s, case_id, amount, start, portal.today(), _client(request)
+                        s, case_id, amount, start, today_in_germany(), _client(request)
                     )
                 else:
                     preview = portal.preview_plan(
-                        s, case_id, amount, start, portal.today(), _client(request)
+                        s, case_id, amount, start, today_in_germany(), _client(request)
                     )
             except portal.PortalError as exc:
                 errors = exc.errors
@@ -268,7 +269,7 @@ def router(pages: Pages) -> APIRouter:
         with transaction(runtime.sessions) as s:
             try:
                 given = portal.give_mandate(
-                    s, case_id, iban, holder, bool(consent), portal.today(), _client(request)
+                    s, case_id, iban, holder, bool(consent), today_in_germany(), _client(request)
                 )
             except portal.PortalError as exc:
                 errors = exc.errors

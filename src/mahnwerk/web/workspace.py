@@ -36,10 +36,6 @@ FLAG_CHOICES = ("dispute", "hardship", "do_not_contact")
 FLASH = "flash"
 
 
-def today() -> date:
-    return today_in_germany()
-
-
 def parse_amount(text: str) -> Decimal:
     """``1.234,50``, ``1234,50`` or ``1234.50`` (with or without €) → Decimal."""
     raw = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
@@ -127,7 +123,7 @@ def router(pages: Pages) -> APIRouter:
             q = workspace.work_queue(
                 session,
                 actor,
-                today=today(),
+                today=today_in_germany(),
                 now=datetime.now(BERLIN),
                 kind=wanted,
                 creditor_id=creditor_id,
@@ -139,7 +135,7 @@ def router(pages: Pages) -> APIRouter:
                 kind=wanted or "",
                 creditor_id=creditor_id,
                 kinds=workspace.QUEUE_KINDS,
-                today=today(),
+                today=today_in_germany(),
             )
 
     @r.get("/work/cases/{case_id}", response_class=HTMLResponse)
@@ -149,19 +145,19 @@ def router(pages: Pages) -> APIRouter:
             return who
         _, actor = who
         with transaction(pages.runtime.sessions) as session:
-            view = workspace.case_view(session, actor, case_id, today=today())
+            view = workspace.case_view(session, actor, case_id, today=today_in_germany())
             if view is None:
                 return pages.not_found(request)
             return pages.render(
                 request,
                 "work/case.html",
                 v=view,
-                today=today(),
+                today=today_in_germany(),
                 flash=take_flash(request),
                 outcomes=CALL_OUTCOMES,
                 flag_choices=FLAG_CHOICES,
                 generic_notice=workflow.plan_cost_notice(
-                    view.case, view.statement.totals.total_open, today()
+                    view.case, view.statement.totals.total_open, today_in_germany()
                 ),
             )
 
@@ -172,7 +168,7 @@ def router(pages: Pages) -> APIRouter:
             return who
         _, actor = who
         with transaction(pages.runtime.sessions) as session:
-            sheet = workspace.call_sheet(session, actor, case_id, today=today())
+            sheet = workspace.call_sheet(session, actor, case_id, today=today_in_germany())
             if sheet is None:
                 return pages.not_found(request)
             return pages.render(
@@ -180,7 +176,7 @@ def router(pages: Pages) -> APIRouter:
                 "work/call.html",
                 s=sheet,
                 v=sheet.view,
-                today=today(),
+                today=today_in_germany(),
                 flash=take_flash(request),
                 outcomes=CALL_OUTCOMES,
             )
@@ -298,10 +294,12 @@ def router(pages: Pages) -> APIRouter:
                 flash(request, "error", str(exc))
                 return RedirectResponse(f"/work/cases/{case_id}", status_code=303)
             with transaction(pages.runtime.sessions) as session:
-                view = workspace.case_view(session, actor, case_id, today=today(), purpose="plan")
+                view = workspace.case_view(
+                    session, actor, case_id, today=today_in_germany(), purpose="plan"
+                )
                 if view is None:
                     return pages.not_found(request)
-                notice = workflow.plan_cost_notice(view.case, value * n, today())
+                notice = workflow.plan_cost_notice(view.case, value * n, today_in_germany())
                 return pages.render(
                     request,
                     "work/plan_confirm.html",
@@ -384,7 +382,7 @@ def router(pages: Pages) -> APIRouter:
     ) -> Response:
         def work(session: Session, actor: Actor, user: User) -> str:
             if decision == "approve":
-                workflow.approve(session, actor, approval_id, reason, today=today())
+                workflow.approve(session, actor, approval_id, reason, today=today_in_germany())
                 return "work.done.approved"
             if decision == "reject":
                 workflow.reject(session, actor, approval_id, reason)
