@@ -49,8 +49,9 @@ def seed(database_url: str, n_cases: int, var_dir: Path) -> tuple[str, list[int]
     """Create the creditor, its key and ``n_cases`` cases; returns key, case ids, seconds."""
     from mahnwerk.bootstrap import build
     from mahnwerk.config import Settings
-    from mahnwerk.services import accounts, cases
+    from mahnwerk.services import cases
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build(Settings(database_url=database_url, var_dir=var_dir, secret_key="bench"))

@@ -2,7 +2,7 @@
 
 Generates a German CSV (``;``, decimal comma, ``dd.mm.yyyy``, UTF-8 with BOM as Excel's
 "CSV UTF-8" writes it) of N claims, about 1.3 claims per case, streamed to a temp file, and
-imports it with :func:`mahnwerk.services.portfolio_import.import_file` in a child process
+imports it with :func:`mahnwerk.services.portfolio.importing.import_file` in a child process
 per run (fresh database each run; the schema migration is not timed). Peak memory is the
 child's ``ru_maxrss``; the median of the runs is reported. PostgreSQL is a throwaway server
 started with ``scripts/pg-start.sh`` (fsync off, as in the tests).
@@ -149,9 +149,9 @@ def child(url: str, file: str) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from sqlalchemy import text
 
-    from mahnwerk.services import accounts
     from mahnwerk.services.actor import CLI
-    from mahnwerk.services.portfolio_import import import_file
+    from mahnwerk.services.admin import accounts
+    from mahnwerk.services.portfolio.importing import import_file
     from mahnwerk.store.db import make_engine, session_factory, transaction
     from mahnwerk.store.migrate import upgrade
 

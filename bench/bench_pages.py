@@ -60,7 +60,7 @@ def portal_logins(env: dict[str, str], n: int) -> list[dict[str, str]]:
 import json, random
 from sqlalchemy import select
 from mahnwerk.bootstrap import build
-from mahnwerk.services import portal_access
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.models import Case
 rt = build()
 with rt.sessions() as s:

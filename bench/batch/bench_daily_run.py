@@ -58,11 +58,11 @@ from mahnwerk.batch.balances import day_number
 from mahnwerk.batch.decisions import run_decisions
 from mahnwerk.batch.loader import Partition
 from mahnwerk.domain.dunning import decide
-from mahnwerk.services import daily_run
 from mahnwerk.services.cases import statement
-from mahnwerk.services.strategies import StrategyBook
+from mahnwerk.services.dunning import run as daily_run
 from mahnwerk.store.db import make_engine, session_factory
 from mahnwerk.store.workflow import CaseStrategy
+from mahnwerk.strategies import StrategyBook
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "daily_run.json"

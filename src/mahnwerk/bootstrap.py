@@ -63,7 +63,7 @@ def build(
         upgrade(engine)
     sessions = session_factory(engine)
     if letters is None:
-        from mahnwerk.services.letters import StoreLetterRenderer
+        from mahnwerk.services.dunning.letters import StoreLetterRenderer
 
         letters = StoreLetterRenderer(settings, sessions)
     return Runtime(

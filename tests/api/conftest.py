@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from mahnwerk.api import create_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 
 

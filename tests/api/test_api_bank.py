@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from mahnwerk.banking.generator import to_camt053
 from mahnwerk.banking.statement import BankEntry, Sign
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import ApiKey, Payment, User
 

@@ -16,7 +16,7 @@ from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.audit import entries_for_case
 from mahnwerk.services.events import WEBHOOK_EVENTS
-from mahnwerk.services.statement_io import to_json
+from mahnwerk.services.portfolio.statement_io import to_json
 from mahnwerk.store.db import transaction
 
 
@@ -286,7 +286,7 @@ def test_reads_and_changes_are_audited_with_the_client_address(client, tenants, 
 
 
 def _key_id(session, tenant):
-    from mahnwerk.services.accounts import authenticate_api_key
+    from mahnwerk.services.admin.accounts import authenticate_api_key
 
     return authenticate_api_key(session, tenant.key).id
 

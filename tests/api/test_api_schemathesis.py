@@ -24,8 +24,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 
 #: Examples per operation and mode (valid and invalid data): 11 operations × 2 modes.

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.webhooks import deliveries, get_webhook
+from mahnwerk.services.admin.webhooks import deliveries, get_webhook
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Webhook
 
@@ -150,7 +150,7 @@ def test_every_route_without_a_key_is_401(client, app, tenants, sessions):
 
 
 def test_a_revoked_key_or_an_inactive_creditor_is_401(client, tenants, sessions):
-    from mahnwerk.services.accounts import authenticate_api_key
+    from mahnwerk.services.admin.accounts import authenticate_api_key
     from mahnwerk.store.models import Creditor
 
     assert client.get("/api/v1/cases", headers=tenants.a.headers).status_code == 200

@@ -15,7 +15,7 @@ import pytest
 from api_support import case_body
 
 from mahnwerk.cli import main
-from mahnwerk.services.accounts import verify_password
+from mahnwerk.services.admin.accounts import verify_password
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import ApiKey, AuditEntry
 
@@ -188,7 +188,7 @@ def test_mahnwerk_serve_answers_through_a_real_server(env, sessions, capsys):
 def test_apikey_list_shows_the_last_use_and_revoke_ends_a_key(env, capsys, sessions):
     from datetime import timedelta
 
-    from mahnwerk.services.accounts import actor_for_key
+    from mahnwerk.services.admin.accounts import actor_for_key
 
     _, out, _ = run(capsys, "creditor", "add", "Stadtwerke Nord")
     creditor_id = int(out)

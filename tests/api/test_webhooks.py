@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 
 from mahnwerk.api import create_app
 from mahnwerk.bootstrap import Runtime
-from mahnwerk.services import webhooks
 from mahnwerk.services.actor import utcnow
+from mahnwerk.services.admin import webhooks
 
 
 class Receiver:

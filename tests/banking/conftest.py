@@ -15,8 +15,9 @@ from mahnwerk.banking.generator import to_camt053
 from mahnwerk.banking.statement import BankEntry, Sign
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, Actor
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
 

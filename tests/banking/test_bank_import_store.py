@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from mahnwerk.banking import matching
 from mahnwerk.banking.generator import generate, to_mt940
 from mahnwerk.banking.statement import StatementError
-from mahnwerk.services import workflow
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.bank_import import build_index, import_statement
+from mahnwerk.services.banking.statements import build_index, import_statement
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import BankEntry, BankMatch, LearnedPayer
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import BankAccount, Case, Debtor, Payment
@@ -90,7 +90,7 @@ def test_one_payment_for_two_cases_is_split(bank, credit):
 
 
 def test_relative_goes_to_review_then_is_learned(bank, credit, agent):
-    from mahnwerk.services import bank_review
+    from mahnwerk.services.banking import review as bank_review
 
     cid, _ref = bank.case("K-1", "400.00", first="Tom", last="Krüger")
     mother = "DE12500105170648489890"
@@ -161,7 +161,7 @@ def test_malformed_file_books_nothing_and_names_line_and_element(bank, credit):
 
 
 def test_error_while_booking_rolls_back_the_whole_statement(bank, credit, monkeypatch):
-    from mahnwerk.services import bank_import
+    from mahnwerk.services.banking import statements as bank_import
 
     _cid, ref = bank.case("K-1", "120.00")
     _cid2, ref2 = bank.case("K-2", "80.00", first="Eva", last="Ost", birth=date(1990, 2, 2))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from mahnwerk.banking.statement import Sign
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.bank_import import import_statement
+from mahnwerk.services.banking.statements import import_statement
 from mahnwerk.store.banking_store import BankEntry, BankMatch
 from mahnwerk.store.models import Cost, LedgerPosting, Payment
 

@@ -8,9 +8,9 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from mahnwerk.services import bank_review
 from mahnwerk.services.actor import CLI, Actor
-from mahnwerk.services.bank_import import import_statement
+from mahnwerk.services.banking import review as bank_review
+from mahnwerk.services.banking.statements import import_statement
 from mahnwerk.store.banking_store import BankEntry, LearnedPayer
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Payment

@@ -16,8 +16,8 @@ from mahnwerk.banking.camt import schema_errors
 from mahnwerk.banking.statement import Sign
 from mahnwerk.domain.ledger import compute_statement
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.bank_import import import_statement
-from mahnwerk.services.payouts import run_payouts, write_files
+from mahnwerk.services.banking.payouts import run_payouts, write_files
+from mahnwerk.services.banking.statements import import_statement
 from mahnwerk.store.banking_store import CreditorPayout, CreditorPayoutItem
 from mahnwerk.store.db import transaction
 from mahnwerk.store.ledger_map import domain_case

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from mahnwerk.banking import sepa
 from mahnwerk.banking.camt import schema_errors
 from mahnwerk.banking.statement import Sign
-from mahnwerk.services import workflow
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.bank_import import import_statement
-from mahnwerk.services.sepa_collections import CollectionError, add_mandate, collect
+from mahnwerk.services.banking.collections import CollectionError, add_mandate, collect
+from mahnwerk.services.banking.statements import import_statement
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaCollection, SepaMandate
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import CaseEvent, Payment

@@ -37,14 +37,17 @@ from mahnwerk.channels.base import Channels
 from mahnwerk.config import Settings
 from mahnwerk.domain.dunning import CaseSnapshot, Decision, decide
 from mahnwerk.domain.limitation import acknowledgement, limitation_date
-from mahnwerk.services import accounts, cases, daily_run, workflow
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.cases import statement
-from mahnwerk.services.daily_run import run_day
-from mahnwerk.services.strategies import StrategyBook
+from mahnwerk.services.dunning import run as daily_run
+from mahnwerk.services.dunning.run import run_day
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, ContactPoint, Payment
 from mahnwerk.store.workflow import Approval, CaseStrategy, OutboxMessage
+from mahnwerk.strategies import StrategyBook
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HANDED_OVER = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -284,9 +284,9 @@ def test_negative_amounts_are_refused():
 
 
 def test_loaded_from_the_database_equal_the_stored_statement(sessions, engine):
-    from mahnwerk.services import accounts
     from mahnwerk.services import cases as case_service
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
     from mahnwerk.store.models import Case as CaseRow
     from mahnwerk.store.models import Claim as ClaimRow

@@ -21,8 +21,9 @@ from mahnwerk.channels.base import Channels
 from mahnwerk.channels.email import SmtpConfig, SmtpEmailSender
 from mahnwerk.channels.sms import HttpSmsGateway, SmsConfig
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from mahnwerk.services.daily_run import run_day
+from mahnwerk.services.dunning.run import run_day
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, ContactPoint, Document
 from mahnwerk.store.workflow import CaseStrategy, OutboxMessage, Task

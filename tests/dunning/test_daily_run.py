@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from mahnwerk.services import daily_run, workflow
 from mahnwerk.services.actor import CLI, SYSTEM
-from mahnwerk.services.daily_run import run_day
+from mahnwerk.services.dunning import run as daily_run
+from mahnwerk.services.dunning.run import run_day
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent, Cost, Document
 from mahnwerk.store.workflow import (

@@ -17,7 +17,7 @@ from mahnwerk.domain.dunning import (
     decide,
 )
 from mahnwerk.domain.strategy import Channel, Stage, parse_strategy
-from mahnwerk.services.strategies import StrategyBook
+from mahnwerk.strategies import StrategyBook
 
 STANDARD = StrategyBook().get("standard")
 HANDED = date(2026, 3, 2)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from mahnwerk.services import portal_access
-from mahnwerk.services.daily_run import run_day
-from mahnwerk.services.letters import StoreLetterRenderer
+from mahnwerk.services.dunning.letters import StoreLetterRenderer
+from mahnwerk.services.dunning.run import run_day
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Document
 

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from mahnwerk.domain.strategy import GATED_STAGES, Channel, Stage, parse_strategy
-from mahnwerk.services.strategies import (
+from mahnwerk.strategies import (
     StrategyBook,
     StrategyError,
     builtin_strategies,

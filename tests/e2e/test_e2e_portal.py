@@ -19,9 +19,10 @@ from sqlalchemy import select
 from mahnwerk.bootstrap import build
 from mahnwerk.config import load_settings
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.daily_run import run_day
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.dunning.run import run_day
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Document
 from mahnwerk.store.workflow import Dispute, OutboxMessage, PaymentPlan

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from sqlalchemy import select
 from mahnwerk.bootstrap import build
-from mahnwerk.services import cases, workflow
+from mahnwerk.services import cases
+from mahnwerk.services.workspace import workflow
 from mahnwerk.services.actor import CLI
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor

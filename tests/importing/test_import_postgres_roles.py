@@ -21,9 +21,10 @@ from sqlalchemy.exc import OperationalError
 from tests.importing.test_portfolio_import import BAU, MUELLER, csv_file
 
 from mahnwerk.domain.identity import identity_key
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.portfolio_import import PortfolioImportError, Progress, import_file
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portfolio.importing import PortfolioImportError, Progress, import_file
 from mahnwerk.store.db import make_engine, session_factory, transaction
 from mahnwerk.store.migrate import upgrade
 

@@ -13,9 +13,10 @@ from sqlalchemy import func, select, text
 
 from mahnwerk.cli import main
 from mahnwerk.domain.case_reference import case_reference
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.portfolio_import import _Store, import_file
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portfolio.importing import _Store, import_file
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import (
     Address,

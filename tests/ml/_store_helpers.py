@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.channels.base import Channels
 from mahnwerk.config import load_settings
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 
 

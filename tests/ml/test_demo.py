@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from tests.ml._store_helpers import runtime_for
 
-from mahnwerk.services.demo import DemoError, demo_logins, run_demo
-from mahnwerk.services.scoring import active_model
+from mahnwerk.services.admin.demo import DemoError, demo_logins, run_demo
+from mahnwerk.services.scoring.scores import active_model
 from mahnwerk.store.models import Case, User
 from mahnwerk.store.scoring import ModelVersion
 from mahnwerk.store.workflow import DailyRun

@@ -14,10 +14,14 @@ from tests.store.test_cases_store import case_input
 from mahnwerk.ml.features import build_features
 from mahnwerk.ml.protected import protected_columns
 from mahnwerk.ml.simulator import simulate
-from mahnwerk.services import accounts, cases, events, portal, workflow, workspace
+from mahnwerk.services import cases, events
 from mahnwerk.services.actor import CLI, SYSTEM
-from mahnwerk.services.ml_data import load_histories, load_protected
-from mahnwerk.services.simulation import write_simulation
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portal import debtor as portal
+from mahnwerk.services.scoring.ml_data import load_histories, load_protected
+from mahnwerk.services.scoring.simulation import write_simulation
+from mahnwerk.services.workspace import desk as workspace
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent
 from mahnwerk.store.workflow import PaymentPlan

@@ -11,9 +11,9 @@ from tests.ml._store_helpers import creditors, runtime_for
 from mahnwerk.ml.fairness import AuditLimits
 from mahnwerk.ml.model import TrainConfig
 from mahnwerk.ml.simulator import simulate
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.scoring import (
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.scoring.scores import (
     ScoringError,
     activate_model,
     audit_model,
@@ -21,7 +21,7 @@ from mahnwerk.services.scoring import (
     score_open_cases,
     train_model,
 )
-from mahnwerk.services.simulation import write_simulation
+from mahnwerk.services.scoring.simulation import write_simulation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.scoring import CaseScore, DriftReport, ModelVersion
 from mahnwerk.store.workflow import Approval, OutboxMessage, Task

@@ -10,8 +10,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from mahnwerk.domain.case_reference import parse_case_reference
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.audit import entries_for_case
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry, Case, LedgerPosting, Person

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.workspace import log_call
+from mahnwerk.services.workspace.desk import log_call
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 
 

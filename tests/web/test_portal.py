@@ -20,9 +20,13 @@ from mahnwerk.banking.epc_qr import EpcTransfer, epc_payload
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import accounts, cases, portal, portal_access, workflow
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.daily_run import run_day
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.dunning.run import run_day
+from mahnwerk.services.portal import access as portal_access
+from mahnwerk.services.portal import debtor as portal
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent, Document

@@ -22,8 +22,8 @@ from mahnwerk.channels.base import Channels
 from mahnwerk.channels.email import SmtpConfig, SmtpEmailSender
 from mahnwerk.cli import main as cli_main
 from mahnwerk.config import Settings
-from mahnwerk.services import registration
 from mahnwerk.services.actor import CLI, Actor, utcnow
+from mahnwerk.services.admin import registration
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor, User
 from mahnwerk.store.web_accounts import CreditorRegistration

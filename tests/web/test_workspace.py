@@ -15,9 +15,11 @@ from sqlalchemy import select
 from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, cases, workflow
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.workspace import owed_sentence
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.workspace import workflow
+from mahnwerk.services.workspace.desk import owed_sentence
 from mahnwerk.store.calls import CallLog
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import AuditEntry, Case, CaseEvent, Document

@@ -3,7 +3,7 @@
 ``create_app(runtime)`` gives the app for a runtime (engine and sessions) built by
 :func:`mahnwerk.bootstrap.build` or by a test. ``webhook_interval`` (seconds) switches on the
 background loop that delivers webhooks; tests leave it off and call
-:func:`mahnwerk.services.webhooks.deliver_due` themselves.
+:func:`mahnwerk.services.admin.webhooks.deliver_due` themselves.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from mahnwerk import __version__
 from mahnwerk.api import bank, problems, routes
 from mahnwerk.api.auth import single_query_values
 from mahnwerk.bootstrap import Runtime
-from mahnwerk.services import webhooks
+from mahnwerk.services.admin import webhooks
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from mahnwerk.api.problems import ApiProblem
 from mahnwerk.bootstrap import Runtime
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import Actor
+from mahnwerk.services.admin import accounts
 
 API_KEY_PREFIX = "mwk_"
 

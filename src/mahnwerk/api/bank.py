@@ -2,8 +2,8 @@
 
 Only staff API keys (``mahnwerk apikey create --user EMAIL``) may call them; a creditor's
 key gets a 403 problem, since these routes name no creditor's resource and there is
-nothing to hide. Each handler calls one use case of :mod:`mahnwerk.services.bank_import`
-or :mod:`mahnwerk.services.bank_review` in one transaction.
+nothing to hide. Each handler calls one use case of :mod:`mahnwerk.services.banking.statements`
+or :mod:`mahnwerk.services.banking.review` in one transaction.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from mahnwerk.api import schemas as s
 from mahnwerk.api.auth import CurrentActor, runtime, unit_of_work
 from mahnwerk.api.problems import ApiProblem, not_found, responses
 from mahnwerk.banking.statement import StatementError
-from mahnwerk.services import bank_import, bank_review
 from mahnwerk.services.actor import Actor
+from mahnwerk.services.banking import review as bank_review
+from mahnwerk.services.banking import statements as bank_import
 from mahnwerk.store.banking_store import BankEntry
 
 PREFIX = "/api/v1/bank"

@@ -21,9 +21,9 @@ from sqlalchemy import inspect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
-from mahnwerk.services.accounts import AccountError
+from mahnwerk.services.admin.accounts import AccountError
+from mahnwerk.services.admin.webhooks import WebhookError
 from mahnwerk.services.cases import CaseError, DuplicateCase
-from mahnwerk.services.webhooks import WebhookError
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ from mahnwerk.api import schemas as s
 from mahnwerk.api import views
 from mahnwerk.api.auth import CurrentActor, runtime, unit_of_work
 from mahnwerk.api.problems import ApiProblem, not_found, responses
-from mahnwerk.services import cases, webhooks
+from mahnwerk.services import cases
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
-from mahnwerk.services.statement_io import to_json
+from mahnwerk.services.admin import webhooks
+from mahnwerk.services.portfolio.statement_io import to_json
 
 PREFIX = "/api/v1"
 

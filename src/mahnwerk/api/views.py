@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mahnwerk.api import schemas as s
-from mahnwerk.services.webhooks import DeliveryView, event_types
+from mahnwerk.services.admin.webhooks import DeliveryView, event_types
 
 if TYPE_CHECKING:
     from mahnwerk.store.models import Case, Payment, Webhook

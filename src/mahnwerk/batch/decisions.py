@@ -11,7 +11,7 @@ step, channel, first contact) so that a caller can write the outbox in bulk.
 :func:`run_decisions` runs the partitions in a process pool.
 
 What each snapshot field is made of, and how it matches the per-case path of
-:mod:`mahnwerk.services.daily_run` (``snapshot_of``), which reads the same rows through the
+:mod:`mahnwerk.services.dunning.run` (``snapshot_of``), which reads the same rows through the
 ORM:
 
 - ``consumer``, ``handed_over`` (the Berlin date of ``case_file.created_at``), the strategy
@@ -37,9 +37,9 @@ ORM:
 Contacts per week (the weekly cap) and contact preferences are not part of the decision:
 they are checked per message at the moment of delivery.
 
-Strategies come from a :class:`StrategyLookup` (``services.strategies.StrategyBook`` is one;
-this layer may not import services): by default :class:`ShippedStrategies`, the files shipped
-in ``mahnwerk/strategies``.
+Strategies come from the one loader, :class:`mahnwerk.strategies.StrategyBook` (by default
+the files shipped in ``mahnwerk/strategies``; an installation passes its own book with the
+operator's folder).
 """
 
 from __future__ import annotations
@@ -50,12 +50,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 from sqlalchemy import Connection, select, text
 from sqlalchemy.pool import NullPool
 
@@ -78,10 +76,10 @@ from mahnwerk.domain.strategy import (
     WRITTEN_CHANNELS,
     Channel,
     Strategy,
-    parse_strategy,
 )
 from mahnwerk.store.db import make_engine
 from mahnwerk.store.models import Creditor
+from mahnwerk.strategies import StrategyBook
 
 I64 = npt.NDArray[np.int64]
 
@@ -98,43 +96,6 @@ _FLAG_SETS = tuple(
 _NO_DAY = day_number(date(9999, 12, 31))
 _MOBILE_PREFIXES = ("015", "016", "017", "+4915", "+4916", "+4917", "004915", "004916", "004917")
 _EMPTY: frozenset[Any] = frozenset()
-
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "strategies"
-DEFAULT_STRATEGY = "standard"
-
-
-# ------------------------------------------------------------------------- strategies
-
-
-class StrategyLookup(Protocol):
-    """Where strategies come from (``services.strategies.StrategyBook`` is one)."""
-
-    def get(self, name: str) -> Strategy: ...
-
-    def for_creditor(self, settings: dict[str, object] | None) -> Strategy: ...
-
-
-class ShippedStrategies:
-    """The strategies shipped in ``mahnwerk/strategies``, chosen per creditor as
-    ``StrategyBook`` does (``settings["strategy"]``, else ``standard``). An installation with
-    strategy files of its own passes its ``StrategyBook`` instead."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, Strategy] = {}
-
-    def get(self, name: str) -> Strategy:
-        if name not in self._cache:
-            path = SHIPPED_DIR / f"{name}.yaml"
-            if not name or "/" in name or "\\" in name or not path.is_file():
-                raise LookupError(f"Strategie {name!r} nicht gefunden")
-            strategy, problems = parse_strategy(yaml.safe_load(path.read_text(encoding="utf-8")))
-            if strategy is None:
-                raise ValueError(f"{path}: " + "; ".join(problems))
-            self._cache[name] = strategy
-        return self._cache[name]
-
-    def for_creditor(self, settings: dict[str, object] | None) -> Strategy:
-        return self.get(str((settings or {}).get("strategy") or DEFAULT_STRATEGY))
 
 
 # ------------------------------------------------------------------------- results
@@ -797,7 +758,7 @@ def case_snapshots(
 
 
 def _strategies(
-    inputs: DecisionInputs, book: StrategyLookup
+    inputs: DecisionInputs, book: StrategyBook
 ) -> tuple[list[Strategy | None], list[str]]:
     """The strategy of every case (``None`` with a reason where it cannot be loaded), as the
     per-case run chooses it: the case's recorded strategy (in its current version), else the
@@ -842,7 +803,7 @@ def decide_cases(
     balances: Balances,
     payments: tuple[I64, I64, I64, I64],
     day: date,
-    book: StrategyLookup,
+    book: StrategyBook,
     *,
     with_actions: bool = True,
     keep: bool = False,
@@ -914,7 +875,7 @@ def decide_partition(
     day: date,
     partition: Partition | None = None,
     *,
-    book: StrategyLookup | None = None,
+    book: StrategyBook | None = None,
     with_actions: bool = True,
     keep: bool = False,
 ) -> PartitionDecisions:
@@ -935,7 +896,7 @@ def decide_partition(
         balances,
         (pay.case, seq, pay.date, pay.amount),
         day,
-        book or ShippedStrategies(),
+        book or StrategyBook(),
         with_actions=with_actions,
         keep=keep,
     )
@@ -947,7 +908,7 @@ def run_partition(
     url: str,
     day: date,
     partition: Partition,
-    book: StrategyLookup | None = None,
+    book: StrategyBook | None = None,
     with_actions: bool = True,
 ) -> PartitionDecisions:
     """:func:`decide_partition` on a connection of its own (one process, one partition)."""
@@ -966,7 +927,7 @@ def run_partition(
         engine.dispose()
 
 
-def _run(args: tuple[str, date, Partition, StrategyLookup | None, bool]) -> PartitionDecisions:
+def _run(args: tuple[str, date, Partition, StrategyBook | None, bool]) -> PartitionDecisions:
     return run_partition(*args)
 
 
@@ -1004,7 +965,7 @@ def run_decisions(
     partitions: int = 2,
     *,
     processes: int | None = None,
-    book: StrategyLookup | None = None,
+    book: StrategyBook | None = None,
     with_actions: bool = False,
 ) -> DecisionRun:
     """Balances and decisions of every open case for ``day``: ``partitions`` partitions in

@@ -3,7 +3,7 @@
 A channel sends one message and returns it exactly as sent (:class:`Sent`: the bytes of the
 ``.eml``, the JSON body of the SMS request, the letter PDF), so that the caller can store it
 as a document on the case. Channels know nothing of the database: storing documents, events
-and tasks is the job of :mod:`mahnwerk.services.daily_run`.
+and tasks is the job of :mod:`mahnwerk.services.dunning.run`.
 """
 
 from __future__ import annotations

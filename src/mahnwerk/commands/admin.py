@@ -51,7 +51,7 @@ def _actor() -> Any:
 
 def pending_command(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import registration
+    from mahnwerk.services.admin import registration
 
     runtime = build()
     with runtime.sessions() as s:
@@ -69,7 +69,7 @@ def pending_command(args: argparse.Namespace) -> int:
 
 def approve_command(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import registration
+    from mahnwerk.services.admin import registration
     from mahnwerk.store.db import transaction
 
     runtime = build()

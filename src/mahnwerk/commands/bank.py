@@ -96,7 +96,7 @@ def _actor() -> Any:
 
 
 def _agency(args: argparse.Namespace) -> Any:
-    from mahnwerk.services.sepa_collections import agency_from_env
+    from mahnwerk.services.banking.collections import agency_from_env
 
     return agency_from_env(
         name=args.name or "", iban=args.iban or "", creditor_id=args.creditor_id or ""
@@ -106,7 +106,7 @@ def _agency(args: argparse.Namespace) -> Any:
 def import_command(args: argparse.Namespace) -> int:
     from mahnwerk.banking.statement import StatementError
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.bank_import import import_statement
+    from mahnwerk.services.banking.statements import import_statement
 
     runtime = build()
     try:
@@ -119,7 +119,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def review_list(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.bank_review import open_reviews
+    from mahnwerk.services.banking.review import open_reviews
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -145,7 +145,7 @@ def review_confirm(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
     from mahnwerk.commands.daily import _BadInput as DailyBadInput
     from mahnwerk.commands.daily import _case_id
-    from mahnwerk.services.bank_review import ReviewError, confirm, correct
+    from mahnwerk.services.banking.review import ReviewError, confirm, correct
     from mahnwerk.store.banking_store import BankEntry
     from mahnwerk.store.db import transaction
 
@@ -176,7 +176,7 @@ def review_confirm(args: argparse.Namespace) -> int:
 
 def review_ignore(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.bank_review import ReviewError, mark_not_ours
+    from mahnwerk.services.banking.review import ReviewError, mark_not_ours
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -192,7 +192,7 @@ def review_ignore(args: argparse.Namespace) -> int:
 def collect_command(args: argparse.Namespace) -> int:
     from mahnwerk.banking.sepa import SepaError
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.sepa_collections import CollectionError, collect
+    from mahnwerk.services.banking.collections import CollectionError, collect
     from mahnwerk.store.db import transaction
 
     try:
@@ -214,7 +214,7 @@ def collect_command(args: argparse.Namespace) -> int:
 def payout_command(args: argparse.Namespace) -> int:
     from mahnwerk.banking.sepa import SepaError
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.payouts import PayoutError, run_payouts, write_files
+    from mahnwerk.services.banking.payouts import PayoutError, run_payouts, write_files
     from mahnwerk.store.db import transaction
 
     try:

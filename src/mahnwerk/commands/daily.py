@@ -105,8 +105,8 @@ def _fail(message: str) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.daily_run import run_day
-    from mahnwerk.services.strategies import StrategyError
+    from mahnwerk.services.dunning.run import run_day
+    from mahnwerk.strategies import StrategyError
 
     try:
         day = _date(args.day, "--date")
@@ -120,7 +120,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def approvals_list(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.workflow import list_approvals
+    from mahnwerk.services.workspace.workflow import list_approvals
     from mahnwerk.store.models import Case
 
     runtime = build()
@@ -137,7 +137,7 @@ def approvals_list(args: argparse.Namespace) -> int:
 
 def approvals_decide(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.workflow import WorkflowError, approve, reject
+    from mahnwerk.services.workspace.workflow import WorkflowError, approve, reject
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -156,7 +156,7 @@ def approvals_decide(args: argparse.Namespace) -> int:
 
 def dispute_open(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.workflow import WorkflowError, open_dispute
+    from mahnwerk.services.workspace.workflow import WorkflowError, open_dispute
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -171,7 +171,7 @@ def dispute_open(args: argparse.Namespace) -> int:
 
 def plan_add(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.workflow import WorkflowError, add_plan
+    from mahnwerk.services.workspace.workflow import WorkflowError, add_plan
     from mahnwerk.store.db import transaction
 
     try:

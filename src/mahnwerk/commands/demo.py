@@ -42,7 +42,7 @@ def _has_data(runtime: Any) -> bool:
 
 
 def _print_logins() -> None:
-    from mahnwerk.services.demo import demo_logins
+    from mahnwerk.services.admin.demo import demo_logins
 
     logins = demo_logins()
     print(f"Demo-Anmeldungen (Passwort für alle: {logins[0]['password']}):")
@@ -52,7 +52,7 @@ def _print_logins() -> None:
 
 def demo_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.demo import DemoError, run_demo
+    from mahnwerk.services.admin.demo import DemoError, run_demo
 
     runtime = build()
     if args.if_empty and _has_data(runtime):

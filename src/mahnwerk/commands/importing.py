@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from mahnwerk.services.portfolio_import import ImportReport, Progress
+    from mahnwerk.services.portfolio.importing import ImportReport, Progress
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
     from mahnwerk.services.actor import CLI
-    from mahnwerk.services.portfolio_import import PortfolioImportError, import_file
+    from mahnwerk.services.portfolio.importing import PortfolioImportError, import_file
 
     runtime = build()
     try:

@@ -51,7 +51,7 @@ def _day(text: str | None) -> date | None:
 
 def train_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.scoring import ScoringError, train_model
+    from mahnwerk.services.scoring.scores import ScoringError, train_model
 
     try:
         row = train_model(build(), _day(args.as_of))
@@ -71,7 +71,7 @@ def train_command(args: Any) -> int:
 
 def audit_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.scoring import ScoringError, audit_model
+    from mahnwerk.services.scoring.scores import ScoringError, audit_model
 
     try:
         out = audit_model(build(), args.version)
@@ -91,7 +91,7 @@ def audit_command(args: Any) -> int:
 
 def activate_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.scoring import ScoringError, activate_model
+    from mahnwerk.services.scoring.scores import ScoringError, activate_model
 
     try:
         row = activate_model(
@@ -132,7 +132,7 @@ def evaluate_command(args: Any) -> int:
 
 def list_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.scoring import list_models
+    from mahnwerk.services.scoring.scores import list_models
 
     runtime = build()
     with runtime.sessions() as s:
@@ -157,7 +157,7 @@ def list_command(args: Any) -> int:
 def score_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
     from mahnwerk.services.actor import today_in_germany
-    from mahnwerk.services.scoring import score_open_cases
+    from mahnwerk.services.scoring.scores import score_open_cases
 
     summary = score_open_cases(build(), _day(args.day) or today_in_germany())
     if summary is None:

@@ -165,8 +165,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def creditor_add(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import accounts
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -183,8 +183,8 @@ def creditor_add(args: argparse.Namespace) -> int:
 
 def apikey_create(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import accounts
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -207,7 +207,7 @@ def apikey_create(args: argparse.Namespace) -> int:
 
 def apikey_list(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import accounts
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -244,8 +244,8 @@ def _when(at: datetime | None) -> str:
 
 def apikey_revoke(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import accounts
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build()
@@ -268,8 +268,8 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 def user_add(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services import accounts
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     password = _read_password(args)
@@ -353,7 +353,7 @@ def db_upgrade(_args: argparse.Namespace) -> int:
 
 def webhooks_deliver(_args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.webhooks import deliver_due
+    from mahnwerk.services.admin.webhooks import deliver_due
 
     report = deliver_due(build())
     print(

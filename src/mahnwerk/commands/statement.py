@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mahnwerk.domain.ledger import Case, compute_statement
-from mahnwerk.services.statement_io import loads, parse_case, to_json, to_text
+from mahnwerk.services.portfolio.statement_io import loads, parse_case, to_json, to_text
 
 EXIT_BAD_INPUT = 2
 #: JSON Lines files with more cases than this are computed on all cores, in chunks.

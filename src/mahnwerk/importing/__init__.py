@@ -8,7 +8,7 @@ headers (canonical, German, or named by a mapping file) to the canonical columns
 :mod:`.validation` turns one row into a typed :class:`~.validation.Record` or a list of
 :class:`~.headers.Problem` naming the row, the column and the reason in German.
 
-Storing the records is the job of :mod:`mahnwerk.services.portfolio_import`.
+Storing the records is the job of :mod:`mahnwerk.services.portfolio.importing`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Rules (where the issue left a choice, the choice is written here):
 - ``creditor_ref`` and ``invoice_no`` are required. Rows with the same ``creditor_ref`` form
   one case; a ``creditor_ref`` + ``invoice_no`` twice in a file, and rows of one case that
   disagree on the debtor, are found after all rows are read (see
-  :mod:`mahnwerk.services.portfolio_import`), not here.
+  :mod:`mahnwerk.services.portfolio.importing`), not here.
 - ``amount``: German form ``1.234,56`` (also ``1234,56``, ``1234``, ``1.234`` = 1234 euro,
   ``1234.56`` with a decimal point and one or two decimals, a ``€``/``EUR`` sign); numbers
   in XLSX/JSON are taken as euro. It must be greater than 0 and have at most two decimals.

@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import accounts
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
 from mahnwerk.web.i18n import DEFAULT, LANGUAGES, translate

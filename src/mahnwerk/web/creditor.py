@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from mahnwerk.services import accounts, cases, statement_io, workspace
+from mahnwerk.services import cases
 from mahnwerk.services.actor import Actor, today_in_germany
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portfolio import statement_io
+from mahnwerk.services.workspace import desk as workspace
 from mahnwerk.store.db import transaction
 
 if TYPE_CHECKING:
@@ -39,7 +42,7 @@ def _payouts_available() -> bool:
     """HOOK (settlements): services/payouts.py did not exist when this was written; when it
     does, the portfolio links its settlement documents (see creditor/portfolio.html)."""
     try:
-        import mahnwerk.services.payouts  # noqa: F401
+        import mahnwerk.services.banking.payouts  # noqa: F401
     except ImportError:
         return False
     return True

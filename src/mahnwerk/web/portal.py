@@ -3,7 +3,7 @@
 The session holds only the id of the one case (``portal_case``); every page reads it from
 there and never from the URL, so a debtor can reach nothing but their own case (a document
 of another case answers 404). Attempts are limited per client address here and per case in
-the database (:func:`mahnwerk.services.portal_access.login`).
+the database (:func:`mahnwerk.services.portal.access.login`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.domain.money import format_rate
-from mahnwerk.services import portal, portal_access
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.portal import access as portal_access
+from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
 from mahnwerk.web.security import AttemptLimiter, csrf_ok

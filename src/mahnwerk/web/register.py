@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from mahnwerk.channels.base import DeliveryError
-from mahnwerk.services import registration
+from mahnwerk.services.admin import registration
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
 from mahnwerk.web.security import AttemptLimiter, csrf_ok

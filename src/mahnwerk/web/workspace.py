@@ -3,9 +3,9 @@
 Staff only (admin, agent, compliance — compliance is the team lead; there is no separate
 team-lead role). A creditor user gets 404 on every route here, a visitor is sent to /login.
 Handlers stay thin: they check the user and the CSRF token, call a use case of
-:mod:`mahnwerk.services.workspace` or :mod:`mahnwerk.services.workflow` (which audit), and
-redirect back (post/redirect/get). Forms work without JavaScript; with HTMX they are boosted
-(no full reload) and the queue filter swaps only the list.
+:mod:`mahnwerk.services.workspace.desk` or :mod:`mahnwerk.services.workspace.workflow`
+(which audit), and redirect back (post/redirect/get). Forms work without JavaScript; with
+HTMX they are boosted (no full reload) and the queue filter swaps only the list.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from mahnwerk.services import accounts, workflow, workspace
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.workspace import desk as workspace
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.calls import CALL_OUTCOMES
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User

@@ -9,8 +9,8 @@ What it does (on an EMPTY database only):
    "team lead" role: the team lead gets the role ``compliance`` (reviews fairness reports,
    may override a failed audit), agents the role ``agent``;
 3. about ``cases`` debtors and cases from the debtor simulator, written into the store by
-   :func:`mahnwerk.services.simulation.write_simulation`; the simulated history ends 180 days
-   before the first demo week (so the model's outcome window is fully observed);
+   :func:`mahnwerk.services.scoring.simulation.write_simulation`; the simulated history ends
+   180 days before the first demo week (so the model's outcome window is fully observed);
 4. the daily run once a week over ``weeks`` weeks and today. Messages of past days are marked
    as sent WITHOUT rendering (no PDF, no e-mail: the event says so); only today's run uses the
    configured channels;
@@ -30,9 +30,9 @@ from sqlalchemy import func, select, update
 from mahnwerk.channels.base import Channels
 from mahnwerk.domain.contact_rules import BERLIN
 from mahnwerk.ml.simulator import load_params, simulate
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.simulation import T_EVENT, new_ids, write_simulation
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.scoring.simulation import T_EVENT, new_ids, write_simulation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor
 from mahnwerk.store.workflow import CaseStrategy, OutboxMessage
@@ -255,8 +255,8 @@ def run_demo(
 ) -> DemoResult:
     """Create the demo (see module docstring); refuses a database that is not empty."""
     from mahnwerk.bootstrap import Runtime as RuntimeClass
-    from mahnwerk.services.daily_run import run_day
-    from mahnwerk.services.scoring import (
+    from mahnwerk.services.dunning.run import run_day
+    from mahnwerk.services.scoring.scores import (
         activate_model,
         audit_model,
         score_open_cases,

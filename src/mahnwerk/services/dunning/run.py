@@ -66,8 +66,7 @@ from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany, utcnow
 from mahnwerk.services.cases import add_cost, statement
-from mahnwerk.services.strategies import StrategyBook
-from mahnwerk.services.workflow import add_task
+from mahnwerk.services.workspace.workflow import add_task
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, ContactPoint, Creditor, Debtor, Document
 from mahnwerk.store.workflow import (
@@ -81,6 +80,7 @@ from mahnwerk.store.workflow import (
     PaymentPlan,
     Task,
 )
+from mahnwerk.strategies import StrategyBook
 
 if TYPE_CHECKING:
     from mahnwerk.bootstrap import Runtime
@@ -235,7 +235,7 @@ def run_day(
         run.finished_at = utcnow()
         previous = run.summary or {}
         run.summary = {**summary.as_dict(), "previous": previous.get("cases_processed")}
-    from mahnwerk.services.scoring import score_if_active  # no-op without an active model
+    from mahnwerk.services.scoring.scores import score_if_active  # no-op without an active model
 
     score_if_active(runtime, day, summary)
     return summary

@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mahnwerk.services import accounts, audit
+from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.models import Creditor, User
 from mahnwerk.store.web_accounts import CreditorRegistration
 

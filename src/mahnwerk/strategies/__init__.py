@@ -1,4 +1,5 @@
-"""Dunning strategies from YAML files: loaded, validated, and chosen per creditor.
+"""Dunning strategies from YAML files: loaded, validated, and chosen per creditor; the one
+loader for the daily run's planning (services) and the vectorised decisions (batch).
 
 Where a strategy named ``N`` is looked up, first match wins:
 
@@ -19,7 +20,7 @@ import yaml
 
 from mahnwerk.domain.strategy import DEFAULT_FLAT_FEE_CAP, Strategy, parse_strategy
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "strategies"
+BUILTIN_DIR = Path(__file__).resolve().parent
 DEFAULT_STRATEGY = "standard"
 
 

@@ -20,8 +20,9 @@ from mahnwerk.channels.base import DeliveryError
 from mahnwerk.config import Settings
 from mahnwerk.documents import letters as doc
 from mahnwerk.documents.render import LetterRenderer
-from mahnwerk.services import cases, portal_access
+from mahnwerk.services import cases
 from mahnwerk.services.actor import SYSTEM
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.models import Case
 
 _ADDRESS = re.compile(r"^\s*(?P<street>.+?),\s*(?P<postcode>\d{5})\s+(?P<city>.+?)\s*$")

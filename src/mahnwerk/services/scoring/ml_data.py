@@ -2,7 +2,7 @@
 
 :func:`load_histories` reads the frames of :mod:`mahnwerk.ml.history` from the store's
 tables with one SELECT each (the mapping is documented in
-:mod:`mahnwerk.services.simulation`, which writes it), as seen at ``as_of`` (local time,
+:mod:`mahnwerk.services.scoring.simulation`, which writes it), as seen at ``as_of`` (local time,
 Europe/Berlin):
 
 * cases opened by ``as_of`` and not closed or recalled by then; stage = the last
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS, PlanTerms
 from mahnwerk.ml.history import CaseHistories
-from mahnwerk.services.simulation import (
+from mahnwerk.services.scoring.simulation import (
     BERLIN_TZ,
     CLAIM_LABELS,
     T_ADDRESS,

@@ -1,9 +1,10 @@
 """Model versions and scores: train from the store, audit, activate, score the open cases.
 
-* :func:`train_model` – features and targets from :func:`~mahnwerk.services.ml_data.load_histories`
-  at ``as_of`` (default: 180 days ago, so the whole outcome window is observed), a versioned
-  artefact under ``settings.var_dir/models/<version>/`` (boosters, calibration, model card,
-  behavioural segments, a reference sample for drift) and a ``model_version`` row.
+* :func:`train_model` – features and targets from
+  :func:`~mahnwerk.services.scoring.ml_data.load_histories` at ``as_of`` (default: 180 days
+  ago, so the whole outcome window is observed), a versioned artefact under
+  ``settings.var_dir/models/<version>/`` (boosters, calibration, model card, behavioural
+  segments, a reference sample for drift) and a ``model_version`` row.
 * :func:`audit_model` – the fairness audit on the held-out test split of the training
   snapshot, with protected attributes read from ``protected_attribute`` (and nowhere else);
   HTML, JSON and PDF report, a ``model_audit`` row.
@@ -45,8 +46,8 @@ from mahnwerk.ml.segments import Segmenter
 from mahnwerk.ml.targets import build_targets
 from mahnwerk.ml.warnings import early_warnings
 from mahnwerk.services.actor import today_in_germany, utcnow
-from mahnwerk.services.ml_data import as_of_end_of, load_histories, load_protected
-from mahnwerk.services.workflow import add_task
+from mahnwerk.services.scoring.ml_data import as_of_end_of, load_histories, load_protected
+from mahnwerk.services.workspace.workflow import add_task
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, User
 from mahnwerk.store.scoring import CaseScore, DriftReport, ModelAudit, ModelVersion

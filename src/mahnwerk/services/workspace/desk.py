@@ -31,8 +31,10 @@ from sqlalchemy.orm import Session, selectinload
 from mahnwerk.domain.dunning import PlanTerms
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, bank_review, cases, events, workflow
+from mahnwerk.services import audit, cases, events
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.banking import review as bank_review
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import BankEntry
 from mahnwerk.store.calls import CALL_OUTCOMES, CallLog
 from mahnwerk.store.models import Case, CaseEvent, Creditor, Debtor, Document, Payment

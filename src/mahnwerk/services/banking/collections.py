@@ -9,7 +9,7 @@
   (:class:`~mahnwerk.store.banking_store.SepaCollection` is unique per mandate and due date,
   so a repeated run collects nothing twice). Each collection gets an end-to-end id that
   contains the case number (``MW-00000123-20-260301``), so that its credit and a
-  Rücklastschrift are found again by :mod:`mahnwerk.services.bank_import`.
+  Rücklastschrift are found again by :mod:`mahnwerk.services.banking.statements`.
 
 Pre-notification (Vorabankündigung): the SEPA rulebook requires it at least 14 calendar
 days before the due date unless debtor and creditor agreed a shorter period. Our choice: the

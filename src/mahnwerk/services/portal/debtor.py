@@ -31,8 +31,9 @@ from mahnwerk.banking.iban import (
 from mahnwerk.domain.fees import agreement_fee
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import cases, events, workflow
+from mahnwerk.services import cases, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.models import BankAccount, Case, Creditor, Document
 from mahnwerk.store.workflow import CaseFlag, ContactPreference, Dispute, PaymentPlan
@@ -167,7 +168,7 @@ def document_path(documents_dir: Path, doc: Document) -> Path | None:
 
 
 def overview(session: Session, case_id: int, as_of: date, origin: str | None) -> Overview:
-    from mahnwerk.services.letters import cost_reason
+    from mahnwerk.services.dunning.letters import cost_reason
 
     case = load(session, case_id, origin)
     creditor = session.get(Creditor, case.creditor_id)

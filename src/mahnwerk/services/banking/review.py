@@ -28,7 +28,7 @@ from mahnwerk.banking import matching
 from mahnwerk.banking.iban import normalize_iban
 from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor, utcnow
-from mahnwerk.services.bank_import import apply_return, book, latest_payment
+from mahnwerk.services.banking.statements import apply_return, book, latest_payment
 from mahnwerk.store.banking_store import BankEntry, LearnedPayer
 from mahnwerk.store.models import BankAccount, Case, Debtor
 

@@ -5,7 +5,7 @@ production would hold after handling those cases: persons, debtors (German names
 addresses from faker, locale ``de_DE`` – no real people), address history, e-mail and mobile
 numbers with consent flags, contact preferences, cases with claims, costs, payments and their
 ledger postings, payment plans and promises, a few disputes, and the timeline of contacts
-and reactions. :func:`mahnwerk.services.ml_data.load_histories` reads the same
+and reactions. :func:`mahnwerk.services.scoring.ml_data.load_histories` reads the same
 :class:`~mahnwerk.ml.history.CaseHistories` back, so training runs on exactly what the store
 holds.
 

@@ -1,0 +1,1 @@
+"""Accounts, API keys, registration, webhooks and the demo installation."""

@@ -1,0 +1,1 @@
+"""The debtor portal: access codes, the overview, payments, plans, disputes and uploads."""

@@ -1,0 +1,1 @@
+"""Claims in: portfolio import and the statement calculator's input and output."""
