@@ -59,7 +59,7 @@ from mahnwerk.batch.decisions import run_decisions
 from mahnwerk.batch.loader import Partition
 from mahnwerk.domain.dunning import decide
 from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning import run as daily_run
+from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.store.db import make_engine, session_factory
 from mahnwerk.store.workflow import CaseStrategy
 from mahnwerk.strategies import StrategyBook

@@ -41,7 +41,7 @@ from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning import run as daily_run
+from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mahnwerk.services.actor import CLI, SYSTEM
-from mahnwerk.services.dunning import run as daily_run
+from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction

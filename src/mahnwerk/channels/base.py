@@ -3,7 +3,7 @@
 A channel sends one message and returns it exactly as sent (:class:`Sent`: the bytes of the
 ``.eml``, the JSON body of the SMS request, the letter PDF), so that the caller can store it
 as a document on the case. Channels know nothing of the database: storing documents, events
-and tasks is the job of :mod:`mahnwerk.services.dunning.run`.
+and tasks is the job of :mod:`mahnwerk.services.dunning.deliver`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class SmsSender(Protocol):
 
 class LetterRenderer(Protocol):
     """Turns the letter data of an outbox message (JSON-ready mapping, see
-    ``services.daily_run.message_payload``) into a PDF."""
+    ``services.dunning.compose.message_payload``) into a PDF."""
 
     def render(self, data: Mapping[str, Any]) -> bytes: ...
 

@@ -1,6 +1,6 @@
 """The German texts of e-mails and SMS, made from an outbox message's payload.
 
-The payload is the JSON-ready letter data built by ``services.daily_run.message_payload``
+The payload is the JSON-ready letter data built by ``services.dunning.compose.message_payload``
 (amounts as strings with a decimal point, dates as ISO strings). A first contact by e-mail
 carries every item of § 13a Abs. 1 RDG; :func:`first_contact_gaps` names what is missing, and a
 message with gaps is not sent.

@@ -1,0 +1,140 @@
+"""The data of one message (Nachrichteninhalt): everything a letter, an e-mail or an SMS shows,
+composed when the step is planned and stored with the outbox message, so that delivery
+renders it without reading the store again."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mahnwerk.channels.texts import (
+    SUPERVISORY_AUTHORITY,
+)
+from mahnwerk.domain.ledger import Statement
+from mahnwerk.store.models import Case, ContactPoint, Creditor, Debtor
+
+if TYPE_CHECKING:
+    from mahnwerk.bootstrap import Runtime
+
+
+#: Days a debtor has to pay after a message.
+PAY_WITHIN_DAYS = 14
+
+
+def mobile(contact: ContactPoint) -> bool:
+    if contact.kind == "mobile":
+        return True
+    digits = contact.value.replace(" ", "").replace("-", "").replace("/", "")
+    return contact.kind == "phone" and digits.startswith(
+        ("015", "016", "017", "+4915", "+4916", "+4917", "004915", "004916", "004917")
+    )
+
+
+def valid_contacts(debtor: Debtor, kind: str) -> list[ContactPoint]:
+    return [c for c in debtor.contacts if c.kind == kind and c.status == "valid"]
+
+
+def message_payload(
+    case: Case,
+    creditor: Creditor,
+    st: Statement,
+    runtime: Runtime,
+    day: date,
+    *,
+    action_info: dict[str, Any],
+) -> dict[str, Any]:
+    """The JSON-ready data of one message: what the letter renderer, the e-mail and the SMS
+    texts read (amounts as decimal strings, dates ISO)."""
+    settings = runtime.settings
+    debtor = case.debtor
+    address = debtor.current_address
+    cset = creditor.settings or {}
+    claims_by_id = {c.invoice_no: c for c in case.claims}
+    contacts = {
+        "email": next((c.value for c in valid_contacts(debtor, "email")), None),
+        "mobile": next(
+            (c.value for c in debtor.contacts if c.status == "valid" and mobile(c)), None
+        ),
+    }
+    return {
+        **action_info,
+        "date": day.isoformat(),
+        "pay_by": (day + timedelta(days=PAY_WITHIN_DAYS)).isoformat(),
+        "case_id": case.id,
+        "case_reference": case.reference,
+        "external_ref": case.external_ref,
+        "agency": {
+            "name": settings.agency_name,
+            "address": settings.agency_address,
+            "email": settings.agency_email,
+            "registration": settings.agency_registration,
+        },
+        "authority": dict(SUPERVISORY_AUTHORITY),
+        "creditor": {
+            "name": creditor.name,
+            "address": cset.get("address", ""),
+            "address_withheld_reason": cset.get("address_withheld_reason", ""),
+        },
+        "bank": dict(cset.get("payment_account") or {}),
+        "debtor": {
+            "name": debtor.display_name,
+            "consumer": debtor.consumer,
+            "address": None
+            if address is None
+            else {
+                "street": address.street,
+                "postcode": address.postcode,
+                "city": address.city,
+                "country": address.country,
+            },
+            "address_researched": address is not None and address.source == "research",
+            **contacts,
+        },
+        "claims": [
+            {
+                "invoice_no": c.id,
+                "label": c.label or claims_by_id[c.id].label,
+                "invoice_date": _iso(claims_by_id[c.id].invoice_date),
+                "origin": _iso(claims_by_id[c.id].origin),
+                "due_date": _iso(claims_by_id[c.id].due_date),
+                "default_from": c.default_from.isoformat(),
+                "interest_terms": c.interest_terms,
+                "principal": str(c.principal),
+                "principal_open": str(c.principal_open),
+                "interest_open": str(c.interest_open),
+                "periods": [
+                    {
+                        "start": p.start.isoformat(),
+                        "end": p.end.isoformat(),
+                        "days": p.days,
+                        "rate": str(p.rate),
+                        "base": str(p.base),
+                        "interest": str(p.interest),
+                    }
+                    for p in c.periods
+                ],
+            }
+            for c in st.claims
+        ],
+        "costs": [
+            {
+                "date": c.date.isoformat(),
+                "label": c.label,
+                "code": c.code,
+                "amount": str(c.amount),
+                "open": str(c.open),
+            }
+            for c in st.costs
+        ],
+        "totals": {
+            "principal_open": str(st.totals.principal_open),
+            "interest_open": str(st.totals.interest_open),
+            "costs_open": str(st.totals.costs_open),
+            "total_open": str(st.totals.total_open),
+            "credit": str(st.totals.credit),
+        },
+    }
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()

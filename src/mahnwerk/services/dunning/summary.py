@@ -1,0 +1,81 @@
+"""What a daily run did, for people (German) and as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunSummary:
+    day: date
+    cases_open: int = 0
+    cases_processed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)
+    delivered: Counter[str] = field(default_factory=Counter)
+    deferred: int = 0
+    failed: int = 0
+    approvals_requested: int = 0
+    approvals_waiting: int = 0
+    tasks_created: int = 0
+    fees_charged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def merge(self, other: RunSummary) -> None:
+        self.cases_processed += other.cases_processed
+        self.outcomes.update(other.outcomes)
+        self.actions.update(other.actions)
+        self.approvals_requested += other.approvals_requested
+        self.tasks_created += other.tasks_created
+        self.fees_charged += other.fees_charged
+        self.errors.extend(other.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "cases_open": self.cases_open,
+            "cases_processed": self.cases_processed,
+            "outcomes": dict(self.outcomes),
+            "actions": dict(self.actions),
+            "delivered": dict(self.delivered),
+            "deferred": self.deferred,
+            "failed": self.failed,
+            "approvals_requested": self.approvals_requested,
+            "approvals_waiting": self.approvals_waiting,
+            "tasks_created": self.tasks_created,
+            "fees_charged": self.fees_charged,
+            "errors": list(self.errors),
+        }
+
+    def german(self) -> str:
+        """The summary for people (German)."""
+        names = {"letter": "Briefe", "email": "E-Mails", "sms": "SMS", "phone_task": "Anrufe"}
+        lines = [
+            f"Mahnlauf für den {self.day.strftime('%d.%m.%Y')}",
+            f"  offene Fälle:            {self.cases_open}",
+            f"  heute bearbeitet:        {self.cases_processed}",
+        ]
+        for channel in ("letter", "email", "sms", "phone_task"):
+            lines.append(
+                f"  {names[channel] + ':':<25}{self.actions.get(channel, 0)} geplant, "
+                f"{self.delivered.get(channel, 0)} zugestellt"
+            )
+        lines += [
+            f"  zurückgestellt (Kontaktregeln, Kanal): {self.deferred}",
+            f"  fehlgeschlagen:          {self.failed}",
+            f"  Freigaben angefragt:     {self.approvals_requested}",
+            f"  Freigaben offen:         {self.approvals_waiting}",
+            f"  neue Aufgaben:           {self.tasks_created}",
+            f"  Gebühren gebucht:        {self.fees_charged}",
+            f"  Fehler:                  {len(self.errors)}",
+        ]
+        lines += [f"    – {e}" for e in self.errors[:20]]
+        if len(self.errors) > 20:
+            lines.append(f"    … und {len(self.errors) - 20} weitere")
+        return "\n".join(lines)
