@@ -313,3 +313,23 @@ def test_a_time_barred_claim_is_not_dunned(runtime, sessions, make_case):
     summary = run(runtime)
     assert summary.outcomes == {"stopped": 1}
     assert rows(sessions, Task)[0].code == "review:time_barred"
+
+
+class RefusingRenderer:
+    """A letter renderer that refuses every letter (the sender data are incomplete)."""
+
+    def render(self, data):
+        from mahnwerk.channels.base import DeliveryError
+
+        raise DeliveryError("Brief unvollständig: creditor.address fehlt", permanent=True)
+
+
+def test_a_letter_that_was_not_sent_books_no_fee(runtime, sessions, make_case, channels_of):
+    ids = [make_case(f"K-{i}", email=None, last_name=f"Öztürk{i}") for i in range(3)]
+    refusing = channels_of(runtime, letters=RefusingRenderer())
+    summary = run(refusing)
+    assert summary.failed == 3 and summary.fees_charged == 0
+    assert count(sessions, Cost) == 0  # planned with the step, never booked
+    (fees,) = {tuple(f["code"] for f in m.payload["fees"]) for m in rows(sessions, OutboxMessage)}
+    assert fees  # the step has fees: they went with the message and died with it
+    assert {m.case_id for m in rows(sessions, OutboxMessage, status="failed")} == set(ids)

@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from mahnwerk.domain.contact_rules import (
 )
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany
+from mahnwerk.services.cases import add_cost
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.services.workspace.workflow import add_task
@@ -327,6 +329,30 @@ def store_document(
     return document
 
 
+def book_fees(
+    s: Session, msg: OutboxMessage, case: Case, now: datetime, summary: RunSummary
+) -> None:
+    """The fees of the step, booked now that its message went out (dated as the message)."""
+    fees = msg.payload.get("fees") or []
+    if not fees:
+        return
+    day = date.fromisoformat(str(msg.payload["date"]))
+    source = f"strategy:{msg.strategy_name}@{msg.strategy_version}"
+    for fee in fees:
+        add_cost(
+            s,
+            case,
+            day,
+            str(fee["label"]),
+            Decimal(str(fee["amount"])),
+            source=source,
+            now=now,
+            code=str(fee["code"]),
+        )
+        summary.fees_charged += 1
+    s.expire(case, ["costs"])
+
+
 def _mark_sent(
     s: Session,
     msg: OutboxMessage,
@@ -338,6 +364,7 @@ def _mark_sent(
     msg.status = "sent"
     msg.attempts += 1
     msg.sent_at = now
+    book_fees(s, msg, case, now, summary)
     msg.error = None
     msg.document_id = document.id if document else None
     state = s.get(CaseStrategy, case.id)

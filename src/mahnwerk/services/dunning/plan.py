@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from mahnwerk.domain import ledger
 from mahnwerk.domain.dunning import (
     CaseSnapshot,
     Decision,
+    FeeCharge,
     Flag,
     Outcome,
     PlanState,
@@ -21,15 +23,16 @@ from mahnwerk.domain.dunning import (
     decide,
     is_written_reminder,
 )
-from mahnwerk.domain.ledger import Statement
+from mahnwerk.domain.ledger import Statement, compute_statement
 from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany
-from mahnwerk.services.cases import add_cost, statement
+from mahnwerk.services.cases import statement
 from mahnwerk.services.dunning.compose import message_payload, mobile, valid_contacts
 from mahnwerk.services.dunning.summary import RunSummary
 from mahnwerk.services.workspace.workflow import add_task
+from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import Case, Creditor, Debtor
 from mahnwerk.store.workflow import (
     Approval,
@@ -211,6 +214,14 @@ def snapshot_of(
     )
 
 
+def statement_with_fees(case: Case, day: date, fees: Sequence[FeeCharge]) -> Statement:
+    """The statement of ``case`` on ``day`` with the step's fees as costs of that day: what the
+    message shows; the fees are booked when it is delivered (``deliver``)."""
+    base = domain_case(case)
+    extra = tuple(ledger.Cost(day, f.label, f.amount, f.code) for f in fees)
+    return compute_statement(replace(base, costs=base.costs + extra), day)
+
+
 def plan_case(
     s: Session,
     case: Case,
@@ -243,15 +254,11 @@ def plan_case(
     st = statement(case, day)
     snapshot = snapshot_of(case, st, state, strategy, data)
     decision = decide(snapshot, strategy, day)
-    source = f"strategy:{strategy.label}"
     common = {"strategy": strategy.name, "strategy_version": strategy.version}
 
     if decision.fees:
-        for fee in decision.fees:
-            add_cost(s, case, day, fee.label, fee.amount, source=source, now=now, code=fee.code)
-            summary.fees_charged += 1
-        s.expire(case, ["costs"])
-        st = statement(case, day)
+        # booked when the message goes out (deliver), shown in it already
+        st = statement_with_fees(case, day, decision.fees)
 
     plan = data.plans.get(case.id)
     if plan is not None and decision.plan_state in (PlanState.BROKEN, PlanState.COMPLETED):
@@ -290,6 +297,10 @@ def plan_case(
                     "step": action.step_index,
                     "strategy": strategy.name,
                     "strategy_version": strategy.version,
+                    "fees": [
+                        {"code": f.code, "label": f.label, "amount": str(f.amount)}
+                        for f in decision.fees
+                    ],
                 },
             ),
             status="pending",
