@@ -1,13 +1,14 @@
-"""The batch decisions equal the per-case daily run, on SQLite and PostgreSQL.
+"""The batch decisions equal an independent per-case derivation, on SQLite and PostgreSQL.
 
 A portfolio of varied cases is built through the services (fresh, no e-mail, business
 debtor, disputed, plans in good standing and broken, insolvency, hardship, contact ban,
 returned letter, bounced e-mail, no address, a small amount, a case past the first steps, a
 case heading for court, time-barred and acknowledged old claims). Then, day after day, the
 batch decisions (bulk loading, vectorised balances, ``decide`` per case) are compared with
-what the per-case path of ``services.daily_run`` builds and decides for the same day
-(``_load_batch`` + ``snapshot_of`` + ``decide``), and after the real ``run_day`` of that day
-with the outbox rows, approvals and outcome counts it produced.
+what the reference in ``tests/batch/reference_snapshot.py`` builds case by case from the ORM
+rows and the ledger for the same day (``_load_batch`` + ``snapshot_of`` + ``decide``), and
+after the real ``run_day`` of that day with the outbox rows, approvals and outcome counts it
+produced.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import Decimal as D
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import reference_snapshot as daily_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import or_, select
@@ -41,7 +43,6 @@ from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction

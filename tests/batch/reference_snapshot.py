@@ -1,0 +1,174 @@
+"""The reference for the daily run's one snapshot builder: the same snapshot built case by
+case from the ORM rows, as the per-case run used to build it (kept here, in the tests, as an
+independent derivation: ``tests/batch/test_batch_decisions.py`` and
+``bench/batch/bench_daily_run.py`` compare :func:`mahnwerk.batch.decisions.case_snapshots`
+with it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mahnwerk.domain.dunning import CaseSnapshot, Flag, PlanTerms, is_written_reminder
+from mahnwerk.domain.ledger import Statement
+from mahnwerk.domain.limitation import acknowledgement, limitation_date
+from mahnwerk.domain.strategy import Channel, Stage, Strategy
+from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.dunning.compose import mobile, valid_contacts
+from mahnwerk.store.models import Case, Creditor, Debtor
+from mahnwerk.store.workflow import (
+    Approval,
+    CaseFlag,
+    CaseStrategy,
+    Dispute,
+    OutboxMessage,
+    PaymentPlan,
+    Task,
+)
+
+
+@dataclass
+class _BatchData:
+    states: dict[int, CaseStrategy]
+    creditors: dict[int, Creditor]
+    disputes: dict[int, list[Dispute]]
+    flags: dict[int, set[str]]
+    plans: dict[int, PaymentPlan]
+    approvals: dict[int, list[Approval]]
+    outbox: dict[int, list[OutboxMessage]]
+    open_tasks: dict[int, set[str]]
+
+
+def _group(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.case_id, []).append(row)
+    return grouped
+
+
+def _load_batch(s: Session, ids: Sequence[int]) -> tuple[list[Case], _BatchData]:
+    cases = list(
+        s.scalars(
+            select(Case)
+            .where(Case.id.in_(ids))
+            .options(
+                selectinload(Case.claims),
+                selectinload(Case.costs),
+                selectinload(Case.payments),
+                selectinload(Case.debtor).selectinload(Debtor.addresses),
+                selectinload(Case.debtor).selectinload(Debtor.contacts),
+            )
+            .order_by(Case.id)
+        )
+    )
+    creditor_ids = {c.creditor_id for c in cases}
+    data = _BatchData(
+        states={
+            r.case_id: r
+            for r in s.scalars(select(CaseStrategy).where(CaseStrategy.case_id.in_(ids)))
+        },
+        creditors={
+            r.id: r for r in s.scalars(select(Creditor).where(Creditor.id.in_(creditor_ids)))
+        },
+        disputes=_group(s.scalars(select(Dispute).where(Dispute.case_id.in_(ids)))),
+        flags={
+            k: {f.kind for f in v}
+            for k, v in _group(
+                s.scalars(
+                    select(CaseFlag).where(CaseFlag.case_id.in_(ids), CaseFlag.cleared_at.is_(None))
+                )
+            ).items()
+        },
+        plans={
+            p.case_id: p
+            for p in s.scalars(
+                select(PaymentPlan)
+                .where(PaymentPlan.case_id.in_(ids), PaymentPlan.status == "active")
+                .order_by(PaymentPlan.id)
+            )
+        },
+        approvals=_group(s.scalars(select(Approval).where(Approval.case_id.in_(ids)))),
+        outbox=_group(s.scalars(select(OutboxMessage).where(OutboxMessage.case_id.in_(ids)))),
+        open_tasks={
+            k: {t.code for t in v}
+            for k, v in _group(
+                s.scalars(select(Task).where(Task.case_id.in_(ids), Task.status == "open"))
+            ).items()
+        },
+    )
+    return cases, data
+
+
+def _barred_from(case: Case) -> date | None:
+    acks = sorted({p.date for p in case.payments if not p.reversed})
+    firsts: list[date] = []
+    for claim in case.claims:
+        origin = claim.origin or claim.due_date or claim.default_from
+        result = limitation_date(origin, [acknowledgement(d) for d in acks if d >= origin])
+        if result.barred_from is not None:
+            firsts.append(result.barred_from)
+    return min(firsts) if firsts else None
+
+
+def snapshot_of(
+    case: Case,
+    st: Statement,
+    state: CaseStrategy,
+    strategy: Strategy,
+    data: _BatchData,
+) -> CaseSnapshot:
+    debtor = case.debtor
+    disputes = data.disputes.get(case.id, [])
+    flags = data.flags.get(case.id, set())
+    plan = data.plans.get(case.id)
+    sent = [m for m in data.outbox.get(case.id, []) if m.status == "sent" and m.sent_at]
+    approvals = [
+        a
+        for a in data.approvals.get(case.id, [])
+        if a.strategy_name == strategy.name and a.strategy_version == strategy.version
+    ]
+    emails = [c for c in debtor.contacts if c.kind == "email"]
+    return CaseSnapshot(
+        case_id=case.id,
+        consumer=debtor.consumer,
+        handed_over=today_in_germany(case.created_at),
+        open_amount=st.totals.total_open,
+        principal=sum((c.principal for c in case.claims), Decimal(0)),
+        due_since=min((c.due_date or c.default_from) for c in case.claims),
+        barred_from=_barred_from(case),
+        step_index=state.step_index,
+        step_date=state.stage_since,
+        first_contact_done=state.first_contact_done,
+        open_dispute=any(d.status == "open" for d in disputes),
+        ever_disputed=bool(disputes),
+        flags=frozenset(Flag(f) for f in flags if f in Flag.__members__.values()),
+        plan=None
+        if plan is None
+        else PlanTerms(
+            plan.kind, plan.agreed_on, plan.start, plan.instalment, plan.count, plan.interval_months
+        ),
+        payments=tuple((p.date, p.amount) for p in case.payments if not p.reversed),
+        written_reminders=tuple(
+            today_in_germany(m.sent_at)
+            for m in sent
+            if m.sent_at and is_written_reminder(Stage(m.stage), Channel(m.channel))
+        ),
+        bureau_notice_on=state.bureau_notice_on,
+        cost_codes=frozenset(c.code for c in case.costs if c.code),
+        has_postal_address=debtor.current_address is not None,
+        letter_returned="letter_returned" in flags,
+        has_email=bool(valid_contacts(debtor, "email")),
+        email_bounced=bool(emails) and not valid_contacts(debtor, "email"),
+        has_mobile=any(mobile(c) for c in debtor.contacts if c.status == "valid"),
+        has_phone=bool(valid_contacts(debtor, "phone")),
+        open_task_codes=frozenset(data.open_tasks.get(case.id, set())),
+        pending_messages=sum(1 for m in data.outbox.get(case.id, []) if m.status == "pending"),
+        approvals_pending=frozenset(a.step_index for a in approvals if a.status == "pending"),
+        approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
+    )
