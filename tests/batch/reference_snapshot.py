@@ -12,14 +12,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from mahnwerk.domain.dunning import CaseSnapshot, Flag, PlanTerms, is_written_reminder
+from mahnwerk.domain.dunning import (
+    CaseSnapshot,
+    Decision,
+    Flag,
+    PlanTerms,
+    decide,
+    is_written_reminder,
+)
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.cases import statement
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.store.models import Case, Creditor, Debtor
 from mahnwerk.store.workflow import (
@@ -31,6 +39,7 @@ from mahnwerk.store.workflow import (
     PaymentPlan,
     Task,
 )
+from mahnwerk.strategies import StrategyBook
 
 
 @dataclass
@@ -172,3 +181,40 @@ def snapshot_of(
         approvals_pending=frozenset(a.step_index for a in approvals if a.status == "pending"),
         approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
     )
+
+
+def reference_decisions(
+    sessions, day: date, book: StrategyBook
+) -> dict[int, tuple[CaseSnapshot, Decision]]:
+    """What the per-case run builds and decides for every case it would plan on ``day``."""
+    out: dict[int, tuple[CaseSnapshot, Decision]] = {}
+    with sessions() as s:
+        ids = list(
+            s.scalars(
+                select(Case.id)
+                .outerjoin(CaseStrategy, CaseStrategy.case_id == Case.id)
+                .where(
+                    Case.status == "open",
+                    or_(CaseStrategy.processed_for.is_(None), CaseStrategy.processed_for != day),
+                )
+            )
+        )
+        found, data = _load_batch(s, ids)
+        for case in found:
+            state = data.states.get(case.id)
+            if state is None:
+                strategy = book.for_creditor(data.creditors[case.creditor_id].settings)
+                state = CaseStrategy(
+                    case_id=case.id,
+                    strategy_name=strategy.name,
+                    strategy_version=strategy.version,
+                    step_index=None,
+                    stage_since=None,
+                    first_contact_done=False,
+                )
+            else:
+                strategy = book.get(state.strategy_name)
+            snapshot = snapshot_of(case, statement(case, day), state, strategy, data)
+            out[case.id] = (snapshot, decide(snapshot, strategy, day))
+        s.rollback()
+    return out
