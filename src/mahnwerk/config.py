@@ -55,6 +55,9 @@ class Settings:
     #: in the agency's own network); off by default, so a creditor cannot make the
     #: server call into the operator's internal network (SSRF)
     webhook_allow_private: bool = False
+    #: open cases per partition of the daily run's planning (a transaction each; a run killed
+    #: in the middle redoes at most the partitions in flight)
+    plan_partition_size: int = 25_000
 
     @property
     def documents_dir(self) -> Path:
@@ -88,6 +91,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
+        plan_partition_size=int(env.get("MAHNWERK_PLAN_PARTITION_SIZE") or 25_000),
     )
 
 

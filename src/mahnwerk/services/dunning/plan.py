@@ -58,8 +58,9 @@ from mahnwerk.strategies import StrategyBook
 if TYPE_CHECKING:
     from mahnwerk.bootstrap import Runtime
 
-#: Open cases per partition: small enough that a run killed in the middle loses little and a
-#: partition's arrays stay small, large enough that the bulk statements pay off.
+#: Open cases per partition (the default of ``settings.plan_partition_size``): small enough
+#: that a run killed in the middle loses little and a partition's arrays stay small, large
+#: enough that the bulk statements pay off.
 PARTITION_SIZE = 25_000
 
 #: Outcomes that are told on the case's timeline when a case enters them.

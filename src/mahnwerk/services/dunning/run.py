@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from mahnwerk.services.actor import utcnow
 from mahnwerk.services.dunning.deliver import deliver_outbox
-from mahnwerk.services.dunning.plan import PARTITION_SIZE, plan_day
+from mahnwerk.services.dunning.plan import plan_day
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
@@ -41,7 +41,7 @@ def run_day(
     *,
     now: datetime | None = None,
     processes: int | None = None,
-    partition_size: int = PARTITION_SIZE,
+    partition_size: int | None = None,
     deliver: bool = True,
     progress: Progress | None = None,
 ) -> RunSummary:
@@ -67,7 +67,12 @@ def run_day(
     try:
         summary.merge(
             plan_day(
-                runtime, day, now, processes=processes, partition_size=partition_size, report=report
+                runtime,
+                day,
+                now,
+                processes=processes,
+                partition_size=partition_size or runtime.settings.plan_partition_size,
+                report=report,
             )
         )
         if deliver:
