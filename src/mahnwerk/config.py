@@ -64,6 +64,17 @@ class Settings:
         return self.var_dir / "documents"
 
 
+#: the process's file creation mask: files owner-only (0600), folders owner-only (0700)
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Make every file and folder this process creates owner-only (database, WAL, documents,
+    print bundles, models, the secret key): they hold personal data. Called once at the start
+    of the ``mahnwerk`` command and of the web server."""
+    os.umask(PRIVATE_UMASK)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if env is None else env
     var_dir = Path(env.get("MAHNWERK_VAR_DIR", "var")).resolve()
@@ -110,8 +121,10 @@ def _installation_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    # created owner-only in one step: no moment in which another user could read it
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
     return key

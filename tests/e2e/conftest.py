@@ -126,9 +126,11 @@ def page(browser):
     refused: list[str] = []
     page.on(
         "console",
-        lambda msg: refused.append(f"{msg.location}: {msg.text[:60]}")
-        if "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            refused.append(f"{msg.location}: {msg.text[:60]}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
     )
     yield page
     context.close()
