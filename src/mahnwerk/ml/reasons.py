@@ -226,6 +226,26 @@ REASON_TEXTS: dict[str, Formatter] = {
         "Keine Reaktion in weiteren Fällen",
     ),
     "age_years": lambda x, r, s: f"Alter {int(x)} Jahre",
+    # payment plans (mahnwerk.ml.plan_completion)
+    "n_instalments": lambda x, r, s: _count(
+        x, "Eine einzige Rate", "{n} Monatsraten", "Keine Rate"
+    ),
+    "instalment_eur": lambda x, r, s: f"Monatsrate {_eur(x)}",
+    "instalment_share": _nan(
+        "Nichts mehr offen", lambda x: f"Eine Rate ist {_pct(x)} des offenen Betrags"
+    ),
+    "capacity_eur": _nan(
+        "Keine Angaben zu Einkommen und Ausgaben",
+        lambda x: f"Nach eigenen Angaben {_eur(x)} im Monat möglich",
+    ),
+    "burden": _nan(
+        "Keine Angaben zu Einkommen und Ausgaben",
+        lambda x: (
+            "Die Rate übersteigt den möglichen Betrag"
+            if x > 1
+            else f"Die Rate nutzt {_pct(x)} des möglichen Betrags"
+        ),
+    ),
 }
 
 #: Features whose text depends on another feature of the same row.
@@ -280,6 +300,11 @@ REASON_GROUPS: dict[str, str] = {
     "other_cases_promises_broken": "other_cases_promises",
     "other_cases_responses": "other_cases_reactions",
     "age_years": "age",
+    "n_instalments": "plan_terms",
+    "instalment_eur": "plan_terms",
+    "instalment_share": "plan_terms",
+    "capacity_eur": "affordability",
+    "burden": "affordability",
 }
 
 

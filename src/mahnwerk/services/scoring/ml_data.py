@@ -21,6 +21,7 @@ fairness audit only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -87,39 +88,77 @@ def _claim_type(label: str) -> Any:
     return _LABEL_TYPE.get(prefix, np.nan)
 
 
-def load_histories(db: Session | Engine | Connection, as_of: Any) -> CaseHistories:
-    """Everything the models may know about the cases open at ``as_of`` (local time)."""
+def load_histories(
+    db: Session | Engine | Connection,
+    as_of: Any,
+    *,
+    persons_of: Sequence[int] | None = None,
+    include_closed: bool = False,
+) -> CaseHistories:
+    """Everything the models may know about the cases open at ``as_of`` (local time).
+
+    ``persons_of``: only the cases of the persons of these cases (one debtor's history for
+    one decision, read with indexed queries); ``include_closed``: also the cases closed or
+    recalled by then (the plan-completion model learns from plans whose case was paid)."""
     conn, close = _conn_of(db)
     try:
-        return _load(conn, pd.Timestamp(as_of))
+        return _load(conn, pd.Timestamp(as_of), persons_of, include_closed)
     finally:
         if close:
             conn.close()
 
 
-def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
+def _load(
+    conn: Connection,
+    t: pd.Timestamp,
+    persons_of: Sequence[int] | None = None,
+    include_closed: bool = False,
+) -> CaseHistories:
     cut = to_utc(pd.Series([t]))[0]
     day = t.date()
     c, d, e = T_CASE.c, T_DEBTOR.c, T_EVENT.c
 
-    cases = _frame(
-        conn,
+    query = (
         select(c.id, d.person_id, c.creditor_id, d.consumer, c.created_at, c.status, c.updated_at)
         .join_from(T_CASE, T_DEBTOR, d.id == c.debtor_id)
         .where(c.created_at <= cut)
-        .order_by(c.id),
+        .order_by(c.id)
+    )
+    only: list[int] | None = None
+    if persons_of is not None:
+        persons = (
+            select(d.person_id)
+            .join_from(T_CASE, T_DEBTOR, d.id == c.debtor_id)
+            .where(c.id.in_(list(persons_of)))
+        )
+        query = query.where(d.person_id.in_(persons))
+    cases = _frame(
+        conn,
+        query,
         ["case_id", "person_id", "creditor_id", "consumer", "opened_at", "status", "updated_at"],
     )
-    closed = _frame(
-        conn,
-        select(e.case_id, e.at).where(e.kind.in_(("case.closed", "case.recalled")), e.at <= cut),
-        ["case_id", "at"],
-    )
-    keep = ~cases["case_id"].isin(closed["case_id"])
-    if len(cases):
-        upd = local(cases["updated_at"])
-        keep &= (cases["status"] == "open") | (upd > t)
-    cases = cases[keep].reset_index(drop=True)
+    if persons_of is not None:
+        only = [int(x) for x in cases["case_id"]]
+
+    def limit(stmt: Any, column: Any) -> Any:
+        return stmt if only is None else stmt.where(column.in_(only))
+
+    if not include_closed:
+        closed = _frame(
+            conn,
+            limit(
+                select(e.case_id, e.at).where(
+                    e.kind.in_(("case.closed", "case.recalled")), e.at <= cut
+                ),
+                e.case_id,
+            ),
+            ["case_id", "at"],
+        )
+        keep = ~cases["case_id"].isin(closed["case_id"])
+        if len(cases):
+            upd = local(cases["updated_at"])
+            keep &= (cases["status"] == "open") | (upd > t)
+        cases = cases[keep].reset_index(drop=True)
     ids = cases["case_id"].to_numpy(np.int64)
     id_set = set(ids.tolist())
     cases["opened_at"] = local(cases["opened_at"])
@@ -128,7 +167,9 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     cl = T_CLAIM.c
     claims = _frame(
         conn,
-        select(cl.case_id, cl.due_date, cl.principal, cl.label, cl.id).order_by(cl.id),
+        limit(select(cl.case_id, cl.due_date, cl.principal, cl.label, cl.id), cl.case_id).order_by(
+            cl.id
+        ),
         ["case_id", "due_date", "principal", "label", "id"],
     )
     claims = claims[claims["case_id"].isin(id_set)]
@@ -137,7 +178,11 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     cases["due_date"] = pd.to_datetime(cases["case_id"].map(g["due_date"].min()))
     cases["claim_type"] = cases["case_id"].map(g["label"].first()).map(_claim_type)
     co = T_COST.c
-    costs = _frame(conn, select(co.case_id, co.amount).where(co.date <= day), ["case_id", "amount"])
+    costs = _frame(
+        conn,
+        limit(select(co.case_id, co.amount).where(co.date <= day), co.case_id),
+        ["case_id", "amount"],
+    )
     cases["costs_cents"] = (
         cases["case_id"].map(costs.groupby("case_id")["amount"].sum()).fillna(0).astype(np.int64)
     )
@@ -145,7 +190,10 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     # stage as of t: the last stage change, or a running payment plan
     stages = _frame(
         conn,
-        select(e.case_id, e.at, e.data, e.id).where(e.kind == "stage.changed", e.at <= cut),
+        limit(
+            select(e.case_id, e.at, e.data, e.id).where(e.kind == "stage.changed", e.at <= cut),
+            e.case_id,
+        ),
         ["case_id", "at", "data", "id"],
     )
     stages = stages[stages["case_id"].isin(id_set)]
@@ -162,8 +210,11 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     pl = T_PLAN.c
     plans = _frame(
         conn,
-        select(pl.id, pl.case_id, pl.kind, pl.status, pl.agreed_on, pl.closed_at).where(
-            pl.kind == "plan", pl.agreed_on <= day
+        limit(
+            select(pl.id, pl.case_id, pl.kind, pl.status, pl.agreed_on, pl.closed_at).where(
+                pl.kind == "plan", pl.agreed_on <= day
+            ),
+            pl.case_id,
         ),
         ["id", "case_id", "kind", "status", "agreed_on", "closed_at"],
     )
@@ -184,7 +235,9 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     kinds = ("message.sent", "message.failed", "call.logged", "letter.returned", "debtor.responded")
     ev = _frame(
         conn,
-        select(e.id, e.case_id, e.at, e.kind, e.data).where(e.kind.in_(kinds)).order_by(e.id),
+        limit(
+            select(e.id, e.case_id, e.at, e.kind, e.data).where(e.kind.in_(kinds)), e.case_id
+        ).order_by(e.id),
         ["id", "case_id", "at", "kind", "data"],
     )
     ev = ev[ev["case_id"].isin(id_set)]
@@ -223,7 +276,8 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
         else pd.Series(pd.NaT, index=contacts.index, dtype="datetime64[ns]")
     )
     contacts["response_ts"] = _earliest(
-        contacts["response_ts"], _responses_in_the_application(conn, contacts, outcome, id_set)
+        contacts["response_ts"],
+        _responses_in_the_application(conn, contacts, outcome, id_set, only is not None),
     )
     contacts["responded"] = contacts["response_ts"].notna()
     events = pd.DataFrame(
@@ -242,7 +296,9 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     p = T_PAYMENT.c
     pay = _frame(
         conn,
-        select(p.case_id, p.date, p.amount, p.reference, p.reversed, p.id).order_by(p.id),
+        limit(
+            select(p.case_id, p.date, p.amount, p.reference, p.reversed, p.id), p.case_id
+        ).order_by(p.id),
         ["case_id", "date", "amount", "reference", "reversed", "id"],
     )
     pay = pay[pay["case_id"].isin(id_set)]
@@ -262,7 +318,10 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
     # promises and instalments
     pr = _frame(
         conn,
-        select(e.case_id, e.at, e.data).where(e.kind == "promise.recorded", e.at <= cut),
+        limit(
+            select(e.case_id, e.at, e.data).where(e.kind == "promise.recorded", e.at <= cut),
+            e.case_id,
+        ),
         ["case_id", "at", "data"],
     )
     pr = pr[pr["case_id"].isin(id_set)]
@@ -282,7 +341,7 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
         }
     )
     recorded = {int(x["payment_plan_id"]) for x in pdata if x.get("payment_plan_id") is not None}
-    agreed = _agreed_instalments(conn, id_set, recorded, pay, t)
+    agreed = _agreed_instalments(conn, id_set, recorded, pay, t, only is not None)
     agreed["person_id"] = agreed["case_id"].map(person_of).astype(np.int64)
     promises = pd.concat([promises, agreed[promises.columns]], ignore_index=True)
     promises["kept"] = promises["kept"].astype("boolean")
@@ -291,14 +350,20 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
 
     # addresses → persons' postcodes and moves
     a = T_ADDRESS.c
+    pids = set(cases["person_id"].tolist())
+
+    def of_persons(stmt: Any) -> Any:
+        return stmt if only is None else stmt.where(d.person_id.in_(list(pids)))
+
     addr = _frame(
         conn,
-        select(a.id, d.person_id, a.debtor_id, a.postcode, a.valid_from, a.valid_to)
-        .join_from(T_ADDRESS, T_DEBTOR, d.id == a.debtor_id)
-        .order_by(a.debtor_id, a.id),
+        of_persons(
+            select(a.id, d.person_id, a.debtor_id, a.postcode, a.valid_from, a.valid_to)
+            .join_from(T_ADDRESS, T_DEBTOR, d.id == a.debtor_id)
+            .order_by(a.debtor_id, a.id)
+        ),
         ["id", "person_id", "debtor_id", "postcode", "valid_from", "valid_to"],
     )
-    pids = set(cases["person_id"].tolist())
     addr = addr[addr["person_id"].isin(pids)].copy()
     addr["from_ts"] = pd.to_datetime(addr["valid_from"])
     addr["to_ts"] = pd.to_datetime(addr["valid_to"])
@@ -324,7 +389,7 @@ def _load(conn: Connection, t: pd.Timestamp) -> CaseHistories:
 
     deb = _frame(
         conn,
-        select(d.person_id, d.consumer, d.birth_date, d.id).order_by(d.id),
+        of_persons(select(d.person_id, d.consumer, d.birth_date, d.id).order_by(d.id)),
         ["person_id", "consumer", "birth_date", "id"],
     )
     deb = deb[deb["person_id"].isin(pids)].drop_duplicates("person_id")
@@ -372,7 +437,11 @@ ENGAGED_CALL = ("promise", "plan", "dispute", "callback")
 
 
 def _responses_in_the_application(
-    conn: Connection, contacts: pd.DataFrame, outcome: pd.Series, case_ids: set[int]
+    conn: Connection,
+    contacts: pd.DataFrame,
+    outcome: pd.Series,
+    case_ids: set[int],
+    filtered: bool = False,
 ) -> pd.Series:
     """When the debtor reacted to each contact, as the application records it (it writes no
     ``debtor.responded``, the simulator's event): the debtor's own first step afterwards (an
@@ -384,7 +453,10 @@ def _responses_in_the_application(
     not cut at ``as_of`` here (:class:`~mahnwerk.ml.history.CaseHistories` hides the later
     ones)."""
     e = T_EVENT.c
-    own = _frame(conn, select(e.case_id, e.at).where(e.actor.like("debtor:%")), ["case_id", "at"])
+    query = select(e.case_id, e.at).where(e.actor.like("debtor:%"))
+    if filtered:
+        query = query.where(e.case_id.in_(list(case_ids)))
+    own = _frame(conn, query, ["case_id", "at"])
     own = own[own["case_id"].isin(case_ids)]
     answered = pd.Series(pd.NaT, index=contacts.index, dtype="datetime64[ns]")
     if len(own) and len(contacts):
@@ -413,7 +485,12 @@ def _earliest(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 def _agreed_instalments(
-    conn: Connection, case_ids: set[int], recorded: set[int], pay: pd.DataFrame, t: pd.Timestamp
+    conn: Connection,
+    case_ids: set[int],
+    recorded: set[int],
+    pay: pd.DataFrame,
+    t: pd.Timestamp,
+    filtered: bool = False,
 ) -> pd.DataFrame:
     """Promises and plans agreed in the application (``plan.agreed``), one row per
     instalment, in the columns of ``promises``; plans already described by
@@ -428,11 +505,10 @@ def _agreed_instalments(
     columns = ["id", "case_id", "kind", "instalment", "start", "interval_months", "count"]
     columns += ["status", "agreed_on", "created_at", "closed_at"]
     table = T_PLAN.c
-    plans = _frame(
-        conn,
-        select(*(table[c] for c in columns)).where(table.agreed_on <= t.date()),
-        columns,
-    )
+    query = select(*(table[c] for c in columns)).where(table.agreed_on <= t.date())
+    if filtered:
+        query = query.where(table.case_id.in_(list(case_ids)))
+    plans = _frame(conn, query, columns)
     plans = plans[plans["case_id"].isin(case_ids) & ~plans["id"].isin(recorded)]
     rows: list[tuple[int, int, Any, date, date, int, int, Any]] = []
     for plan in plans.itertuples(index=False):

@@ -16,9 +16,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mahnwerk.domain.fees import agreement_fee
-from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, events
+from mahnwerk.domain.affordability import CostNotice, cost_notice
+from mahnwerk.services import audit, cases, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.models import Case, ContactPoint
 from mahnwerk.store.workflow import (
@@ -114,22 +113,26 @@ def resolve_dispute(session: Session, actor: Actor, dispute_id: int, resolution:
 # --------------------------------------------------------------------------------- plans
 
 
-def plan_cost_notice(case: Case, total: Decimal, on: date) -> str:
-    """§ 13a Abs. 3 RDG: the costs an instalment agreement causes, stated before it is agreed."""
+def plan_notice(case: Case, on: date, total: Decimal | None = None) -> CostNotice:
+    """§ 13a Abs. 3 RDG: the costs an instalment agreement causes, stated before it is agreed.
+    The agreement fee is valued on what is still open of the main claim on ``on`` (not the
+    original principal, see :func:`mahnwerk.domain.affordability.cost_notice`); ``total`` is
+    the amount the plan covers (default: everything open on ``on``)."""
+    totals = cases.statement(case, on).totals
     principal = sum((c.principal for c in case.claims), Decimal(0))
-    text = [f"Ratenzahlung über insgesamt {format_eur(total)}."]
-    try:
-        fee = agreement_fee(principal, today_in_germany(case.created_at) if case.created_at else on)
-        text.append(
-            "Durch die Vereinbarung kann eine Einigungsgebühr (Nr. 1000 VV RVG, § 31b RVG) von "
-            f"bis zu {format_eur(fee.total)} entstehen."
-        )
-    except ValueError:
-        text.append("Für die Vereinbarung entstehen keine Gebühren.")
-    text.append(
-        "Verzugszinsen auf die offene Hauptforderung laufen während der Ratenzahlung weiter."
+    mandate_day = today_in_germany(case.created_at) if case.created_at else on
+    return cost_notice(
+        totals.total_open if total is None else total,
+        totals.principal_open,
+        totals.interest_open + totals.costs_open,
+        principal,
+        mandate_day,
     )
-    return " ".join(text)
+
+
+def plan_cost_notice(case: Case, total: Decimal, on: date) -> str:
+    """The text of :func:`plan_notice` for a plan over ``total``."""
+    return plan_notice(case, on, total).text
 
 
 def add_plan(
@@ -170,7 +173,9 @@ def add_plan(
         count=count,
         status="active",
         agreed_on=agreed,
-        cost_notice=plan_cost_notice(case, amount * count, agreed),
+        cost_notice=plan_cost_notice(
+            case, min(amount * count, cases.statement(case, agreed).totals.total_open), agreed
+        ),
         created_at=now,
     )
     session.add(plan)
