@@ -20,6 +20,14 @@ outbox until it is):
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
+
+Payment plans from affordability (the agency's assumptions, not legal figures):
+
+- ``MAHNWERK_PLAN_MARGIN``: euros a month left free above the § 850c allowance and above
+  the budget (default 50.00);
+- ``MAHNWERK_PLAN_LIVING_COSTS``, ``MAHNWERK_PLAN_LIVING_COSTS_PER_DEPENDANT``: monthly
+  living costs besides rent and fixed costs assumed for the debtor and for each dependant
+  (defaults 600.00 and 300.00).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 
@@ -58,6 +67,9 @@ class Settings:
     #: open cases per partition of the daily run's planning (a transaction each; a run killed
     #: in the middle redoes at most the partitions in flight)
     plan_partition_size: int = 25_000
+    plan_margin: Decimal = Decimal("50.00")
+    plan_living_costs: Decimal = Decimal("600.00")
+    plan_living_costs_per_dependant: Decimal = Decimal("300.00")
 
     @property
     def documents_dir(self) -> Path:
@@ -103,7 +115,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
         plan_partition_size=int(env.get("MAHNWERK_PLAN_PARTITION_SIZE") or 25_000),
+        plan_margin=_euros(env, "MAHNWERK_PLAN_MARGIN", "50.00"),
+        plan_living_costs=_euros(env, "MAHNWERK_PLAN_LIVING_COSTS", "600.00"),
+        plan_living_costs_per_dependant=_euros(
+            env, "MAHNWERK_PLAN_LIVING_COSTS_PER_DEPENDANT", "300.00"
+        ),
     )
+
+
+def _euros(env: dict[str, str], name: str, default: str) -> Decimal:
+    text = (env.get(name) or default).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{name}: {text!r} ist kein Betrag (z. B. 50.00)") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{name}: {text!r} darf nicht negativ sein")
+    return value
 
 
 def _tls_mode(value: str) -> str:

@@ -535,14 +535,15 @@ def propose(
 
     longest = _longest_within(total_open, limits)
     if c < EURO:
-        longer = option("longer", longest)
-        return Offer(cap, total_open, limits, None, None, longer, reason="no_capacity")
+        return Offer(
+            cap, total_open, limits, None, None, option("longer", longest), reason="no_capacity"
+        )
     fastest = int((total_open / c).to_integral_value(rounding=ROUND_CEILING))
     proposal = option("proposal", fastest)
     shorter = option("shorter", proposal.count - 1) if proposal.count > 1 else None
     target = (3 * proposal.count + 1) // 2  # half as many months again, rounded up
     months = min(target, longest) if longest > proposal.count else target
-    longer = option("longer", months) if months > proposal.count else None
+    longer: PlanOption | None = option("longer", months) if months > proposal.count else None
     if longer is not None and longer.count == proposal.count:
         longer = None
     return Offer(cap, total_open, limits, proposal, shorter, longer)

@@ -28,11 +28,10 @@ from mahnwerk.banking.iban import (
     normalize_iban,
     validate_iban,
 )
-from mahnwerk.domain.fees import agreement_fee
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import cases, events
-from mahnwerk.services.actor import Actor, today_in_germany, utcnow
+from mahnwerk.services import cases, events, plans
+from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.models import BankAccount, Case, Creditor, Document
@@ -49,6 +48,12 @@ LETTER_KINDS = ("letter", "email")
 CONTACT_CHANNELS = ("letter", "email", "sms", "call")
 #: how far ahead the first instalment may be
 MAX_START_DAYS = 30
+#: codes of :mod:`mahnwerk.domain.affordability` problems → message keys of the portal
+PORTAL_KEYS = {
+    "start_past": "portal.plan.error.start_range",
+    "start_range": "portal.plan.error.start_range",
+    "above_owed": "portal.plan.error.amount",
+}
 
 
 class PortalError(ValueError):
@@ -294,12 +299,7 @@ def proposal(case: Case, creditor: Creditor, amount: Decimal, start: date, as_of
     within = limits is not None and (
         count <= limits.max_months and amount >= min(limits.min_instalment, total)
     )
-    principal = sum((c.principal for c in case.claims), Decimal(0))
-    try:
-        mandate_day = today_in_germany(case.created_at) if case.created_at else as_of
-        fee: Decimal | None = agreement_fee(principal, mandate_day).total
-    except ValueError:
-        fee = None
+    notice = workflow.plan_notice(case, as_of, total)
     return Proposal(
         amount=amount,
         start=start,
@@ -309,8 +309,8 @@ def proposal(case: Case, creditor: Creditor, amount: Decimal, start: date, as_of
         end=add_months(start, count - 1),
         limits=limits,
         within_limits=within,
-        cost_notice=workflow.plan_cost_notice(case, total, as_of),
-        agreement_fee=fee,
+        cost_notice=notice.text,
+        agreement_fee=notice.fee.total if notice.fee else None,
     )
 
 
@@ -346,30 +346,14 @@ def propose_plan(
     assert creditor is not None
     p = proposal(case, creditor, amount, start, as_of)
     actor = debtor_actor(case.id, case.creditor_id, origin)
-    data = {
-        "amount": str(p.amount),
-        "start": p.start.isoformat(),
-        "count": p.count,
-        "total": str(p.total),
-        "cost_notice": p.cost_notice,
-        "source": "portal",
-    }
-    events.emit(session, case, "plan.proposed", actor, within_limits=p.within_limits, **data)
-    if p.within_limits:
-        workflow.add_plan(
-            session, actor, case.id, amount=p.amount, start=p.start, count=p.count, today=as_of
-        )
-        return p, True
-    workflow.add_task(
-        session,
-        case.id,
-        "plan_review",
-        f"plan_review:{p.amount}:{p.start.isoformat()}",
-        f"Ratenvorschlag aus dem Schuldnerportal: {format_eur(p.amount)} monatlich ab "
-        f"{p.start:%d.%m.%Y}, {p.count} Raten – außerhalb der Grenzen des Mandanten, bitte prüfen",
-        data=data,
-    )
-    return p, False
+    offer = plans.named_offer(session, actor, case, p.amount, p.start, as_of)
+    try:
+        submitted = plans.submit_offer(session, actor, offer.id, "named", as_of)
+    except plans.PlanInputError as exc:
+        raise PortalError(
+            {p.field: PORTAL_KEYS.get(p.code, "portal.plan.error.amount") for p in exc.problems}
+        ) from exc
+    return p, submitted.accepted
 
 
 # ----------------------------------------------------------------------------- mandates

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from mahnwerk.store import banking_store, calls, portal, scoring, web_accounts, workflow
+from mahnwerk.store import plans as plan_tables
 from mahnwerk.store.models import Base
 
 config = context.config
@@ -17,6 +18,7 @@ MODEL_MODULES = (
     scoring,
     web_accounts,
     workflow,
+    plan_tables,
 )  # importing them registers their tables with Base.metadata
 
 
