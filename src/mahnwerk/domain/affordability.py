@@ -127,11 +127,13 @@ class PlanLimits:
 
 @dataclass(frozen=True)
 class Problem:
-    """A refused input: the form field it belongs to, a stable code and the German text."""
+    """A refused input: the form field it belongs to, a stable code, the German text and the
+    values in it (for the same message in another language)."""
 
     field: str
     code: str
     text: str
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ def check_finances(
                 "dependants",
                 "dependants",
                 f"Bitte eine ganze Zahl von 0 bis {MAX_DEPENDANTS_STATED} angeben.",
+                (("max", str(MAX_DEPENDANTS_STATED)),),
             ),
             _parse_problem("rent", rent, MAX_STATED),
             _parse_problem("fixed_costs", fixed_costs, MAX_STATED),
@@ -353,6 +356,7 @@ def check_plan(
                 "start",
                 "start_range",
                 f"Die erste Rate muss in den nächsten {max_start_days} Tagen liegen.",
+                (("days", str(max_start_days)),),
             )
         )
     minimum = limits.minimum_for(owed)
@@ -364,6 +368,7 @@ def check_plan(
                 "amount",
                 "above_owed",
                 f"Die Rate ist höher als der offene Betrag von {format_eur(owed)}.",
+                (("owed", format_eur(owed)),),
             )
         )
     elif instalment < minimum:
@@ -372,6 +377,7 @@ def check_plan(
                 "amount",
                 "min_instalment",
                 f"Die Rate muss mindestens {format_eur(minimum)} betragen (Vorgabe des Mandanten).",
+                (("min", format_eur(minimum)),),
             )
         )
     if count < 1:
@@ -382,6 +388,7 @@ def check_plan(
                 "count",
                 "max_months",
                 f"Höchstens {limits.max_months} Monatsraten (Vorgabe des Mandanten).",
+                (("months", str(limits.max_months)),),
             )
         )
     elif count > 1 and instalment > 0 and instalment * (count - 1) >= owed:
@@ -391,15 +398,11 @@ def check_plan(
                 "too_many",
                 f"Schon {count - 1} Raten zu {format_eur(instalment)} decken den offenen "
                 f"Betrag von {format_eur(owed)}.",
-            )
-        )
-    elif instalment > 0 and instalment * count < owed and count > 1:
-        problems.append(
-            Problem(
-                "count",
-                "not_covering",
-                f"{count} Raten zu {format_eur(instalment)} decken den offenen Betrag von "
-                f"{format_eur(owed)} nicht.",
+                (
+                    ("n", str(count - 1)),
+                    ("amount", format_eur(instalment)),
+                    ("owed", format_eur(owed)),
+                ),
             )
         )
     return problems
@@ -450,10 +453,10 @@ def cost_notice(
     >>> n.value, n.fee.total
     (Decimal('600.00'), Decimal('43.26'))
     >>> print(n.text)
-    Ratenzahlung über insgesamt 712,30 € (heute offen). Durch die Vereinbarung kann eine Einigungsgebühr (Nr. 1000 Nr. 2 VV RVG) von bis zu 43,26 € einschließlich Auslagen entstehen; ihr Wert ist die Hälfte der noch offenen Hauptforderung von 600,00 € (§ 31b RVG). Verzugszinsen auf die offene Hauptforderung laufen während der Ratenzahlung weiter.
+    Ratenzahlung über insgesamt 712,30 €. Durch die Vereinbarung kann eine Einigungsgebühr (Nr. 1000 Nr. 2 VV RVG) von bis zu 43,26 € einschließlich Auslagen entstehen; ihr Wert ist die Hälfte der noch offenen Hauptforderung von 600,00 € (§ 31b RVG). Verzugszinsen auf die offene Hauptforderung laufen während der Ratenzahlung weiter.
     """  # noqa: E501
     value = agreement_value(principal_open, side_open, principal)
-    text = [f"Ratenzahlung über insgesamt {format_eur(total_open)} (heute offen)."]
+    text = [f"Ratenzahlung über insgesamt {format_eur(total_open)}."]
     fee: FeeBreakdown | None = None
     try:
         fee = agreement_fee(value, mandate_day)

@@ -45,6 +45,7 @@ from mahnwerk.domain.affordability import (
     PlanLimits,
     PlanOption,
     Problem,
+    affordable_capacity,
     check_finances,
     check_plan,
     plan_option,
@@ -52,8 +53,8 @@ from mahnwerk.domain.affordability import (
 )
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, cases, events
+from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.workspace import workflow
-from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.store.models import Case, Creditor
 from mahnwerk.store.plans import PlanOffer as OfferRow
 from mahnwerk.store.workflow import PaymentPlan, Task
@@ -203,7 +204,9 @@ class OptionView:
             "total": str(self.total),
             "affordable": self.affordable,
             "within_limits": self.within_limits,
-            "problems": [[p.field, p.code, p.text] for p in self.problems],
+            "problems": [
+                [p.field, p.code, p.text, [list(v) for v in p.values]] for p in self.problems
+            ],
             "p_complete": self.p_complete,
             "reasons": list(self.reasons),
             "reason_codes": list(codes),
@@ -221,7 +224,10 @@ class OptionView:
             total=Decimal(d["total"]),
             affordable=bool(d["affordable"]),
             within_limits=bool(d["within_limits"]),
-            problems=tuple(Problem(*p) for p in d.get("problems", [])),
+            problems=tuple(
+                Problem(p[0], p[1], p[2], tuple((str(k), str(v)) for k, v in p[3]))
+                for p in d.get("problems", [])
+            ),
             p_complete=d.get("p_complete"),
             reasons=tuple(d.get("reasons", [])),
         )
@@ -435,8 +441,9 @@ def offer_of(session: Session, actor: Actor, offer_id: int) -> OfferRow:
     return row
 
 
-def offer_view(session: Session, row: OfferRow) -> PlanOffer:
-    """A stored offer as the pages show it (the capacity is not recomputed)."""
+def offer_view(session: Session, row: OfferRow, context: PlanContext | None = None) -> PlanOffer:
+    """A stored offer as the pages show it again (the capacity from the stated finances on
+    the day of the offer, with ``context``'s budget)."""
     case = session.get(Case, row.case_id)
     creditor = session.get(Creditor, case.creditor_id) if case else None
     assert case is not None and creditor is not None
@@ -448,12 +455,21 @@ def offer_view(session: Session, row: OfferRow) -> PlanOffer:
         total_open=row.total_open,
         limits=PlanLimits(row.max_months, row.min_instalment),
         limits_configured=configured,
-        capacity=None,
+        capacity=_capacity_of(row, context),
         options=tuple(OptionView.from_json(o) for o in row.options or []),
         notice=row.cost_notice,
         agreement_fee=None,
         model_version=row.model_version,
     )
+
+
+def _capacity_of(row: OfferRow, context: PlanContext | None) -> Capacity | None:
+    if row.net_income is None or row.dependants is None or context is None:
+        return None
+    finances = Finances(
+        row.net_income, row.dependants, row.rent or Decimal(0), row.fixed_costs or Decimal(0)
+    )
+    return affordable_capacity(finances, today_in_germany(row.created_at), context.budget)
 
 
 @dataclass(frozen=True)
@@ -734,6 +750,44 @@ def pending_offers(session: Session, case_id: int) -> list[OfferRow]:
             .order_by(OfferRow.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class PendingOffer:
+    """A debtor's proposal waiting for an agent, with what the agent needs to decide."""
+
+    row: OfferRow
+    option: OptionView | None
+    capacity: Capacity | None
+
+
+def pending_views(
+    session: Session, case_id: int, context: PlanContext | None = None
+) -> list[PendingOffer]:
+    out = []
+    for row in pending_offers(session, case_id):
+        view = offer_view(session, row, context)
+        out.append(PendingOffer(row, view.option(row.chosen or ""), view.capacity))
+    return out
+
+
+def shown_offer(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    offer_id: str,
+    context: PlanContext | None = None,
+) -> PlanOffer | None:
+    """The offer named in a page's address, if it is one of this case's the actor may see."""
+    if not offer_id.isdigit():
+        return None
+    try:
+        row = offer_of(session, actor, int(offer_id))
+    except LookupError:
+        return None
+    if row.case_id != case_id:
+        return None
+    return offer_view(session, row, context)
 
 
 # -------------------------------------------------------------------- agents' input

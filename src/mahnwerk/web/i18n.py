@@ -1135,3 +1135,196 @@ TEXTS["en"].update(
         ),
     }
 )
+
+
+# ------------------------------------------------------- payment plans from affordability
+
+TEXTS["de"].update(
+    {
+        "plans.portal.afford.title": "Was können Sie monatlich zahlen?",
+        "plans.portal.afford.intro": (
+            "Nennen Sie uns Ihr Einkommen und Ihre festen Ausgaben. Wir schlagen Raten vor, die "
+            "Ihnen mindestens den pfändungsfreien Betrag nach § 850c ZPO und eine Reserve "
+            "lassen. Ihre Angaben dienen nur diesem Vorschlag; der Gläubiger sieht sie nicht."
+        ),
+        "plans.field.net_income": "Ihr Nettoeinkommen im Monat in Euro",
+        "plans.field.dependants": "Personen, denen Sie Unterhalt zahlen",
+        "plans.field.dependants.hint": "Zum Beispiel Kinder oder Ehepartner; 0, wenn niemand.",
+        "plans.field.rent": "Miete mit Nebenkosten im Monat in Euro",
+        "plans.field.fixed_costs": "Sonstige feste Kosten im Monat in Euro",
+        "plans.field.fixed_costs.hint": "Strom, Versicherungen, Telefon, andere Raten …",
+        "plans.field.start_optional": "Erste Rate am (freiwillig)",
+        "plans.field.start_optional.hint": "Ohne Angabe in 14 Tagen; spätestens in 30 Tagen.",
+        "plans.portal.afford.submit": "Raten berechnen",
+        "plans.portal.own.title": "Oder nennen Sie selbst eine Rate",
+        "plans.portal.offer.title": "Unser Vorschlag für Ihre Raten",
+        "plans.capacity.explain": (
+            "Von {income} netto sind bei {dependants} Unterhaltspflichten nach § 850c ZPO "
+            "{garnishable} pfändbar (Tabelle ab {table}); der Rest bleibt Ihnen. Nach Miete, "
+            "festen Kosten und Lebenshaltung bleiben {free}. Abzüglich {margin} Reserve sind im "
+            "Monat {capacity} möglich."
+        ),
+        "plans.portal.no_capacity": (
+            "Nach Ihren Angaben bleibt kein Betrag für Raten. Sie können trotzdem den längsten "
+            "möglichen Plan vorschlagen – eine Person prüft ihn – oder uns eine Notlage melden."
+        ),
+        "plans.portal.hardship": "Notlage melden",
+        "plans.portal.choose": "Wählen Sie Ihre Raten",
+        "plans.portal.change": "Angaben ändern",
+        "plans.option.proposal": "Unser Vorschlag",
+        "plans.option.shorter": "Schneller fertig",
+        "plans.option.longer": "Kleinere Raten",
+        "plans.option.named": "Ihr Vorschlag",
+        "plans.option.summary": "{count} Monatsraten zu {amount}",
+        "plans.option.not_affordable": "Höher als der Betrag, den Ihre Angaben zulassen.",
+        "plans.status.title": "Ihr Ratenvorschlag",
+        "plans.status.proposed": "{count} Monatsraten zu {amount} ab {start}",
+        "plans.status.pending": "wird geprüft",
+        "plans.status.accepted": "angenommen",
+        "plans.status.declined": "abgelehnt",
+        "plans.status.countered": "Gegenvorschlag",
+        "plans.status.pending.text": (
+            "Eine Person prüft Ihren Vorschlag und meldet sich bei Ihnen. Bis dahin mahnen wir "
+            "nicht schärfer."
+        ),
+        "plans.status.declined.text": (
+            "Wir können diesen Vorschlag leider nicht annehmen. Sie können einen neuen machen."
+        ),
+        "plans.status.note": "Hinweis der Sachbearbeitung",
+        "plans.status.counter": "Wir schlagen vor: {count} Monatsraten zu {amount} ab {start}.",
+        "plans.status.counter.accept": "Gegenvorschlag verbindlich annehmen",
+        "plans.work.afford.title": "Ratenplan nach Einkommen",
+        "plans.work.afford.submit": "Vorschlag berechnen",
+        "plans.work.offer.title": "Vorschlag aus den Angaben",
+        "plans.work.p_complete": "Wahrscheinlichkeit, dass der Plan erfüllt wird",
+        "plans.work.no_model": "Kein aktives Planmodell: Vorschläge ohne Wahrscheinlichkeit.",
+        "plans.work.agree": "Diesen Plan vereinbaren",
+        "plans.work.outside": "Außerhalb der Grenzen des Mandanten",
+        "plans.work.affordable": "tragbar",
+        "plans.work.not_affordable": "über dem möglichen Betrag",
+        "plans.work.pending.title": "Ratenvorschläge zur Entscheidung",
+        "plans.work.stated": "Angaben der Schuldnerin oder des Schuldners",
+        "plans.work.capacity": "möglich im Monat",
+        "plans.work.decision": "Entscheidung",
+        "plans.work.decision.accept": "Annehmen",
+        "plans.work.decision.counter": "Gegenvorschlag",
+        "plans.work.decision.decline": "Ablehnen",
+        "plans.work.counter.hint": "Nur bei Gegenvorschlag: Rate, Anzahl und erste Rate.",
+        "plans.work.note": "Hinweis an die Schuldnerin oder den Schuldner",
+        "plans.work.note.hint": "Wird im Portal angezeigt; bei einer Ablehnung Pflicht.",
+        "plans.work.decide.submit": "Entscheidung speichern",
+        "plans.work.reasons": "Gründe",
+        "work.done.plan_decided": "Entscheidung zum Ratenvorschlag gespeichert.",
+        "work.done.plan_offer": "Vorschlag berechnet.",
+        "work.event.plan.offered": "Ratenvorschlag berechnet",
+        "work.event.plan.proposed": "Ratenvorschlag abgeschickt",
+        "work.event.plan.accepted": "Ratenvorschlag angenommen",
+        "work.event.plan.countered": "Gegenvorschlag zu Raten",
+        "work.event.plan.declined": "Ratenvorschlag abgelehnt",
+    }
+)
+TEXTS["en"].update(
+    {
+        "plans.portal.afford.title": "What can you pay each month?",
+        "plans.portal.afford.intro": (
+            "Tell us your income and your fixed costs. We propose instalments that leave you at "
+            "least the amount protected from garnishment (§ 850c ZPO) and a reserve. Your "
+            "figures serve only this proposal; the creditor does not see them."
+        ),
+        "plans.field.net_income": "Your net income per month in euro",
+        "plans.field.dependants": "Persons you pay maintenance to",
+        "plans.field.dependants.hint": "For example children or a spouse; 0 if nobody.",
+        "plans.field.rent": "Rent including service charges per month in euro",
+        "plans.field.fixed_costs": "Other fixed costs per month in euro",
+        "plans.field.fixed_costs.hint": "Electricity, insurance, phone, other instalments …",
+        "plans.field.start_optional": "First instalment on (optional)",
+        "plans.field.start_optional.hint": "If empty, in 14 days; at the latest in 30 days.",
+        "plans.portal.afford.submit": "Work out instalments",
+        "plans.portal.own.title": "Or name an instalment yourself",
+        "plans.portal.offer.title": "Our proposal for your instalments",
+        "plans.capacity.explain": (
+            "Of {income} net with {dependants} dependants, {garnishable} could be garnished "
+            "under § 850c ZPO (table from {table}); the rest stays with you. After rent, fixed "
+            "costs and living costs {free} remain. Less a reserve of {margin}, {capacity} a "
+            "month is possible."
+        ),
+        "plans.portal.no_capacity": (
+            "Your figures leave nothing for instalments. You can still propose the longest "
+            "possible plan – a person reviews it – or tell us about a hardship."
+        ),
+        "plans.portal.hardship": "Report a hardship",
+        "plans.portal.choose": "Choose your instalments",
+        "plans.portal.change": "Change your figures",
+        "plans.option.proposal": "Our proposal",
+        "plans.option.shorter": "Done sooner",
+        "plans.option.longer": "Smaller instalments",
+        "plans.option.named": "Your proposal",
+        "plans.option.summary": "{count} monthly instalments of {amount}",
+        "plans.option.not_affordable": "Higher than your figures allow.",
+        "plans.status.title": "Your instalment proposal",
+        "plans.status.proposed": "{count} monthly instalments of {amount} from {start}",
+        "plans.status.pending": "under review",
+        "plans.status.accepted": "accepted",
+        "plans.status.declined": "declined",
+        "plans.status.countered": "counter-offer",
+        "plans.status.pending.text": (
+            "A person reviews your proposal and contacts you. Until then we do not step up "
+            "the reminders."
+        ),
+        "plans.status.declined.text": ("We cannot accept this proposal. You can make a new one."),
+        "plans.status.note": "Note from the agent",
+        "plans.status.counter": "We propose: {count} monthly instalments of {amount} from {start}.",
+        "plans.status.counter.accept": "Accept the counter-offer",
+        "plans.work.afford.title": "Instalment plan from income",
+        "plans.work.afford.submit": "Work out a proposal",
+        "plans.work.offer.title": "Proposal from the stated figures",
+        "plans.work.p_complete": "Probability that the plan is completed",
+        "plans.work.no_model": "No active plan model: proposals without a probability.",
+        "plans.work.agree": "Agree this plan",
+        "plans.work.outside": "Outside the creditor's limits",
+        "plans.work.affordable": "affordable",
+        "plans.work.not_affordable": "above what is possible",
+        "plans.work.pending.title": "Instalment proposals to decide",
+        "plans.work.stated": "The debtor's figures",
+        "plans.work.capacity": "possible per month",
+        "plans.work.decision": "Decision",
+        "plans.work.decision.accept": "Accept",
+        "plans.work.decision.counter": "Counter-offer",
+        "plans.work.decision.decline": "Decline",
+        "plans.work.counter.hint": "Counter-offer only: instalment, number and first due date.",
+        "plans.work.note": "Note to the debtor",
+        "plans.work.note.hint": "Shown in the portal; required when declining.",
+        "plans.work.decide.submit": "Save the decision",
+        "plans.work.reasons": "Reasons",
+        "work.done.plan_decided": "Decision on the instalment proposal saved.",
+        "work.done.plan_offer": "Proposal worked out.",
+        "work.event.plan.offered": "Instalment proposal worked out",
+        "work.event.plan.proposed": "Instalment proposal sent",
+        "work.event.plan.accepted": "Instalment proposal accepted",
+        "work.event.plan.countered": "Counter-offer on instalments",
+        "work.event.plan.declined": "Instalment proposal declined",
+        "plans.error.missing": "Please enter an amount.",
+        "plans.error.negative": "The amount must not be negative.",
+        "plans.error.too_large": "The amount is too large.",
+        "plans.error.cents": "At most two decimal places.",
+        "plans.error.dependants": "Please enter a whole number from 0 to {max}.",
+        "plans.error.start": "Please enter a date.",
+        "plans.error.start_past": "The first instalment must not be in the past.",
+        "plans.error.start_range": "The first instalment must be within the next {days} days.",
+        "plans.error.amount": "Please enter an amount above zero, e.g. 50.00.",
+        "plans.error.above_owed": "The instalment is higher than the amount owed of {owed}.",
+        "plans.error.min_instalment": (
+            "The instalment must be at least {min} (set by the creditor)."
+        ),
+        "plans.error.count": "Please enter the number of instalments.",
+        "plans.error.max_months": "At most {months} monthly instalments (set by the creditor).",
+        "plans.error.too_many": "{n} instalments of {amount} already cover the {owed} owed.",
+        "plans.error.nothing_open": "Nothing is owed any more.",
+        "plans.error.submitted": "This proposal has already been sent.",
+        "plans.error.option": "Please choose one of the proposals.",
+        "plans.error.expired": (
+            "The counter-offer has expired (its first instalment is in the past). Please "
+            "propose new instalments."
+        ),
+    }
+)

@@ -8,24 +8,41 @@ the database (:func:`mahnwerk.services.portal.access.login`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.domain.money import format_rate
+from mahnwerk.services import plans
 from mahnwerk.services.actor import today_in_germany
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
+from mahnwerk.web.plan_forms import problem_messages
 from mahnwerk.web.security import AttemptLimiter, csrf_ok
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
 
 SESSION_KEY = "portal_case"
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What ``plan_done.html`` shows of an agreed or submitted option."""
+
+    amount: Decimal
+    start: date
+    count: int
+
+
+def _done(result: plans.Submission) -> _Done:
+    return _Done(result.option.instalment, result.option.start, result.option.count)
 
 
 def _client(request: Request) -> str:
@@ -68,6 +85,7 @@ def router(pages: Pages) -> APIRouter:
                 limits=limits,
                 pref=pref,
                 today=today_in_germany(),
+                plan_status=plans.debtor_status(s, case_id),
                 **ctx,
             )
 
@@ -227,6 +245,138 @@ def router(pages: Pages) -> APIRouter:
             )
         proposal, accepted = result
         return case_page(request, case_id, "plan_done.html", proposal=proposal, accepted=accepted)
+
+    # ------------------------------------------------ plans from affordability
+
+    def offer_page(
+        request: Request, case_id: int, offer: plans.PlanOffer, status_code: int = 200, **ctx: Any
+    ) -> Response:
+        return case_page(
+            request, case_id, "plan_offer.html", status_code, offer=offer, errors={}, **ctx
+        )
+
+    @r.post("/portal/plan/afford", response_class=HTMLResponse)
+    def plan_afford(
+        request: Request,
+        net_income: str = Form(""),
+        dependants: str = Form("0"),
+        rent: str = Form(""),
+        fixed_costs: str = Form(""),
+        start: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        form = {
+            "net_income": net_income,
+            "dependants": dependants,
+            "rent": rent,
+            "fixed_costs": fixed_costs,
+            "afford_start": start,
+        }
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "plan.html", 400, form=form, errors={}, error_key="error.csrf"
+            )
+        context = plans.plan_context(runtime.settings)
+        offer = None
+        with transaction(runtime.sessions) as s:
+            try:
+                finances = plans.parse_finances(net_income, dependants, rent, fixed_costs)
+                offer = portal.offer_plan(
+                    s, case_id, finances, start, today_in_germany(), _client(request), context
+                )
+            except plans.PlanInputError as exc:
+                errors = problem_messages(pages.lang(request), exc.problems)
+                if "start" in errors:
+                    errors["afford_start"] = errors.pop("start")
+        if offer is None:
+            return case_page(request, case_id, "plan.html", 422, form=form, errors=errors)
+        return offer_page(request, case_id, offer)
+
+    @r.post("/portal/plan/offer/{offer_id}", response_class=HTMLResponse)
+    def plan_offer_submit(
+        request: Request,
+        offer_id: int,
+        option: str = Form(""),
+        costs_read: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        context = plans.plan_context(runtime.settings)
+        client = _client(request)
+        errors: dict[str, str] = {}
+        result: plans.Submission | None = None
+        with transaction(runtime.sessions) as s:
+            try:
+                offer = portal.plan_offer(s, case_id, offer_id, client, context)
+            except LookupError:
+                return pages.not_found(request)
+            if not csrf_ok(request, csrf):
+                return offer_page(request, case_id, offer, 400, error_key="error.csrf")
+            if not costs_read:
+                errors = {"costs_read": "portal.plan.error.costs_read"}
+            else:
+                try:
+                    result = portal.submit_plan_offer(
+                        s, case_id, offer_id, option, today_in_germany(), client
+                    )
+                except plans.PlanInputError as exc:
+                    errors = problem_messages(pages.lang(request), exc.problems)
+        if result is None:
+            return case_page(
+                request,
+                case_id,
+                "plan_offer.html",
+                422,
+                offer=offer,
+                errors=errors,
+                chosen=option,
+            )
+        return case_page(
+            request,
+            case_id,
+            "plan_done.html",
+            proposal=_done(result),
+            accepted=result.accepted,
+        )
+
+    @r.post("/portal/plan/counter/{offer_id}", response_class=HTMLResponse)
+    def plan_counter_accept(
+        request: Request, offer_id: int, costs_read: str = Form(""), csrf: str = Form("")
+    ) -> Response:
+        case_id = case_id_of(request)
+        if case_id is None:
+            return to_login()
+        if not csrf_ok(request, csrf):
+            return case_page(
+                request, case_id, "plan.html", 400, form={}, errors={}, error_key="error.csrf"
+            )
+        if not costs_read:
+            return case_page(
+                request,
+                case_id,
+                "plan.html",
+                422,
+                form={},
+                errors={"counter_costs_read": "portal.plan.error.costs_read"},
+            )
+        errors: dict[str, str] = {}
+        with transaction(runtime.sessions) as s:
+            try:
+                portal.accept_counter_offer(
+                    s, case_id, offer_id, today_in_germany(), _client(request)
+                )
+            except LookupError:
+                return pages.not_found(request)
+            except plans.PlanInputError as exc:
+                errors = {"counter_costs_read": exc.problems[0].text}
+        if errors:
+            return case_page(request, case_id, "plan.html", 422, form={}, errors=errors)
+        return RedirectResponse("/portal/case?ok=plan", status_code=303)
 
     # ----------------------------------------------------------------- mandate
 

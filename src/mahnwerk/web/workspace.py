@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from mahnwerk.services import plans
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.workspace import desk as workspace
@@ -28,6 +29,7 @@ from mahnwerk.services.workspace import workflow
 from mahnwerk.store.calls import CALL_OUTCOMES
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
+from mahnwerk.web.plan_forms import problem_messages
 from mahnwerk.web.security import csrf_ok
 
 if TYPE_CHECKING:
@@ -59,8 +61,21 @@ def parse_day(text: str) -> date:
         raise workflow.WorkflowError(f"„{text}“ ist kein Datum") from exc
 
 
-def flash(request: Request, kind: str, message: str) -> None:
-    request.session[FLASH] = {"kind": kind, "message": message}
+def flash(
+    request: Request,
+    kind: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> None:
+    """A message for the next page; ``fields`` (element id → message) put an error next to
+    each field it concerns, ``values`` refill the form."""
+    request.session[FLASH] = {
+        "kind": kind,
+        "message": message,
+        "fields": fields or {},
+        "values": values or {},
+    }
 
 
 def take_flash(request: Request) -> dict[str, str] | None:
@@ -84,14 +99,40 @@ def router(pages: Pages) -> APIRouter:
         origin = request.client.host if request.client else None
         return user, accounts.actor_for_user(user, origin)
 
+    def refuse(
+        request: Request,
+        exc: plans.PlanInputError,
+        url: str,
+        fields: dict[str, str] | None,
+        values: dict[str, str] | None,
+    ) -> Response:
+        """Back to the form with every problem next to its field."""
+        texts = problem_messages(pages.lang(request), exc.problems)
+        ids = fields or {}
+        flash(
+            request,
+            "error",
+            " ".join(texts.values()),
+            {ids.get(k, k): v for k, v in texts.items()},
+            values,
+        )
+        return RedirectResponse(url, status_code=303)
+
+    def back_url(case_id: int, back: str) -> str:
+        return f"/work/cases/{case_id}" + ("/call" if back == "call" else "")
+
     def act(
         request: Request,
         csrf: str,
         case_id: int,
         work: Callable[[Session, Actor, User], str],
         back: str = "",
+        fields: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
     ) -> Response:
-        """Run one action in one transaction and redirect back with a message."""
+        """Run one action in one transaction and redirect back with a message. A refused
+        plan or promise puts each problem next to its field (``fields``: problem field →
+        element id of this form; ``values`` refill it)."""
         who = guard(request)
         if isinstance(who, Response):
             return who
@@ -103,10 +144,12 @@ def router(pages: Pages) -> APIRouter:
         try:
             with transaction(pages.runtime.sessions) as session:
                 message = work(session, actor, user)
+        except plans.PlanInputError as exc:
+            return refuse(request, exc, url, fields, values)
         except ValueError as exc:  # WorkflowError, WorkspaceError, ReviewError
             flash(request, "error", str(exc))
             return RedirectResponse(url, status_code=303)
-        except PermissionError:
+        except (PermissionError, LookupError):
             return pages.not_found(request)
         flash(request, "ok", message)
         return RedirectResponse(url, status_code=303)
@@ -153,6 +196,9 @@ def router(pages: Pages) -> APIRouter:
             return pages.render(
                 request,
                 "work/case.html",
+                pending=plans.pending_views(
+                    session, case_id, plans.plan_context(pages.runtime.settings)
+                ),
                 v=view,
                 today=today_in_germany(),
                 flash=take_flash(request),
@@ -169,10 +215,12 @@ def router(pages: Pages) -> APIRouter:
         if isinstance(who, Response):
             return who
         _, actor = who
+        offer_id = request.query_params.get("offer", "")
         with transaction(pages.runtime.sessions) as session:
             sheet = workspace.call_sheet(session, actor, case_id, today=today_in_germany())
             if sheet is None:
                 return pages.not_found(request)
+            context = plans.plan_context(pages.runtime.settings)
             return pages.render(
                 request,
                 "work/call.html",
@@ -181,6 +229,8 @@ def router(pages: Pages) -> APIRouter:
                 today=today_in_germany(),
                 flash=take_flash(request),
                 outcomes=CALL_OUTCOMES,
+                offer=plans.shown_offer(session, actor, case_id, offer_id, context),
+                pending=plans.pending_views(session, case_id, context),
             )
 
     @r.get("/work/documents/{document_id}")
@@ -221,10 +271,11 @@ def router(pages: Pages) -> APIRouter:
         back: str = Form("case"),
     ) -> Response:
         def work(session: Session, actor: Actor, user: User) -> str:
-            amount = parse_amount(promise_amount) if promise_amount.strip() else None
-            day = parse_day(promise_date) if promise_date.strip() else None
-            if (amount is None) != (day is None):
-                raise workflow.WorkflowError("Zahlungsversprechen: Betrag und Datum angeben")
+            promised = bool(promise_amount.strip() or promise_date.strip())
+            if promised:  # checked before anything is stored
+                plans.check_agent_plan(
+                    session, actor, case_id, promise_amount, "1", promise_date, today_in_germany()
+                )
             workspace.log_call(
                 session,
                 actor,
@@ -237,14 +288,29 @@ def router(pages: Pages) -> APIRouter:
             )
             if outcome in ("reached", "promise", "plan", "dispute"):
                 workspace.finish_phone_tasks(session, actor, case_id)
-            if amount is not None and day is not None:
-                workflow.add_plan(
-                    session, actor, case_id, amount=amount, start=day, count=1, kind="promise"
+            if promised:
+                plans.agree_plan(
+                    session,
+                    actor,
+                    case_id,
+                    promise_amount,
+                    "1",
+                    promise_date,
+                    today_in_germany(),
+                    kind="promise",
                 )
                 return "work.done.call_promise"
             return "work.done.call"
 
-        return act(request, csrf, case_id, work, back)
+        return act(
+            request,
+            csrf,
+            case_id,
+            work,
+            back,
+            {"amount": "promise_amount", "start": "promise_date", "count": "promise_amount"},
+            {"promise_amount": promise_amount, "promise_date": promise_date, "note": note},
+        )
 
     @r.post("/work/cases/{case_id}/promise")
     def promise(
@@ -256,18 +322,20 @@ def router(pages: Pages) -> APIRouter:
         back: str = Form("case"),
     ) -> Response:
         def work(session: Session, actor: Actor, user: User) -> str:
-            workflow.add_plan(
-                session,
-                actor,
-                case_id,
-                amount=parse_amount(amount),
-                start=parse_day(day),
-                count=1,
-                kind="promise",
+            plans.agree_plan(
+                session, actor, case_id, amount, "1", day, today_in_germany(), kind="promise"
             )
             return "work.done.promise"
 
-        return act(request, csrf, case_id, work, back)
+        return act(
+            request,
+            csrf,
+            case_id,
+            work,
+            back,
+            {"amount": "p-amount", "start": "p-day", "count": "p-amount"},
+            {"p-amount": amount, "p-day": day},
+        )
 
     @r.post("/work/cases/{case_id}/plan", response_class=HTMLResponse)
     def plan(
@@ -279,9 +347,14 @@ def router(pages: Pages) -> APIRouter:
         count: str = Form("1"),
         confirm: str = Form(""),
         back: str = Form("case"),
+        offer_id: str = Form(""),
+        option: str = Form(""),
     ) -> Response:
+        ids = {"amount": "pl-amount", "count": "pl-count", "start": "pl-start"}
+        values = {"pl-amount": amount, "pl-count": count, "pl-start": start}
         if confirm != "yes":
-            # § 13a Abs. 3 RDG: show the costs of the plan before it is agreed and saved.
+            # § 13a Abs. 3 RDG: show the costs of the plan before it is agreed and saved;
+            # the plan is checked against the creditor's limits first.
             who = guard(request)
             if isinstance(who, Response):
                 return who
@@ -290,18 +363,25 @@ def router(pages: Pages) -> APIRouter:
                 return pages.render(
                     request, "error.html", status_code=400, message_key="error.csrf"
                 )
-            try:
-                value, first, n = parse_amount(amount), parse_day(start), int(count)
-            except (workflow.WorkflowError, ValueError) as exc:
-                flash(request, "error", str(exc))
-                return RedirectResponse(f"/work/cases/{case_id}", status_code=303)
             with transaction(pages.runtime.sessions) as session:
+                try:
+                    value, n, first = plans.check_agent_plan(
+                        session, actor, case_id, amount, count, start, today_in_germany()
+                    )
+                except plans.PlanInputError as exc:
+                    return refuse(request, exc, back_url(case_id, back), ids, values)
+                except LookupError:
+                    return pages.not_found(request)
                 view = workspace.case_view(
                     session, actor, case_id, today=today_in_germany(), purpose="plan"
                 )
                 if view is None:
                     return pages.not_found(request)
-                notice = workflow.plan_cost_notice(view.case, value * n, today_in_germany())
+                notice = workflow.plan_cost_notice(
+                    view.case,
+                    min(value * n, view.statement.totals.total_open),
+                    today_in_germany(),
+                )
                 return pages.render(
                     request,
                     "work/plan_confirm.html",
@@ -311,22 +391,118 @@ def router(pages: Pages) -> APIRouter:
                     start=first,
                     count=n,
                     back=back,
+                    offer_id=offer_id,
+                    option=option,
                 )
 
         def work(session: Session, actor: Actor, user: User) -> str:
-            n = int(count)
-            workflow.add_plan(
+            if offer_id.isdigit() and option:
+                plans.submit_offer(session, actor, int(offer_id), option, today_in_germany())
+            else:
+                plans.agree_plan(session, actor, case_id, amount, count, start, today_in_germany())
+            return "work.done.plan"
+
+        return act(request, csrf, case_id, work, back, ids, values)
+
+    @r.post("/work/cases/{case_id}/afford")
+    def afford(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        net_income: str = Form(""),
+        dependants: str = Form("0"),
+        rent: str = Form(""),
+        fixed_costs: str = Form(""),
+        start: str = Form(""),
+    ) -> Response:
+        created: list[int] = []
+
+        def work(session: Session, actor: Actor, user: User) -> str:
+            finances = plans.parse_finances(net_income, dependants, rent, fixed_costs)
+            first = plans.parse_start(start) if start.strip() else None
+            offer = plans.propose_affordable_plan(
                 session,
                 actor,
                 case_id,
-                amount=parse_amount(amount),
-                start=parse_day(start),
-                count=n,
-                kind="plan" if n > 1 else "promise",
+                finances,
+                today_in_germany(),
+                context=plans.plan_context(pages.runtime.settings),
+                start=first,
+                source="agent",
             )
-            return "work.done.plan"
+            created.append(offer.offer_id)
+            return "work.done.plan_offer"
 
-        return act(request, csrf, case_id, work, back)
+        answer = act(
+            request,
+            csrf,
+            case_id,
+            work,
+            "call",
+            {k: f"af-{k}" for k in ("net_income", "dependants", "rent", "fixed_costs", "start")},
+            {
+                "af-net_income": net_income,
+                "af-dependants": dependants,
+                "af-rent": rent,
+                "af-fixed_costs": fixed_costs,
+                "af-start": start,
+            },
+        )
+        if created:
+            return RedirectResponse(
+                f"/work/cases/{case_id}/call?offer={created[0]}#offer", status_code=303
+            )
+        return answer
+
+    @r.post("/work/offers/{offer_id}/decide")
+    def decide_offer(
+        request: Request,
+        offer_id: int,
+        csrf: str = Form(""),
+        case_id: int = Form(...),
+        decision: str = Form(""),
+        note: str = Form(""),
+        instalment: str = Form(""),
+        count: str = Form(""),
+        start: str = Form(""),
+        back: str = Form("case"),
+    ) -> Response:
+        def work(session: Session, actor: Actor, user: User) -> str:
+            plans.decide_offer(
+                session,
+                actor,
+                offer_id,
+                decision,
+                today_in_germany(),
+                note=note,
+                instalment=instalment,
+                count=count,
+                start=start,
+            )
+            return "work.done.plan_decided"
+
+        suffix = f"-{offer_id}"
+        return act(
+            request,
+            csrf,
+            case_id,
+            work,
+            back,
+            {
+                "amount": "c-amount" + suffix,
+                "count": "c-count" + suffix,
+                "start": "c-start" + suffix,
+                "note": "note" + suffix,
+                "decision": "decision" + suffix,
+            },
+            {
+                "c-amount" + suffix: instalment,
+                "c-count" + suffix: count,
+                "c-start" + suffix: start,
+                "note" + suffix: note,
+                "decision" + suffix: decision,
+            },
+        )
 
     @r.post("/work/cases/{case_id}/flag")
     def set_flag(

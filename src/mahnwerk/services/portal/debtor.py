@@ -28,6 +28,7 @@ from mahnwerk.banking.iban import (
     normalize_iban,
     validate_iban,
 )
+from mahnwerk.domain.affordability import Finances, PlanLimits
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import cases, events, plans
@@ -212,21 +213,10 @@ def active_plan(session: Session, case_id: int) -> PaymentPlan | None:
 # --------------------------------------------------------------------------------- plans
 
 
-@dataclass(frozen=True)
-class PlanLimits:
-    max_months: int
-    min_instalment: Decimal
-
-
 def plan_limits(creditor: Creditor) -> PlanLimits | None:
     """The creditor's limits for plans accepted at once; ``None``: a person decides each."""
-    raw = (creditor.settings or {}).get("plan_limits")
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return PlanLimits(int(raw["max_months"]), Decimal(str(raw["min_instalment"])))
-    except (KeyError, ValueError, TypeError, InvalidOperation):
-        return None
+    limits, configured = plans.creditor_limits(creditor)
+    return limits if configured else None
 
 
 @dataclass(frozen=True)
@@ -354,6 +344,57 @@ def propose_plan(
             {p.field: PORTAL_KEYS.get(p.code, "portal.plan.error.amount") for p in exc.problems}
         ) from exc
     return p, submitted.accepted
+
+
+def _debtor(session: Session, case_id: int, origin: str | None, purpose: str) -> Actor:
+    case = load(session, case_id, origin, purpose=purpose)
+    return debtor_actor(case.id, case.creditor_id, origin)
+
+
+def offer_plan(
+    session: Session,
+    case_id: int,
+    finances: Finances,
+    start_text: str,
+    as_of: date,
+    origin: str | None,
+    context: plans.PlanContext,
+) -> plans.PlanOffer:
+    """A plan from what the debtor states (:func:`plans.propose_affordable_plan`)."""
+    start = plans.parse_start(start_text) if start_text.strip() else None
+    actor = _debtor(session, case_id, origin, "portal_plan_offer")
+    return plans.propose_affordable_plan(
+        session, actor, case_id, finances, as_of, context=context, start=start, source="portal"
+    )
+
+
+def plan_offer(
+    session: Session, case_id: int, offer_id: int, origin: str | None, context: plans.PlanContext
+) -> plans.PlanOffer:
+    """A stored offer of this debtor's case, to show it again."""
+    actor = _debtor(session, case_id, origin, "portal_plan_offer")
+    return plans.offer_view(session, plans.offer_of(session, actor, offer_id), context)
+
+
+def submit_plan_offer(
+    session: Session,
+    case_id: int,
+    offer_id: int,
+    label: str,
+    as_of: date,
+    origin: str | None,
+) -> plans.Submission:
+    """The debtor agrees to one option of an offer after reading its costs."""
+    actor = _debtor(session, case_id, origin, "portal_plan")
+    return plans.submit_offer(session, actor, offer_id, label, as_of)
+
+
+def accept_counter_offer(
+    session: Session, case_id: int, offer_id: int, as_of: date, origin: str | None
+) -> PaymentPlan:
+    """The debtor accepts the agent's counter-offer after reading its costs."""
+    actor = _debtor(session, case_id, origin, "portal_plan")
+    return plans.accept_counter(session, actor, offer_id, as_of)
 
 
 # ----------------------------------------------------------------------------- mandates

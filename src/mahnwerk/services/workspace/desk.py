@@ -31,7 +31,7 @@ from mahnwerk.documents import spreadsheet
 from mahnwerk.domain.dunning import PlanTerms
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, cases, events
+from mahnwerk.services import audit, cases, events, plans
 from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.services.banking import review as bank_review
 from mahnwerk.services.workspace import workflow
@@ -51,7 +51,6 @@ from mahnwerk.store.workflow import (
 BERLIN = ZoneInfo("Europe/Berlin")
 QUEUE_KINDS = ("phone", "approval", "bank", "dispute", "address", "plan", "review")
 TASK_KIND = {"phone_call": "phone", "address_inquiry": "address", "plan_review": "plan"}
-DEFAULT_PLAN_LIMITS = {"max_months": 12, "min_instalment": "25.00"}
 #: § 13a Abs. 4 RDG: must be said before a consumer is asked to acknowledge the debt.
 ACKNOWLEDGEMENT_WARNING = (
     "Hinweis nach § 13a Abs. 4 RDG, bevor Sie um ein Schuldanerkenntnis bitten: Durch ein "
@@ -532,10 +531,8 @@ def _cents_up(amount: Decimal) -> Decimal:
 
 def plan_limits(creditor: Creditor) -> tuple[int, Decimal]:
     """``creditor.settings["plan_limits"]``: ``max_months`` and ``min_instalment``."""
-    raw = (creditor.settings or {}).get("plan_limits") or {}
-    months = int(raw.get("max_months", DEFAULT_PLAN_LIMITS["max_months"]))
-    minimum = Decimal(str(raw.get("min_instalment", DEFAULT_PLAN_LIMITS["min_instalment"])))
-    return max(months, 1), minimum
+    limits, _ = plans.creditor_limits(creditor)  # the one rule (defaults when none are set)
+    return limits.max_months, limits.min_instalment
 
 
 def owed_sentence(case: Case, statement: Statement) -> str:
@@ -565,6 +562,7 @@ def call_sheet(session: Session, actor: Actor, case_id: int, *, today: date) -> 
         return None
     months, minimum = plan_limits(view.creditor)
     total = view.statement.totals.total_open
+    minimum = min(minimum, total)  # never above what is owed (a small debt is paid at once)
     smallest = max(minimum, _cents_up(total / months)) if total > 0 else Decimal(0)
     last_event = next((e for e in view.timeline if e.document is None), None)
     return CallSheet(
