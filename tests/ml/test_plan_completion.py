@@ -130,7 +130,7 @@ def simulated():
 def test_quality_on_a_seed_it_was_not_trained_on(simulated):
     sims, ((plans, feats), (plans2, feats2)) = simulated
     assert len(plans) > 500 and 0.2 < plans["completed"].mean() < 0.7
-    model, part = pc.train(
+    model, _ = pc.train(
         feats, plans["completed"], plans["person_id"].to_numpy(), pc.PlanTrainConfig(num_threads=1)
     )
     y = plans2["completed"].to_numpy()
@@ -146,7 +146,7 @@ def test_quality_on_a_seed_it_was_not_trained_on(simulated):
 
 
 def test_stated_finances_carry_signal(simulated):
-    sims, ((plans, feats), _) = simulated
+    _, ((plans, feats), _) = simulated
     stated = feats["capacity_eur"].notna()
     assert 0.3 < stated.mean() < 0.8  # consumers' plans, 60 % of them with figures
     low = feats.loc[stated, "burden"] > feats.loc[stated, "burden"].median()
