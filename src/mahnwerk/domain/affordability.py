@@ -182,7 +182,7 @@ class Capacity:
 
 def _parse_problem(name: str, value: Decimal | None, limit: Decimal) -> Problem | None:
     if value is None:
-        return Problem(name, "missing", "Bitte einen Betrag angeben.")
+        return Problem(name, "missing", "Bitte einen Betrag angeben, z. B. 1.850,00.")
     if not value.is_finite() or value < 0:
         return Problem(name, "negative", "Der Betrag darf nicht negativ sein.")
     if value >= limit:

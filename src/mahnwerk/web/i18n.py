@@ -1303,7 +1303,7 @@ TEXTS["en"].update(
         "work.event.plan.accepted": "Instalment proposal accepted",
         "work.event.plan.countered": "Counter-offer on instalments",
         "work.event.plan.declined": "Instalment proposal declined",
-        "plans.error.missing": "Please enter an amount.",
+        "plans.error.missing": "Please enter an amount, e.g. 1,850.00.",
         "plans.error.negative": "The amount must not be negative.",
         "plans.error.too_large": "The amount is too large.",
         "plans.error.cents": "At most two decimal places.",

@@ -74,7 +74,7 @@ def flash(
         "kind": kind,
         "message": message,
         "fields": fields or {},
-        "values": values or {},
+        "refill": values or {},
     }
 
 
