@@ -1204,6 +1204,12 @@ TEXTS["de"].update(
         "plans.work.not_affordable": "über dem möglichen Betrag",
         "plans.work.pending.title": "Ratenvorschläge zur Entscheidung",
         "plans.work.stated": "Angaben der Schuldnerin oder des Schuldners",
+        "plans.work.stated_line": (
+            "Angaben: {income} netto, {dependants} Unterhaltspflichten, Miete {rent}, feste "
+            "Kosten {fixed} – möglich {capacity} im Monat."
+        ),
+        "plans.option.at_once": "Gilt sofort, wenn Sie zustimmen.",
+        "plans.option.review": "Eine Person prüft diesen Plan und meldet sich bei Ihnen.",
         "plans.work.capacity": "möglich im Monat",
         "plans.work.decision": "Entscheidung",
         "plans.work.decision.accept": "Annehmen",
@@ -1286,6 +1292,12 @@ TEXTS["en"].update(
         "plans.work.not_affordable": "above what is possible",
         "plans.work.pending.title": "Instalment proposals to decide",
         "plans.work.stated": "The debtor's figures",
+        "plans.work.stated_line": (
+            "Figures: {income} net, {dependants} dependants, rent {rent}, fixed costs {fixed} – "
+            "{capacity} a month possible."
+        ),
+        "plans.option.at_once": "Applies at once when you agree.",
+        "plans.option.review": "A person reviews this plan and contacts you.",
         "plans.work.capacity": "possible per month",
         "plans.work.decision": "Decision",
         "plans.work.decision.accept": "Accept",
