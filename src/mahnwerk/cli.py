@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "model",
     "demo",
     "admin",
+    "plans",
 )
 
 EXIT_OK = 0

@@ -443,7 +443,7 @@ def training_data(
 
     ``capacity_cents`` is indexed by ``plan_id`` (stated finances of the plan)."""
     plans = plan_table(histories, terms)
-    plans = plans[plans["judged"]]
+    plans = plans[plans["judged"].astype(bool).to_numpy()]
     cap = None
     if capacity_cents is not None:
         cap = pd.Series(
