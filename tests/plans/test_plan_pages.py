@@ -18,9 +18,7 @@ from mahnwerk.store.workflow import PaymentPlan, Task
 FINANCES = {"net_income": "2.400,00", "dependants": "0", "rent": "750", "fixed_costs": "250"}
 
 
-def test_debtor_states_income_sees_three_plans_and_agrees_to_the_proposal(
-    client, sessions, setup
-):
+def test_debtor_states_income_sees_three_plans_and_agrees_to_the_proposal(client, sessions, setup):
     token = portal_sign_in(client, sessions, setup.case_id)
     form = client.get("/portal/plan")
     assert 'id="net_income"' in form.text and "§ 850c ZPO" in form.text
@@ -58,7 +56,9 @@ def test_finances_errors_are_on_their_fields_in_german_and_english(client, sessi
     english = client.post("/portal/plan/afford?lang=en", data=bad | {"csrf": token})
     assert "Please enter an amount, e.g. 1,850.00." in english.text
     late = (today_in_germany() + timedelta(days=40)).isoformat()
-    answer = client.post("/portal/plan/afford?lang=de", data=FINANCES | {"start": late, "csrf": token})
+    answer = client.post(
+        "/portal/plan/afford?lang=de", data=FINANCES | {"start": late, "csrf": token}
+    )
     assert 'id="afford_start-error"' in answer.text and "30 Tagen" in answer.text
 
 
@@ -127,7 +127,12 @@ def test_agents_plans_and_promises_get_errors_on_their_fields(client, sessions, 
     assert 'value="5000"' in page.text and "höher als der offene Betrag" in page.text
     page = client.post(
         f"/work/cases/{setup.case_id}/plan",
-        data={"csrf": token, "amount": "20", "count": "24", "start": today_in_germany().isoformat()},
+        data={
+            "csrf": token,
+            "amount": "20",
+            "count": "24",
+            "start": today_in_germany().isoformat(),
+        },
         follow_redirects=True,
     )
     assert 'id="pl-amount-error"' in page.text and 'id="pl-count-error"' in page.text
