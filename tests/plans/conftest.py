@@ -15,8 +15,10 @@ from fastapi.testclient import TestClient
 from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, cases, portal_access
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
 

@@ -12,11 +12,12 @@ from tests.ml._store_helpers import creditors, runtime_for
 
 from mahnwerk.domain.affordability import Finances
 from mahnwerk.ml.simulator import simulate
-from mahnwerk.services import accounts, plans
 from mahnwerk.services.actor import CLI, today_in_germany
-from mahnwerk.services.plan_model import MIN_PLANS, activate_plan_model, train_plan_model
-from mahnwerk.services.scoring import ScoringError
-from mahnwerk.services.simulation import write_simulation
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.plans import offers as plans
+from mahnwerk.services.plans.completion import MIN_PLANS, activate_plan_model, train_plan_model
+from mahnwerk.services.scoring.scores import ScoringError
+from mahnwerk.services.scoring.simulation import write_simulation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
 from mahnwerk.store.plans import PlanModelVersion, PlanOffer

@@ -18,8 +18,10 @@ from mahnwerk.domain.affordability import Finances
 from mahnwerk.domain.money import format_eur
 from mahnwerk.ml import plan_completion as pc
 from mahnwerk.ml.simulator import simulate
-from mahnwerk.services import cases, plans, portal
+from mahnwerk.services import cases
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
+from mahnwerk.services.plans import offers as plans
+from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent
 from mahnwerk.store.plans import PlanModelVersion, PlanOffer

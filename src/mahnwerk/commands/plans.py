@@ -37,8 +37,8 @@ def register(subparsers: Any) -> None:
 
 def train_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.plan_model import train_plan_model
-    from mahnwerk.services.scoring import ScoringError
+    from mahnwerk.services.plans.completion import train_plan_model
+    from mahnwerk.services.scoring.scores import ScoringError
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -60,8 +60,8 @@ def train_command(args: Any) -> int:
 
 def activate_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.plan_model import activate_plan_model
-    from mahnwerk.services.scoring import ScoringError
+    from mahnwerk.services.plans.completion import activate_plan_model
+    from mahnwerk.services.scoring.scores import ScoringError
 
     try:
         row = activate_plan_model(
@@ -77,7 +77,7 @@ def activate_command(args: Any) -> int:
 
 def list_command(args: Any) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.services.plan_model import list_plan_models
+    from mahnwerk.services.plans.completion import list_plan_models
 
     runtime = build()
     with runtime.sessions() as s:

@@ -17,8 +17,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.domain.money import format_rate
-from mahnwerk.services import plans
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.db import transaction

@@ -21,9 +21,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from mahnwerk.services import plans
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
 from mahnwerk.services.admin import accounts
+from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import desk as workspace
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.calls import CALL_OUTCOMES

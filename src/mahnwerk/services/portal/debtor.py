@@ -30,9 +30,9 @@ from mahnwerk.banking.iban import (
 )
 from mahnwerk.domain.affordability import Finances, PlanLimits
 from mahnwerk.domain.ledger import Statement
-from mahnwerk.domain.money import format_eur
-from mahnwerk.services import cases, events, plans
+from mahnwerk.services import cases, events
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.models import BankAccount, Case, Creditor, Document

@@ -31,9 +31,10 @@ from mahnwerk.documents import spreadsheet
 from mahnwerk.domain.dunning import PlanTerms
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, cases, events, plans
+from mahnwerk.services import audit, cases, events
 from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.services.banking import review as bank_review
+from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import BankEntry
 from mahnwerk.store.calls import CALL_OUTCOMES, CallLog

@@ -61,7 +61,7 @@ from mahnwerk.store.workflow import PaymentPlan, Task
 
 if TYPE_CHECKING:
     from mahnwerk.config import Settings
-    from mahnwerk.services.plan_model import Completion
+    from mahnwerk.services.plans.completion import Completion
 
 #: limits of a creditor that set none (agents stay within them; the portal sends every
 #: plan of such a creditor to a person)
@@ -406,7 +406,7 @@ def _score(
     if ctx.var_dir is None:
         return None
     try:  # imported here: the web pages load without the model libraries until asked
-        from mahnwerk.services.plan_model import score_options
+        from mahnwerk.services.plans.completion import score_options
 
         return score_options(session, ctx.var_dir, case_id, options, capacity, now)
     except Exception:  # a proposal never fails because the model could not be asked
