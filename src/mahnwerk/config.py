@@ -23,11 +23,11 @@ outbox until it is):
 
 Payment plans from affordability (the agency's assumptions, not legal figures):
 
-- ``MAHNWERK_PLAN_MARGIN``: euros a month left free above the § 850c allowance and above
-  the budget (default 50.00);
-- ``MAHNWERK_PLAN_LIVING_COSTS``, ``MAHNWERK_PLAN_LIVING_COSTS_PER_DEPENDANT``: monthly
-  living costs besides rent and fixed costs assumed for the debtor and for each dependant
-  (defaults 600.00 and 300.00).
+- ``MAHNWERK_AFFORDABILITY_MARGIN``: euros a month left free above the § 850c allowance
+  and above the budget (default 50.00);
+- ``MAHNWERK_AFFORDABILITY_LIVING_COSTS``, ``…_PER_DEPENDANT``: monthly living costs
+  besides rent and fixed costs assumed for the debtor and for each dependant (defaults
+  600.00 and 300.00).
 """
 
 from __future__ import annotations
@@ -67,9 +67,9 @@ class Settings:
     #: open cases per partition of the daily run's planning (a transaction each; a run killed
     #: in the middle redoes at most the partitions in flight)
     plan_partition_size: int = 25_000
-    plan_margin: Decimal = Decimal("50.00")
-    plan_living_costs: Decimal = Decimal("600.00")
-    plan_living_costs_per_dependant: Decimal = Decimal("300.00")
+    affordability_margin: Decimal = Decimal("50.00")
+    affordability_living_costs: Decimal = Decimal("600.00")
+    affordability_living_costs_per_dependant: Decimal = Decimal("300.00")
 
     @property
     def documents_dir(self) -> Path:
@@ -115,10 +115,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
         plan_partition_size=int(env.get("MAHNWERK_PLAN_PARTITION_SIZE") or 25_000),
-        plan_margin=_euros(env, "MAHNWERK_PLAN_MARGIN", "50.00"),
-        plan_living_costs=_euros(env, "MAHNWERK_PLAN_LIVING_COSTS", "600.00"),
-        plan_living_costs_per_dependant=_euros(
-            env, "MAHNWERK_PLAN_LIVING_COSTS_PER_DEPENDANT", "300.00"
+        affordability_margin=_euros(env, "MAHNWERK_AFFORDABILITY_MARGIN", "50.00"),
+        affordability_living_costs=_euros(env, "MAHNWERK_AFFORDABILITY_LIVING_COSTS", "600.00"),
+        affordability_living_costs_per_dependant=_euros(
+            env, "MAHNWERK_AFFORDABILITY_LIVING_COSTS_PER_DEPENDANT", "300.00"
         ),
     )
 

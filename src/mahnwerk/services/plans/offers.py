@@ -106,9 +106,9 @@ class PlanContext:
 def plan_context(settings: Settings) -> PlanContext:
     return PlanContext(
         budget=Budget(
-            margin=settings.plan_margin,
-            living_costs=settings.plan_living_costs,
-            living_costs_per_dependant=settings.plan_living_costs_per_dependant,
+            margin=settings.affordability_margin,
+            living_costs=settings.affordability_living_costs,
+            living_costs_per_dependant=settings.affordability_living_costs_per_dependant,
         ),
         var_dir=settings.var_dir,
     )
