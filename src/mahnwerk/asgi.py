@@ -6,7 +6,6 @@ Composed here, above both, so that neither the API nor the pages import each oth
 from __future__ import annotations
 
 import gc
-import os
 
 from fastapi import FastAPI
 
@@ -34,7 +33,7 @@ def freeze_startup_heap() -> None:
 def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
     private_files()
-    interval = float(os.environ.get("MAHNWERK_WEBHOOK_INTERVAL", "5") or 0)
-    app = create_asgi_app(build(), webhook_interval=interval or None)
+    runtime = build()
+    app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
     freeze_startup_heap()
     return app

@@ -56,16 +56,17 @@ def build(
     letters: LetterRenderer | None = None,
 ) -> Runtime:
     """Settings from the environment (unless given), the engine, the schema up to date and
-    the outbound channels (letters rendered from the store unless another renderer is given)."""
+    the outbound channels (letters rendered from the message unless another renderer is
+    given)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     sessions = session_factory(engine)
     if letters is None:
-        from mahnwerk.services.dunning.letters import StoreLetterRenderer
+        from mahnwerk.services.dunning.letters import PayloadLetterRenderer
 
-        letters = StoreLetterRenderer(settings, sessions)
+        letters = PayloadLetterRenderer()
     return Runtime(
         settings=settings,
         engine=engine,

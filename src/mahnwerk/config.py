@@ -28,6 +28,24 @@ Payment plans from affordability (the agency's assumptions, not legal figures):
 - ``MAHNWERK_AFFORDABILITY_LIVING_COSTS``, ``…_PER_DEPENDANT``: monthly living costs
   besides rent and fixed costs assumed for the debtor and for each dependant (defaults
   600.00 and 300.00).
+- ``MAHNWERK_WEBHOOK_INTERVAL``: seconds between two webhook delivery passes (default 5;
+  0 = off).
+- ``MAHNWERK_MATCH_THRESHOLD``: the score from which a bank entry is booked to a case
+  without review (0 < t <= 1, default 0.9).
+
+The worker (``mahnwerk worker``) and the delivery of the outbox:
+
+- ``MAHNWERK_DAILY_RUN_AT``: local time (Europe/Berlin) of the scheduled daily run on the
+  agency's working days (default ``06:00``; ``off`` = the worker does not schedule it).
+- ``MAHNWERK_AGENCY_LAND``: the Land whose public holidays are no working days (``BY``,
+  ``NW`` …; default: from the postcode of ``MAHNWERK_AGENCY_ADDRESS``, else nationwide
+  holidays only).
+- ``MAHNWERK_DELIVERY_BATCH``: messages per delivery job, one print bundle of letters
+  (default 200).
+- ``MAHNWERK_DELIVERY_LEASE``: seconds a worker's claim on messages lasts without renewal;
+  after that another worker takes them over (default 120).
+- ``MAHNWERK_WORKER_POLL``: seconds between two passes of a worker's scheduler (heartbeat,
+  queueing due messages, periodic jobs; default 2).
 """
 
 from __future__ import annotations
@@ -70,6 +88,20 @@ class Settings:
     affordability_margin: Decimal = Decimal("50.00")
     affordability_living_costs: Decimal = Decimal("600.00")
     affordability_living_costs_per_dependant: Decimal = Decimal("300.00")
+    #: seconds between two webhook delivery passes (worker and ``serve``); 0 = off
+    webhook_interval: float = 5.0
+    #: bank entries scoring at least this are booked without review
+    match_threshold: float = 0.9
+    #: local time of the scheduled daily run ("HH:MM", Europe/Berlin); None = not scheduled
+    daily_run_at: str | None = "06:00"
+    #: the agency's Land (holidays); None = nationwide holidays only
+    agency_land: str | None = None
+    #: messages per delivery job (one print bundle of letters)
+    delivery_batch: int = 200
+    #: seconds a claim on outbox messages lasts unless renewed
+    delivery_lease: float = 120.0
+    #: seconds between two passes of a worker's scheduler
+    worker_poll: float = 2.0
 
     @property
     def documents_dir(self) -> Path:
@@ -120,6 +152,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         affordability_living_costs_per_dependant=_euros(
             env, "MAHNWERK_AFFORDABILITY_LIVING_COSTS_PER_DEPENDANT", "300.00"
         ),
+        webhook_interval=float(env.get("MAHNWERK_WEBHOOK_INTERVAL") or 5),
+        match_threshold=_threshold(env.get("MAHNWERK_MATCH_THRESHOLD") or "0.9"),
+        daily_run_at=_clock(env.get("MAHNWERK_DAILY_RUN_AT", "06:00")),
+        agency_land=(env.get("MAHNWERK_AGENCY_LAND") or "").strip().upper()
+        or _land_of(env.get("MAHNWERK_AGENCY_ADDRESS", "")),
+        delivery_batch=max(1, int(env.get("MAHNWERK_DELIVERY_BATCH") or 200)),
+        delivery_lease=float(env.get("MAHNWERK_DELIVERY_LEASE") or 120),
+        worker_poll=float(env.get("MAHNWERK_WORKER_POLL") or 2),
     )
 
 
@@ -132,6 +172,34 @@ def _euros(env: dict[str, str], name: str, default: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise ValueError(f"{name}: {text!r} darf nicht negativ sein")
     return value
+
+
+def _threshold(value: str) -> float:
+    threshold = float(value)
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"MAHNWERK_MATCH_THRESHOLD {value!r} liegt nicht in (0, 1]")
+    return threshold
+
+
+def _clock(value: str) -> str | None:
+    """``"06:00"`` → ``"06:00"``; ``off``/empty → None (no scheduled run)."""
+    text = value.strip().lower()
+    if text in ("", "off", "aus", "none", "0"):
+        return None
+    hour, _, minute = text.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError(f"MAHNWERK_DAILY_RUN_AT: {value!r} ist keine Uhrzeit HH:MM (oder off)")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def _land_of(address: str) -> str | None:
+    """The Land of the agency's postcode (``Ballindamm 17, 20095 Hamburg`` → ``HH``)."""
+    import re
+
+    from mahnwerk.domain.contact_rules import land_for_postcode
+
+    match = re.search(r"\b(\d{5})\b", address or "")
+    return land_for_postcode(match[1], "DE") if match else None
 
 
 def _tls_mode(value: str) -> str:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from mahnwerk.services.dunning.letters import StoreLetterRenderer
+from mahnwerk.services.dunning.letters import PayloadLetterRenderer
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.db import transaction
@@ -29,7 +29,7 @@ SETTINGS = {
 def test_first_letter_is_a_pdf_with_statement_reference_and_portal_code(
     runtime, sessions, make_case, channels_of
 ):
-    rt = channels_of(runtime, letters=StoreLetterRenderer(runtime.settings, sessions))
+    rt = channels_of(runtime, letters=PayloadLetterRenderer())
     case_id = make_case(email=None, phone=None, creditor_settings=SETTINGS)
     day = date(2026, 3, 2)
     summary = run_day(rt, day, now=datetime(2026, 3, 2, 10, tzinfo=BERLIN))

@@ -1,6 +1,10 @@
 """SMS through an HTTP gateway: ``POST`` a JSON body ``{to, text, reference}`` with an
 ``Authorization: Bearer <token>`` header. The exact request body is returned as ``.json``.
 
+Every request carries an ``Idempotency-Key`` header, the same on every attempt for one
+message (the outbox id): a gateway that has seen the key answers as before without sending
+again, so a retry after a worker died in the middle is safe.
+
 Any 2xx answer counts as accepted; a JSON answer with an ``id`` (or ``message_id``) becomes the
 external id. 4xx answers (except 408/429) are permanent failures, everything else is retried.
 """
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from mahnwerk.channels.base import DeliveryError, Sent
+from mahnwerk.channels.base import DeliveryError, Failure, Sent
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,15 @@ class HttpSmsGateway:
         self.config = config
         self.client = client
 
-    def send(self, *, to: str, text: str, reference: str) -> Sent:
+    def send(self, *, to: str, text: str, reference: str, idempotency_key: str = "") -> Sent:
         body = json.dumps(
             {"to": to, "text": text, "reference": reference}, ensure_ascii=False
         ).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if self.config.token:
             headers["Authorization"] = f"Bearer {self.config.token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         try:
             if self.client is not None:
                 response = self.client.post(self.config.url, content=body, headers=headers)
@@ -46,7 +52,8 @@ class HttpSmsGateway:
             code = response.status_code
             permanent = 400 <= code < 500 and code not in (408, 429)
             raise DeliveryError(
-                f"SMS-Gateway antwortet {code}: {response.text[:200]}", permanent=permanent
+                f"SMS-Gateway antwortet {code}: {response.text[:200]}",
+                Failure.REJECTED if permanent else Failure.TEMPORARY,
             )
         external = ""
         try:

@@ -60,6 +60,7 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(120))
     first_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: pending, claimed, sending, sent; failed, skipped, cancelled, uncertain (see deliver)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(500))
@@ -67,6 +68,12 @@ class OutboxMessage(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_at: Mapped[datetime] = ts()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the delivery job (and, for letters, the print bundle) the message was queued in
+    batch: Mapped[str | None] = mapped_column(String(60), index=True)
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the worker holding the message (claimed/sending) and until when, unless renewed
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (UniqueConstraint("case_id", "dedupe_key"),)
 
 

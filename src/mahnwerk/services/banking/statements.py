@@ -25,7 +25,6 @@ The threshold comes from ``MAHNWERK_MATCH_THRESHOLD`` (default 0.9) unless given
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,14 +66,9 @@ _CHUNK = 500
 
 
 def match_threshold(runtime: Any = None) -> float:
-    """``MAHNWERK_MATCH_THRESHOLD`` (settings attribute ``match_threshold`` if present)."""
+    """The settings' ``match_threshold`` (``MAHNWERK_MATCH_THRESHOLD``, read in ``config``)."""
     value = getattr(getattr(runtime, "settings", None), "match_threshold", None)
-    if value is None:
-        value = os.environ.get("MAHNWERK_MATCH_THRESHOLD") or DEFAULT_THRESHOLD
-    threshold = float(value)
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"MAHNWERK_MATCH_THRESHOLD {value!r} liegt nicht in (0, 1]")
-    return threshold
+    return DEFAULT_THRESHOLD if value is None else float(value)
 
 
 @dataclass

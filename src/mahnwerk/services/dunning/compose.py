@@ -13,6 +13,7 @@ from mahnwerk.channels.texts import (
     SUPERVISORY_AUTHORITY,
 )
 from mahnwerk.config import Settings
+from mahnwerk.domain import statement_json
 from mahnwerk.domain.contact_rules import is_mobile
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.store.models import Case, Creditor, Debtor
@@ -40,7 +41,8 @@ def message_payload(
     action_info: dict[str, Any],
 ) -> dict[str, Any]:
     """The JSON-ready data of one message: what the letter renderer, the e-mail and the SMS
-    texts read (amounts as decimal strings, dates ISO)."""
+    texts read (amounts as decimal strings, dates ISO). ``statement`` is the statement as
+    planned (:mod:`mahnwerk.domain.statement_json`), from which the letter is rendered."""
     debtor = case.debtor
     address = debtor.current_address
     cset = creditor.settings or {}
@@ -129,6 +131,8 @@ def message_payload(
             "total_open": str(st.totals.total_open),
             "credit": str(st.totals.credit),
         },
+        # the whole statement as planned: the letter shows exactly this (never recomputed)
+        "statement": statement_json.dump(st),
     }
 
 

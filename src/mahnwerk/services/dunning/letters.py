@@ -1,9 +1,12 @@
-"""The letter channel's renderer for stored cases: from an outbox message to a PDF.
+"""The letter channel's renderer: from an outbox message to a DIN 5008 PDF.
 
-The daily run hands the renderer the JSON payload of an outbox message. This adapter loads
-the case, computes its statement at the letter's date with the ledger (reproducible for any
-date), adds the portal access code, and renders the DIN 5008 letter with the documents
-package; the GiroCode comes from :mod:`mahnwerk.banking.epc_qr`, the one place it is made.
+Everything the letter shows comes from the message: the payload composed when the step was
+planned (``services.dunning.compose.message_payload``, with the statement as planned) plus
+what the delivery adds at sending time (``portal``: the URL and the case's access code, which
+is derived from the installation secret and never stored). The renderer opens no session
+and computes no statement; a message that lacks what a correct letter needs is refused with
+:attr:`~mahnwerk.channels.base.Failure.INCOMPLETE`. The GiroCode comes from
+:mod:`mahnwerk.banking.epc_qr`, the one place it is made.
 """
 
 from __future__ import annotations
@@ -13,17 +16,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from mahnwerk.banking.epc_qr import EpcTransfer, qr_svg
-from mahnwerk.channels.base import DeliveryError
-from mahnwerk.config import Settings
+from mahnwerk.channels.base import DeliveryError, Failure
 from mahnwerk.documents import letters as doc
 from mahnwerk.documents.render import LetterRenderer
-from mahnwerk.services import cases
-from mahnwerk.services.actor import SYSTEM
-from mahnwerk.services.portal import access as portal_access
-from mahnwerk.store.models import Case
+from mahnwerk.domain import statement_json
 
 _ADDRESS = re.compile(r"^\s*(?P<street>.+?),\s*(?P<postcode>\d{5})\s+(?P<city>.+?)\s*$")
 
@@ -47,99 +44,97 @@ def letter_kind(template: str) -> doc.LetterKind:
         return doc.LetterKind.DUNNING_1
 
 
-class StoreLetterRenderer:
-    """Implements the ``LetterRenderer`` port of :mod:`mahnwerk.channels.base`."""
+class PayloadLetterRenderer:
+    """Implements the ``LetterRenderer`` port of :mod:`mahnwerk.channels.base`. One per
+    process (typst is not thread-safe); typst starts on first use, not at start-up."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
-        self.settings = settings
-        self.sessions = sessions
+    def __init__(self) -> None:
         self._renderer: LetterRenderer | None = None
 
     @property
     def renderer(self) -> LetterRenderer:
-        if self._renderer is None:  # typst starts on first use, not at start-up
+        if self._renderer is None:
             self._renderer = LetterRenderer(giro_code)
         return self._renderer
 
     def render(self, data: Mapping[str, Any]) -> bytes:
-        with self.sessions() as session:
-            case = cases.get_case(session, SYSTEM, int(data["case_id"]), purpose="letter")
-            if case is None:
-                raise DeliveryError(f"Fall {data['case_id']} fehlt", permanent=True)
-            letter = self.letter_for(session, case, data)
-            session.commit()
+        letter = letter_from_message(data)
         try:
             return self.renderer.render(letter)
         except doc.LetterError as exc:
-            raise DeliveryError(f"Brief unvollständig: {exc}", permanent=True) from exc
+            raise DeliveryError(f"Brief unvollständig: {exc}", Failure.INCOMPLETE) from exc
 
-    def letter_for(self, session: Session, case: Case, data: Mapping[str, Any]) -> doc.LetterData:
-        s = self.settings
-        day = date.fromisoformat(str(data["date"]))
-        creditor = case_creditor(session, case)
-        cset = creditor.settings or {}
-        address = case.debtor.current_address
-        if address is None:
-            raise DeliveryError("keine Anschrift des Schuldners", permanent=True)
-        agency_address = parse_address(s.agency_address) or doc.PostalAddress(
-            "Musterstraße 1", "10115", "Berlin"
-        )
-        bank = dict(data.get("bank") or cset.get("payment_account") or {})
-        return doc.LetterData(
-            kind=letter_kind(str(data.get("template", ""))),
-            date=day,
-            sender=doc.Agency(
-                name=s.agency_name,
-                address=agency_address,
-                phone=s.agency_phone or "-",
-                email=s.agency_email or "-",
-                registration=s.agency_registration or "-",
+
+def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
+    """The letter of an outbox message; :class:`DeliveryError` (INCOMPLETE) if it lacks the
+    statement, the debtor's address or the portal access."""
+    if not isinstance(data.get("statement"), dict):
+        raise DeliveryError("Brief unvollständig: Forderungsaufstellung fehlt", Failure.INCOMPLETE)
+    portal = data.get("portal") or {}
+    if not portal.get("access_code"):
+        raise DeliveryError("Brief unvollständig: Portal-Zugangscode fehlt", Failure.INCOMPLETE)
+    debtor = data.get("debtor") or {}
+    address = debtor.get("address")
+    if not address:
+        raise DeliveryError("keine Anschrift des Schuldners", Failure.INCOMPLETE)
+    agency = data.get("agency") or {}
+    creditor = data.get("creditor") or {}
+    bank = data.get("bank") or {}
+    day = date.fromisoformat(str(data["date"]))
+    statement = statement_json.load(data["statement"])
+    researched = bool(debtor.get("address_researched"))
+    return doc.LetterData(
+        kind=letter_kind(str(data.get("template", ""))),
+        date=day,
+        sender=doc.Agency(
+            name=str(agency.get("name", "")),
+            address=parse_address(str(agency.get("address", "")))
+            or doc.PostalAddress("Musterstraße 1", "10115", "Berlin"),
+            phone=str(agency.get("phone") or "-"),
+            email=str(agency.get("email") or "-"),
+            registration=str(agency.get("registration") or "-"),
+        ),
+        recipient=doc.Recipient(
+            name=str(debtor.get("name", "")),
+            address=doc.PostalAddress(
+                str(address.get("street", "")),
+                str(address.get("postcode", "")),
+                str(address.get("city", "")),
+                str(address.get("country") or "DE"),
             ),
-            recipient=doc.Recipient(
-                name=case.debtor.display_name,
-                address=doc.PostalAddress(
-                    address.street, address.postcode, address.city, address.country or "DE"
+        ),
+        case_reference=str(data.get("case_reference", "")),
+        creditor=doc.Creditor(
+            name=str(creditor.get("name", "")),
+            address=parse_address(str(creditor.get("address", ""))),
+            address_withheld_reason=str(creditor.get("address_withheld_reason", "")),
+        ),
+        statement=statement,
+        bank=doc.BankAccount(
+            holder=str(bank.get("holder") or agency.get("name", "")),
+            iban=str(bank.get("iban", "")),
+            bic=str(bank.get("bic", "")),
+        ),
+        portal=doc.PortalAccess(url=str(portal.get("url", "")), access_code=str(portal["access_code"])),
+        due_date=date.fromisoformat(str(data.get("pay_by") or day.isoformat())),
+        claim_reasons=tuple(
+            doc.ClaimReason(
+                claim_id=str(c["invoice_no"]),
+                subject=str(c.get("label") or f"Rechnung {c['invoice_no']}"),
+                date=date.fromisoformat(
+                    str(c.get("invoice_date") or c.get("due_date") or c["default_from"])
                 ),
-            ),
-            case_reference=case.reference,
-            creditor=doc.Creditor(
-                name=creditor.name,
-                address=parse_address(str(cset.get("address", ""))),
-                address_withheld_reason=str(cset.get("address_withheld_reason", "")),
-            ),
-            statement=cases.statement(case, day),
-            bank=doc.BankAccount(
-                holder=str(bank.get("holder", s.agency_name)),
-                iban=str(bank.get("iban", "")),
-                bic=str(bank.get("bic", "")),
-            ),
-            portal=doc.PortalAccess(
-                url=f"{s.public_url}/portal",
-                access_code=portal_access.code_for_case(session, s.secret_key, case.id),
-            ),
-            due_date=date.fromisoformat(str(data.get("pay_by") or day.isoformat())),
-            claim_reasons=tuple(
-                doc.ClaimReason(
-                    claim_id=c.invoice_no,
-                    subject=c.label or f"Rechnung {c.invoice_no}",
-                    date=c.invoice_date or c.due_date or c.default_from,
-                )
-                for c in case.claims
-            ),
-            cost_reasons=tuple(
-                doc.CostReason(key=c.code or c.label, kind=c.label, reason=cost_reason(c.code))
-                for c in case.costs
-            ),
-            first_contact=bool(data.get("first_contact")),
-            address_researched=address.source == "research",
-            address_source="Einwohnermeldeamt" if address.source == "research" else "",
-        )
-
-
-def case_creditor(session: Session, case: Case) -> Any:
-    from mahnwerk.store.models import Creditor
-
-    return session.get(Creditor, case.creditor_id)
+            )
+            for c in data.get("claims") or []
+        ),
+        cost_reasons=tuple(
+            doc.CostReason(key=k.code or k.label, kind=k.label, reason=cost_reason(k.code))
+            for k in statement.costs
+        ),
+        first_contact=bool(data.get("first_contact")),
+        address_researched=researched,
+        address_source="Einwohnermeldeamt" if researched else "",
+    )
 
 
 def cost_reason(code: str) -> str:
