@@ -31,7 +31,8 @@ HANDED_OVER = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
 class StandInRenderer:
-    """Stands in for the documents package's renderer: a tiny PDF-like file with the data."""
+    """Stands in for the documents package's renderer: a tiny PDF-like file with the data
+    (and the page tree root the print bundle's manifest reads the page count from)."""
 
     def __init__(self) -> None:
         self.calls: list[Mapping[str, Any]] = []
@@ -39,7 +40,7 @@ class StandInRenderer:
     def render(self, data: Mapping[str, Any]) -> bytes:
         self.calls.append(data)
         body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        return b"%PDF-1.7\n% stand-in\n" + body + b"\n%%EOF\n"
+        return b"%PDF-1.7\n% stand-in\n<< /Type /Pages /Count 1 >>\n" + body + b"\n%%EOF\n"
 
 
 def debtor(**kw: Any) -> cases.DebtorInput:

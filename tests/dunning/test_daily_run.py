@@ -323,9 +323,9 @@ class RefusingRenderer:
     """A letter renderer that refuses every letter (the sender data are incomplete)."""
 
     def render(self, data):
-        from mahnwerk.channels.base import DeliveryError
+        from mahnwerk.channels.base import DeliveryError, Failure
 
-        raise DeliveryError("Brief unvollständig: creditor.address fehlt", permanent=True)
+        raise DeliveryError("Brief unvollständig: creditor.address fehlt", Failure.INCOMPLETE)
 
 
 def test_a_letter_that_was_not_sent_books_no_fee(runtime, sessions, make_case, channels_of):

@@ -12,6 +12,14 @@ again gives the same names and, since the renderer is reproducible, the same byt
 Nothing half-done: every letter is validated before anything is written; PDFs are written
 first and the manifests last (each via a temporary file and an atomic rename), so a batch
 directory with a manifest is complete. A directory that already holds a manifest is refused.
+
+Handing over (:func:`hand_over`, used by the delivery of the daily run): the letters, already
+rendered, are written into a hidden temporary directory beside the target and the directory
+is then renamed to its deterministic name in one atomic step. A print service watching the
+folder sees a bundle whole or not at all, and the bundle's name existing is the proof that
+it was handed over: a second hand-over of the same batch (a retry after a crash) finds it
+and is refused with :class:`AlreadyHandedOver`, whose ``entries`` are the manifest's. Each
+row names the outbox message (``message_id``) it belongs to.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ import io
 import json
 import os
 import re
+import secrets
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,6 +53,7 @@ MANIFEST_FIELDS = (
     "country",
     "case_reference",
     "kind",
+    "message_id",
 )
 
 
@@ -61,6 +72,30 @@ class ManifestEntry:
     country: str
     case_reference: str
     kind: str
+    message_id: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A letter already rendered, for :func:`hand_over`."""
+
+    message_id: int
+    pdf: bytes
+    recipient_name: str
+    postcode: str
+    city: str
+    country: str
+    case_reference: str
+    kind: str
+
+
+class AlreadyHandedOver(Exception):
+    """The bundle of this name was handed over before; ``entries`` are its manifest's rows."""
+
+    def __init__(self, directory: Path, entries: list[ManifestEntry]) -> None:
+        super().__init__(f"{directory} wurde schon übergeben")
+        self.directory = directory
+        self.entries = entries
 
 
 class BundleError(ValueError):
@@ -76,8 +111,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 def file_name(position: int, letter: LetterData) -> str:
     """``00001_K-2026-000001_dunning_1.pdf``: position (from 1), case reference, kind."""
-    reference = _UNSAFE.sub("-", letter.case_reference).strip("-") or "ohne-Zeichen"
-    return f"{position:05d}_{reference}_{letter.kind}.pdf"
+    return bundle_file_name(position, letter.case_reference, str(letter.kind))
 
 
 _PAGE_TREE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
@@ -132,6 +166,69 @@ def bundle(
     _write_atomic(directory / MANIFEST_JSON, manifest_json(entries).encode("utf-8"))
     _write_atomic(directory / MANIFEST_CSV, manifest_csv(entries).encode("utf-8"))
     return entries
+
+
+def bundle_file_name(position: int, case_reference: str, kind: str) -> str:
+    reference = _UNSAFE.sub("-", case_reference).strip("-") or "ohne-Zeichen"
+    return f"{position:05d}_{reference}_{kind}.pdf"
+
+
+def hand_over(print_dir: Path, name: str, letters: Sequence[RenderedLetter]) -> list[ManifestEntry]:
+    """Write ``letters`` as the bundle ``print_dir/name`` in one atomic rename.
+
+    Raises :class:`AlreadyHandedOver` (with the manifest) if that bundle exists already."""
+    if not letters:
+        raise BundleError("keine Schreiben im Stapel")
+    target = print_dir / name
+    if target.exists():
+        raise AlreadyHandedOver(target, read_manifest(target))
+    print_dir.mkdir(parents=True, exist_ok=True)
+    work = print_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    work.mkdir()
+    entries = []
+    for position, letter in enumerate(letters, start=1):
+        file = bundle_file_name(position, letter.case_reference, letter.kind)
+        _write_atomic(work / file, letter.pdf)
+        entries.append(
+            ManifestEntry(
+                file=file,
+                sha256=hashlib.sha256(letter.pdf).hexdigest(),
+                pages=page_count(letter.pdf),
+                recipient_name=letter.recipient_name,
+                postcode=letter.postcode,
+                city=letter.city,
+                country=letter.country,
+                case_reference=letter.case_reference,
+                kind=letter.kind,
+                message_id=str(letter.message_id),
+            )
+        )
+    _write_atomic(work / MANIFEST_JSON, manifest_json(entries).encode("utf-8"))
+    _write_atomic(work / MANIFEST_CSV, manifest_csv(entries).encode("utf-8"))
+    _fsync_dir(work)
+    try:
+        os.rename(work, target)  # atomic; refused if the target exists and is not empty
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        if target.exists():
+            raise AlreadyHandedOver(target, read_manifest(target)) from exc
+        raise
+    _fsync_dir(print_dir)
+    return entries
+
+
+def read_manifest(directory: Path) -> list[ManifestEntry]:
+    """The rows of a bundle's ``manifest.json``."""
+    body = json.loads((directory / MANIFEST_JSON).read_text(encoding="utf-8"))
+    return [ManifestEntry(**row) for row in body["letters"]]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def manifest_json(entries: Sequence[ManifestEntry]) -> str:

@@ -111,7 +111,12 @@ def load(data: dict[str, Any]) -> Statement:
                 interest_open=Decimal(c["interest_open"]),
                 periods=tuple(
                     InterestPeriod(
-                        d(p[0]), d(p[1]), int(p[2]), int(p[3]), Decimal(p[4]), Decimal(p[5]),
+                        d(p[0]),
+                        d(p[1]),
+                        int(p[2]),
+                        int(p[3]),
+                        Decimal(p[4]),
+                        Decimal(p[5]),
                         Decimal(p[6]),
                     )  # fmt: skip
                     for p in c["periods"]
@@ -120,7 +125,9 @@ def load(data: dict[str, Any]) -> Statement:
             for c in data["claims"]
         ),
         costs=tuple(
-            CostStatement(d(k[0]), str(k[1]), str(k[2]), Decimal(k[3]), Decimal(k[4]), Decimal(k[5]))
+            CostStatement(
+                d(k[0]), str(k[1]), str(k[2]), Decimal(k[3]), Decimal(k[4]), Decimal(k[5])
+            )
             for k in data["costs"]
         ),
         allocations=tuple(
@@ -131,7 +138,9 @@ def load(data: dict[str, Any]) -> Statement:
                 to_interest=Decimal(a["to_interest"]),
                 to_principal=Decimal(a["to_principal"]),
                 unapplied=Decimal(a["unapplied"]),
-                items=tuple(AllocationItem(str(i[0]), str(i[1]), Decimal(i[2])) for i in a["items"]),
+                items=tuple(
+                    AllocationItem(str(i[0]), str(i[1]), Decimal(i[2])) for i in a["items"]
+                ),
             )
             for a in data["allocations"]
         ),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
 from mahnwerk.services.dunning.deliver import deliver_outbox
 from mahnwerk.services.dunning.plan import plan_day
@@ -45,9 +46,10 @@ def run_day(
     deliver: bool = True,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Run the day ``day``: plan every open case not yet processed for it, then (unless
-    ``deliver`` is false) deliver what is due. ``processes``: planning processes (default:
-    one per core)."""
+    """Run the day ``day``: plan every open case not yet processed for it, then deliver what
+    is due, in this process, unless ``deliver`` is false (``--plan-only``) or a worker is
+    running (then the workers deliver it). ``processes``: planning processes (default: one
+    per core)."""
     # stored timestamps are UTC (SQLite keeps no offset, so everything written must be UTC)
     now = (now or utcnow()).astimezone(UTC)
     sessions = runtime.sessions
@@ -75,7 +77,11 @@ def run_day(
                 report=report,
             )
         )
-        if deliver:
+        if not deliver:
+            summary.delivery = "nur geplant (--plan-only): die Nachrichten warten im Ausgang"
+        elif workers.alive(sessions):
+            summary.delivery = "übernimmt der laufende Worker (mahnwerk worker)"
+        else:
             deliver_outbox(runtime, now, summary, report=report)
     finally:
         close()

@@ -25,6 +25,9 @@ class RunSummary:
     approvals_waiting: int = 0
     tasks_created: int = 0
     fees_charged: int = 0
+    cancelled: int = 0
+    #: who delivers: "" (this run did), or why it left the delivery to a worker
+    delivery: str = ""
     errors: list[str] = field(default_factory=list)
 
     def merge(self, other: RunSummary) -> None:
@@ -50,6 +53,8 @@ class RunSummary:
             "approvals_waiting": self.approvals_waiting,
             "tasks_created": self.tasks_created,
             "fees_charged": self.fees_charged,
+            "cancelled": self.cancelled,
+            "delivery": self.delivery,
             "errors": list(self.errors),
         }
 
@@ -69,12 +74,15 @@ class RunSummary:
         lines += [
             f"  zurückgestellt (Kontaktregeln, Kanal): {self.deferred}",
             f"  fehlgeschlagen:          {self.failed}",
+            f"  storniert (Fall gestoppt): {self.cancelled}",
             f"  Freigaben angefragt:     {self.approvals_requested}",
             f"  Freigaben offen:         {self.approvals_waiting}",
             f"  neue Aufgaben:           {self.tasks_created}",
             f"  Gebühren gebucht:        {self.fees_charged}",
             f"  Fehler:                  {len(self.errors)}",
         ]
+        if self.delivery:
+            lines.append(f"  Zustellung: {self.delivery}")
         lines += [f"    – {e}" for e in self.errors[:20]]
         if len(self.errors) > 20:
             lines.append(f"    … und {len(self.errors) - 20} weitere")
