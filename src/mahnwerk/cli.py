@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "demo",
     "admin",
     "plans",
+    "worker",
 )
 
 EXIT_OK = 0

@@ -118,7 +118,7 @@ def load(data: dict[str, Any]) -> Statement:
                         Decimal(p[4]),
                         Decimal(p[5]),
                         Decimal(p[6]),
-                    )  # fmt: skip
+                    )
                     for p in c["periods"]
                 ),
             )

@@ -90,7 +90,7 @@ def claim_slot(sessions: sessionmaker[Session], name: str, slot: str, worker: st
             .values(worker=worker, started_at=now)
             .execution_options(synchronize_session=False)
         )
-        return bool(taken.rowcount)
+        return bool(_rowcount(taken))
 
 
 def finish_slot(
@@ -103,3 +103,8 @@ def finish_slot(
             .values(finished_at=utcnow(), error=None if error is None else error[:500])
             .execution_options(synchronize_session=False)
         )
+
+
+def _rowcount(result: object) -> int:
+    """Rows an UPDATE changed (a ``CursorResult``; typed as ``Result`` by the session)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -177,7 +177,7 @@ def queue_due(runtime: Runtime, now: datetime, *, limit: int = 100_000) -> list[
                     .values(batch=name, queued_at=now)
                     .execution_options(synchronize_session=False)
                 )
-                if done.rowcount:
+                if _rowcount(done):
                     names.append(name)
     return names
 
@@ -317,7 +317,7 @@ def _claim(b: _Batch) -> list[int]:
                 .values(claimed_by=b.worker, lease_until=b.lease_until)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount:
+            if _rowcount(result):
                 taken.append(message_id)
     return taken
 
@@ -1008,3 +1008,8 @@ def deliver_outbox(
             done += 1
             if report is not None:
                 report("Zustellung", done, len(batches))
+
+
+def _rowcount(result: object) -> int:
+    """Rows an UPDATE changed (a ``CursorResult``; typed as ``Result`` by the session)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -115,7 +115,9 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
             iban=str(bank.get("iban", "")),
             bic=str(bank.get("bic", "")),
         ),
-        portal=doc.PortalAccess(url=str(portal.get("url", "")), access_code=str(portal["access_code"])),
+        portal=doc.PortalAccess(
+            url=str(portal.get("url", "")), access_code=str(portal["access_code"])
+        ),
         due_date=date.fromisoformat(str(data.get("pay_by") or day.isoformat())),
         claim_reasons=tuple(
             doc.ClaimReason(
