@@ -107,6 +107,11 @@ class Settings:
     def documents_dir(self) -> Path:
         return self.var_dir / "documents"
 
+    @property
+    def bundles_dir(self) -> Path:
+        """Where letter bundles are handed over to the print service."""
+        return self.print_dir or self.var_dir / "print"
+
 
 #: the process's file creation mask: files owner-only (0600), folders owner-only (0700)
 PRIVATE_UMASK = 0o077

@@ -208,8 +208,12 @@ def email_sender(smtp_server: Mailbox) -> SmtpEmailSender:
 
 @dataclass
 class SmsRecorder:
+    """Every request, and the SMS the gateway sent: like a real gateway it sends a request
+    whose ``Idempotency-Key`` it has seen once only, and answers the repeat as before."""
+
     url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
+    delivered: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
 
 
@@ -223,7 +227,10 @@ def sms_server() -> Iterator[SmsRecorder]:
             recorder.requests.append(
                 {"path": self.path, "headers": dict(self.headers), "body": body}
             )
-            answer = json.dumps({"id": f"sms-{len(recorder.requests)}"}).encode()
+            key = self.headers.get("Idempotency-Key") or f"request-{len(recorder.requests)}"
+            if recorder.status < 300:
+                recorder.delivered.setdefault(key, body)
+            answer = json.dumps({"id": f"sms-{key}"}).encode()
             self.send_response(recorder.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))

@@ -83,6 +83,10 @@ class EmailSender(Protocol):
         message_id: str | None = None,
     ) -> Sent: ...
 
+    def message_id(self, outbox_id: int, reference: str) -> str:
+        """The Message-ID of the outbox message ``outbox_id`` (the same on every attempt)."""
+        ...
+
 
 class SmsSender(Protocol):
     """``idempotency_key``: the same on every attempt for one message; the gateway drops a

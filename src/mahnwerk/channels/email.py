@@ -47,6 +47,9 @@ class SmtpEmailSender:
         self.config = config
         self.ssl_context = ssl_context or ssl.create_default_context()
 
+    def message_id(self, outbox_id: int, reference: str) -> str:
+        return message_id(outbox_id, reference, self.config.sender)
+
     def build(
         self,
         *,

@@ -349,7 +349,7 @@ def _settle_in_doubt(b: _Batch, ids: list[int]) -> list[int]:
     letters = [i for i in ids if rows.get(i) == "letter"]
     again: list[int] = []
     if letters:
-        directory = (b.runtime.settings.print_dir or b.runtime.settings.var_dir / "print") / b.name
+        directory = b.runtime.settings.bundles_dir / b.name
         if directory.exists():
             from mahnwerk.documents.bundle import read_manifest
 
@@ -384,7 +384,12 @@ def _uncertain(b: _Batch, message_id: int) -> None:
         case = s.get(Case, msg.case_id)
         assert case is not None
         reference = str(msg.payload.get("case_reference", case.reference))
-        mid = email_message_id(msg.id, reference, b.runtime.settings.smtp_from)
+        email = b.runtime.channels.email
+        mid = (
+            email.message_id(msg.id, reference)
+            if email is not None
+            else email_message_id(msg.id, reference, b.runtime.settings.smtp_from)
+        )
         msg.status = "uncertain"
         msg.claimed_by = None
         msg.error = (
@@ -639,7 +644,7 @@ def _deliver_letters(b: _Batch, items: list[tuple[int, dict[str, Any]]]) -> None
     rendered = [r for r in rendered if r.message_id in moved]
     if not rendered:
         return
-    print_dir = b.runtime.settings.print_dir or b.runtime.settings.var_dir / "print"
+    print_dir = b.runtime.settings.bundles_dir
     try:
         entries = hand_over(print_dir, b.name, rendered)
         pdfs = {r.message_id: r.pdf for r in rendered}
@@ -745,7 +750,7 @@ def _deliver_single(b: _Batch, channel: str, message_id: int, message: dict[str,
     if not _to_sending(b, [message_id]):
         return
     try:
-        sent = _send(channel, message, channels, b.runtime.settings.smtp_from)
+        sent = _send(channel, message, channels)
     except DeliveryError as exc:
         _failed(b, message_id, exc, "sending")
         return
@@ -782,7 +787,7 @@ def _phone_task(b: _Batch, message_id: int, message: dict[str, Any]) -> None:
         _mark_sent(s, msg, case, b.now, None, b.summary)
 
 
-def _send(channel: str, message: dict[str, Any], channels: Channels, sender: str) -> Sent:
+def _send(channel: str, message: dict[str, Any], channels: Channels) -> Sent:
     """Send one e-mail or SMS; everything comes from the message."""
     debtor = message.get("debtor") or {}
     reference = str(message.get("case_reference"))
@@ -809,7 +814,7 @@ def _send(channel: str, message: dict[str, Any], channels: Channels, sender: str
             text=email_text(message),
             attachments=attachments,
             reference=reference,
-            message_id=email_message_id(outbox_id, reference, sender),
+            message_id=channels.email.message_id(outbox_id, reference),
         )
     if channel == "sms":
         assert channels.sms is not None
