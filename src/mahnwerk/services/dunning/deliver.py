@@ -956,8 +956,7 @@ def _mark_sent(
 ) -> None:
     msg.status = "sent"
     msg.sent_at = now
-    msg.claimed_by = None
-    msg.lease_until = None
+    msg.lease_until = None  # claimed_by stays: the worker that sent it
     book_fees(s, msg, case, now, summary)
     msg.error = None
     msg.document_id = document.id if document else None
