@@ -188,7 +188,7 @@ def hand_over(print_dir: Path, name: str, letters: Sequence[RenderedLetter]) -> 
     entries = []
     for position, letter in enumerate(letters, start=1):
         file = bundle_file_name(position, letter.case_reference, letter.kind)
-        _write_atomic(work / file, letter.pdf)
+        (work / file).write_bytes(letter.pdf)
         entries.append(
             ManifestEntry(
                 file=file,
@@ -203,8 +203,12 @@ def hand_over(print_dir: Path, name: str, letters: Sequence[RenderedLetter]) -> 
                 message_id=str(letter.message_id),
             )
         )
-    _write_atomic(work / MANIFEST_JSON, manifest_json(entries).encode("utf-8"))
-    _write_atomic(work / MANIFEST_CSV, manifest_csv(entries).encode("utf-8"))
+    (work / MANIFEST_JSON).write_bytes(manifest_json(entries).encode("utf-8"))
+    (work / MANIFEST_CSV).write_bytes(manifest_csv(entries).encode("utf-8"))
+    # durable before the rename that hands it over; written first and synced after, so
+    # that the file system commits them together instead of one journal commit per file
+    for path in work.iterdir():
+        _fsync_file(path)
     _fsync_dir(work)
     try:
         os.rename(work, target)  # atomic; refused if the target exists and is not empty
@@ -221,6 +225,11 @@ def read_manifest(directory: Path) -> list[ManifestEntry]:
     """The rows of a bundle's ``manifest.json``."""
     body = json.loads((directory / MANIFEST_JSON).read_text(encoding="utf-8"))
     return [ManifestEntry(**row) for row in body["letters"]]
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
 
 
 def _fsync_dir(path: Path) -> None:
