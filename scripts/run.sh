@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make run: the embedded default (SQLite under var/). On the first start it creates the demo
-# portfolio, then runs today's dunning run and starts the server, printing where to look.
+# portfolio, then plans today's dunning run, starts a worker in the background (it delivers
+# the day's letters and e-mails, so that debtors see them in the portal, and schedules the
+# next runs) and the server, printing where to look. Ctrl+C ends both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -8,7 +10,12 @@ HOST="${MAHNWERK_HOST:-127.0.0.1}"
 PORT="${MAHNWERK_PORT:-8000}"
 export MAHNWERK_PUBLIC_URL="${MAHNWERK_PUBLIC_URL:-http://$HOST:$PORT}"
 "$BIN/mahnwerk" demo --if-empty
-"$BIN/mahnwerk" run
+"$BIN/mahnwerk" run --plan-only
+LOG="${MAHNWERK_VAR_DIR:-var}/worker.log"
+mkdir -p "$(dirname "$LOG")"
+"$BIN/mahnwerk" worker >>"$LOG" 2>&1 &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true' EXIT
 cat <<MSG
 
 mahnwerk läuft auf $MAHNWERK_PUBLIC_URL/
@@ -16,5 +23,6 @@ mahnwerk läuft auf $MAHNWERK_PUBLIC_URL/
   Mandantensicht:   $MAHNWERK_PUBLIC_URL/login   (Mandanten-Benutzer)
   Schuldnerportal:  $MAHNWERK_PUBLIC_URL/portal  (Aktenzeichen und Code aus einem Brief)
   API:              $MAHNWERK_PUBLIC_URL/api/v1/docs
+  Worker:           Zustellung und Zeitplan im Hintergrund (Protokoll: $LOG)
 MSG
-exec "$BIN/mahnwerk" serve --host "$HOST" --port "$PORT"
+"$BIN/mahnwerk" serve --host "$HOST" --port "$PORT"

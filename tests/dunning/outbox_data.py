@@ -83,7 +83,9 @@ def fill_outbox(
                 due_date=date(2026, 1, 15),
                 label="Stromlieferung, Jahresabrechnung 2025",
             )
-            case = cases.create_case(s, CLI, creditor.id, cases.CaseInput(f"T-{i}", debtor, (claim,)))
+            case = cases.create_case(
+                s, CLI, creditor.id, cases.CaseInput(f"T-{i}", debtor, (claim,))
+            )
             s.flush()
             st = cases.statement(case, day)
             for k in range(per_case):

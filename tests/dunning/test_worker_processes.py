@@ -32,7 +32,7 @@ from mahnwerk.store.models import Document
 from mahnwerk.store.workflow import OutboxMessage
 
 sys.path.insert(0, str(Path(__file__).parent))
-from outbox_data import AGENCY_ENV, fill_outbox  # noqa: E402
+from outbox_data import AGENCY_ENV, fill_outbox
 
 WORKER = [sys.executable, "-m", "mahnwerk.cli", "worker"]
 
@@ -88,7 +88,11 @@ def start(env: dict[str, str], tmp_path: Path, label: str) -> subprocess.Popen[b
 def statuses(sessions) -> Counter[str]:
     with sessions() as s:
         return Counter(
-            dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+            dict(
+                s.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                ).all()
+            )
         )
 
 
@@ -134,9 +138,7 @@ def bundled_ids(print_dir: Path) -> Counter[int]:
 def assert_exactly_once(sessions, ids, settings, smtp_server, sms_server, *, uncertain_ok=False):
     with sessions() as s:
         rows = {m.id: m for m in s.scalars(select(OutboxMessage))}
-        documents = Counter(
-            d.filename.split("-")[0] for d in s.scalars(select(Document))
-        )
+        documents = Counter(d.filename.split("-")[0] for d in s.scalars(select(Document)))
     # letters: every one in exactly one handed-over bundle, booked once
     bundled = bundled_ids(settings.bundles_dir)
     assert set(bundled) == set(ids["letter"]) and max(bundled.values()) == 1
@@ -163,7 +165,9 @@ def assert_exactly_once(sessions, ids, settings, smtp_server, sms_server, *, unc
     assert {int(k) for k in documents} == sent and max(documents.values()) == 1
 
 
-def test_two_workers_deliver_5000_messages_each_exactly_once(env, tmp_path, smtp_server, sms_server):
+def test_two_workers_deliver_5000_messages_each_exactly_once(
+    env, tmp_path, smtp_server, sms_server
+):
     settings = settings_of(env)
     engine = make_engine(env["MAHNWERK_DATABASE_URL"])
     sessions = session_factory(engine)
@@ -173,8 +177,10 @@ def test_two_workers_deliver_5000_messages_each_exactly_once(env, tmp_path, smtp
     workers = [start(env, tmp_path, "a"), start(env, tmp_path, "b")]
     try:
         wait_until(
-            lambda: not ({"pending", "claimed", "sending"} & set(+statuses(sessions)))
-            or (not sms_allowed_now() and statuses(sessions)["sent"] == 5000 - len(ids["sms"])),
+            lambda: (
+                not ({"pending", "claimed", "sending"} & set(+statuses(sessions)))
+                or (not sms_allowed_now() and statuses(sessions)["sent"] == 5000 - len(ids["sms"]))
+            ),
             900,
             workers,
             tmp_path,
@@ -183,7 +189,9 @@ def test_two_workers_deliver_5000_messages_each_exactly_once(env, tmp_path, smtp
         stop(workers)
     assert_exactly_once(sessions, ids, settings, smtp_server, sms_server)
     with sessions() as s:  # both workers did their share
-        senders = Counter(s.scalars(select(OutboxMessage.claimed_by).where(OutboxMessage.status == "sent")))
+        senders = Counter(
+            s.scalars(select(OutboxMessage.claimed_by).where(OutboxMessage.status == "sent"))
+        )
     assert len(senders) == 2, senders
     engine.dispose()
 
@@ -211,11 +219,13 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_sends_nothin
         assert held["claimed"] + held["sending"] > 0  # it died holding messages
         second = start(env, tmp_path, "second")
         wait_until(
-            lambda: not ({"pending", "claimed", "sending"} & set(+statuses(sessions)))
-            or (
-                not sms_allowed_now()
-                and not ({"claimed", "sending"} & set(+statuses(sessions)))
-                and statuses(sessions)["pending"] <= len(ids["sms"])
+            lambda: (
+                not ({"pending", "claimed", "sending"} & set(+statuses(sessions)))
+                or (
+                    not sms_allowed_now()
+                    and not ({"claimed", "sending"} & set(+statuses(sessions)))
+                    and statuses(sessions)["pending"] <= len(ids["sms"])
+                )
             ),
             600,
             [second],
@@ -225,3 +235,119 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_sends_nothin
         stop([w for w in (first, locals().get("second")) if w is not None])
     assert_exactly_once(sessions, ids, settings, smtp_server, sms_server, uncertain_ok=True)
     engine.dispose()
+
+
+def test_on_sqlite_a_background_worker_delivers_the_run_and_the_debtor_sees_the_letter(
+    tmp_path, sqlite_template, make_case_on
+):
+    """``make run``'s set-up: SQLite, a worker in the background, ``mahnwerk run`` plans and
+    leaves the delivery to it; the letter is then in the debtor's portal."""
+    import re
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from mahnwerk.asgi import create_asgi_app
+    from mahnwerk.bootstrap import Runtime
+    from mahnwerk.services.portal import access as portal_access
+    from mahnwerk.store.models import Case
+
+    db = tmp_path / "mahnwerk.db"
+    shutil.copy(sqlite_template, db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAHNWERK_")}
+    env.update(AGENCY_ENV)
+    env.update(
+        {
+            "MAHNWERK_DATABASE_URL": f"sqlite:///{db}",
+            "MAHNWERK_VAR_DIR": str(tmp_path / "var"),
+            "MAHNWERK_SECRET_KEY": "test-secret",
+            "MAHNWERK_DAILY_RUN_AT": "off",
+            "MAHNWERK_WEBHOOK_INTERVAL": "0",
+            "MAHNWERK_WORKER_POLL": "0.5",
+        }
+    )
+    engine = make_engine(env["MAHNWERK_DATABASE_URL"])
+    sessions = session_factory(engine)
+    case_id = make_case_on(sessions)
+    worker = start(env, tmp_path, "sqlite")
+    try:
+        from mahnwerk.services import workers
+
+        wait_until(lambda: bool(workers.alive(sessions)), 60, [worker], tmp_path)
+        run = subprocess.run(
+            [sys.executable, "-m", "mahnwerk.cli", "run"], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Zustellung: übernimmt der laufende Worker" in run.stdout
+        wait_until(lambda: statuses(sessions)["sent"] == 1, 120, [worker], tmp_path)
+    finally:
+        stop([worker])
+    settings = settings_of(env)
+    runtime = Runtime(settings, engine, sessions)
+    with sessions() as s:
+        reference = s.get(Case, case_id).reference
+        code = portal_access.code_for_case(s, "test-secret", case_id)
+        (doc,) = s.scalars(select(Document)).all()
+    with TestClient(create_asgi_app(runtime)) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/portal").text)[1]
+        answer = client.post(
+            "/portal",
+            data={"reference": reference, "code": code, "postcode": "20095", "csrf": token},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        assert f'href="/portal/documents/{doc.id}"' in client.get("/portal/case").text
+        pdf = client.get(f"/portal/documents/{doc.id}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    text_ = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert reference in text_ and code in text_  # the code on the letter opens the portal
+    engine.dispose()
+
+
+@pytest.fixture
+def make_case_on():
+    from datetime import date
+    from decimal import Decimal
+
+    from mahnwerk.services import cases
+    from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
+    from mahnwerk.store.db import transaction
+
+    def make(sessions) -> int:
+        with transaction(sessions) as s:
+            creditor = accounts.add_creditor(s, CLI, "Stadtwerke Nord GmbH")
+            creditor.settings = {
+                "address": "Am Sande 4, 21335 Lüneburg",
+                "payment_account": {
+                    "holder": "Inkasso Nord GmbH",
+                    "iban": "DE89370400440532013000",
+                    "bic": "COBADEFFXXX",
+                },
+            }
+            debtor = cases.DebtorInput(
+                kind="natural",
+                consumer=True,
+                first_name="Jürgen",
+                last_name="Müller",
+                birth_date=date(1980, 5, 17),
+                street="Hauptstraße 5",
+                postcode="20095",
+                city="Hamburg",
+            )
+            claim = cases.ClaimInput(
+                invoice_no="R-1",
+                amount=Decimal("1250.00"),
+                default_from=date(2026, 1, 16),
+                invoice_date=date(2025, 12, 15),
+                due_date=date(2026, 1, 15),
+                label="Stromlieferung, Jahresabrechnung 2025",
+            )
+            case = cases.create_case(s, CLI, creditor.id, cases.CaseInput("K-1", debtor, (claim,)))
+            return case.id
+
+    return make
