@@ -9,7 +9,7 @@ BIN=.venv/bin
 HOST="${MAHNWERK_HOST:-127.0.0.1}"
 PORT="${MAHNWERK_PORT:-8000}"
 export MAHNWERK_PUBLIC_URL="${MAHNWERK_PUBLIC_URL:-http://$HOST:$PORT}"
-"$BIN/mahnwerk" demo --if-empty
+"$BIN/mahnwerk" demo --if-empty --queue-today
 "$BIN/mahnwerk" run --plan-only
 LOG="${MAHNWERK_VAR_DIR:-var}/worker.log"
 mkdir -p "$(dirname "$LOG")"

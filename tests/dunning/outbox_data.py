@@ -5,7 +5,6 @@ each with ``per_case`` pending messages whose payload is composed by the daily r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,11 +25,6 @@ AGENCY_ENV = {
     "MAHNWERK_AGENCY_REGISTRATION": "Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
     "MAHNWERK_AGENCY_PHONE": "040 123456",
 }
-
-
-@dataclass(frozen=True)
-class _Runtime:
-    settings: Any
 
 
 def channel_for(k: int, mix: tuple[int, int, int]) -> str:
@@ -94,7 +88,7 @@ def fill_outbox(
                     case,
                     creditor,
                     st,
-                    _Runtime(settings),  # type: ignore[arg-type]
+                    settings,
                     day,
                     action_info={
                         "template": "dunning_1",

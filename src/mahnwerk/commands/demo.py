@@ -25,6 +25,11 @@ def register(subparsers: Any) -> None:
         help="Briefe des heutigen Laufs wirklich erzeugen (langsamer)",
     )
     p.add_argument(
+        "--queue-today",
+        action="store_true",
+        help="Nachrichten des heutigen Laufs für den Worker einreihen (make run)",
+    )
+    p.add_argument(
         "--if-empty",
         action="store_true",
         help="nur anlegen, wenn die Datenbank leer ist; sonst die Demo-Anmeldungen zeigen",
@@ -73,6 +78,7 @@ def demo_command(args: Any) -> int:
             seed=args.seed,
             weeks=args.weeks,
             render_today=args.render_today,
+            queue_today=args.queue_today,
         )
     except DemoError as exc:
         print(f"Abgelehnt: {exc}", file=sys.stderr)

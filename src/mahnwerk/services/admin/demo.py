@@ -13,7 +13,8 @@ What it does (on an EMPTY database only):
    180 days before the first demo week (so the model's outcome window is fully observed);
 4. the daily run once a week over ``weeks`` weeks and today. Messages of past days are marked
    as sent WITHOUT rendering (no PDF, no e-mail: the event says so); only today's run uses the
-   configured channels;
+   configured channels (``render_today``), or leaves its messages queued for a worker
+   (``queue_today``: ``make run`` starts one, the letters reach the portal as it goes);
 5. a model trained on the store, audited, activated if the audit passes, and today's scores.
 """
 
@@ -251,6 +252,7 @@ def run_demo(
     today: date | None = None,
     say: Callable[[str], None] = print,
     render_today: bool = False,
+    queue_today: bool = False,
     max_runs: int = 2,
 ) -> DemoResult:
     """Create the demo (see module docstring); refuses a database that is not empty."""
@@ -324,8 +326,9 @@ def run_demo(
     for day in days:
         last = day == days[-1]
         rt = runtime if (last and render_today) else quiet
-        summary = run_day(rt, day, now=_at_ten(day), progress=lambda *_: None)
-        if not (last and render_today):
+        queue = last and queue_today
+        summary = run_day(rt, day, now=_at_ten(day), progress=lambda *_: None, deliver=not queue)
+        if not (last and (render_today or queue_today)):
             mark_sent_without_rendering(runtime, _at_ten(day))
         say(
             f"Mahnlauf {day:%d.%m.%Y}: {summary.cases_processed} Fälle, "
