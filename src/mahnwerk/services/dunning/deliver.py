@@ -376,7 +376,7 @@ def _settle_in_doubt(b: _Batch, ids: list[int]) -> list[int]:
     return again
 
 
-def _uncertain(b: _Batch, message_id: int) -> None:
+def _uncertain(b: _Batch, message_id: int, why: str = "Worker während des Sendens beendet") -> None:
     with transaction(b.runtime.sessions) as s:
         msg = _own(s, message_id, b, "sending")
         if msg is None:
@@ -393,7 +393,7 @@ def _uncertain(b: _Batch, message_id: int) -> None:
         msg.status = "uncertain"
         msg.claimed_by = None
         msg.error = (
-            "Zustellung ungewiss: Worker während des Sendens beendet; nicht erneut gesendet. "
+            f"Zustellung ungewiss: {why}; nicht erneut gesendet. "
             f"Im Protokoll des Mailservers nach Message-ID {mid} sehen."
         )[:500]
         add_task(
@@ -627,6 +627,9 @@ def _deliver_letters(b: _Batch, items: list[tuple[int, dict[str, Any]]]) -> None
         except DeliveryError as exc:
             _failed(b, message_id, exc, "claimed")
             continue
+        except Exception as exc:  # the renderer broke (fonts, typst): retried, then parked
+            _failed(b, message_id, _unexpected("Brief nicht erzeugt", exc), "claimed")
+            continue
         address = (message.get("debtor") or {}).get("address") or {}
         rendered.append(
             RenderedLetter(
@@ -754,6 +757,12 @@ def _deliver_single(b: _Batch, channel: str, message_id: int, message: dict[str,
     except DeliveryError as exc:
         _failed(b, message_id, exc, "sending")
         return
+    except Exception as exc:  # a fault of ours while sending: it may have left
+        if channel == "email":
+            _uncertain(b, message_id, f"Fehler beim Senden ({type(exc).__name__})")
+        else:  # the SMS gateway drops a repeat (Idempotency-Key): retried, then parked
+            _failed(b, message_id, _unexpected("Nachricht nicht gesendet", exc), "sending")
+        return
     with transaction(b.runtime.sessions) as s:
         msg = _own(s, message_id, b, "sending")
         if msg is None:
@@ -831,6 +840,10 @@ def _send(channel: str, message: dict[str, Any], channels: Channels) -> Sent:
 
 
 # --------------------------------------------------------------------------- outcomes
+
+
+def _unexpected(what: str, exc: Exception) -> DeliveryError:
+    return DeliveryError(f"{what}: {type(exc).__name__}: {exc}", Failure.TEMPORARY)
 
 
 def _not_configured(b: _Batch, ids: list[int], reason: str) -> None:
