@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from mahnwerk.documents import spreadsheet
 from mahnwerk.documents.letters import LetterData, LetterError, Problem, validate
@@ -119,11 +120,19 @@ _PAGE_TREE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
 
 def page_count(pdf: bytes) -> int:
     """Pages of a PDF: read from typst's uncompressed page tree root when there is exactly one
-    (a regex, ~0.1 ms), else by parsing the file with pypdf (~3 ms)."""
+    (a regex, ~0.1 ms), else by parsing the file with pypdf (~3 ms); 0 if it cannot be read
+    (unknown: the manifest is information for the print service, the letter goes anyway).
+
+    >>> page_count(b"%PDF-1.7 << /Type /Pages /Count 2 >>"), page_count(b"%PDF-1.7 broken")
+    (2, 0)
+    """
     roots = _PAGE_TREE.findall(pdf)
     if len(roots) == 1:
         return int(roots[0])
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except PyPdfError:
+        return 0
 
 
 def bundle(
