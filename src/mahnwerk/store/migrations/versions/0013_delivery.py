@@ -1,7 +1,7 @@
 """delivery by workers: claims on outbox messages, worker heartbeats, periodic job slots
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0023
 
 The outbox gets the batch a message was queued in (its delivery job and print bundle), when
 it was queued, and the worker holding it with the end of its lease. ``worker_beat`` holds
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0012"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
