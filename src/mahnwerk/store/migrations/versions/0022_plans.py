@@ -1,7 +1,7 @@
 """payment plans from affordability: offers with stated finances, plan-completion models
 
 Revision ID: 0022
-Revises: 0023
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0023"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
