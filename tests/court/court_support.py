@@ -23,6 +23,7 @@ COURT_SETTINGS: dict[str, Any] = {
     "street": "Am Sande 4",
     "postcode": "21335",
     "city": "Lüneburg",
+    "land": "NI",
     "counter_performance": "rendered",
     "catalogue": {"nr": 42, "document": "Rechnung"},
 }

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mahnwerk.store.models import Base, pk, ts
@@ -86,7 +86,8 @@ class EdaFile(Base):
 
     __tablename__ = "eda_file"
     id: Mapped[int] = pk()
-    name: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. ABC021.EDA
+    # e.g. ABC021.EDA; the court's running numbers 001-499 start again, so names repeat
+    name: Mapped[str] = mapped_column(String(20), index=True)
     edaid: Mapped[str] = mapped_column(String(6))
     satzart: Mapped[str] = mapped_column(String(2))
     format: Mapped[str] = mapped_column(String(4))
@@ -96,6 +97,7 @@ class EdaFile(Base):
     applications: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = ts()
     created_by: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # exactly as written
     receipt: Mapped[str | None] = mapped_column(Text)  # the court's Quittung (Satzart 90)
     receipt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

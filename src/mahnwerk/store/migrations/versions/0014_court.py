@@ -59,11 +59,14 @@ def upgrade() -> None:
         sa.Column("applications", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("receipt", sa.Text(), nullable=True),
         sa.Column("receipt_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("name"),
     )
+    with op.batch_alter_table("eda_file", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_eda_file_name"), ["name"], unique=False)
+
     op.create_table(
         "court_procedure",
         sa.Column(
@@ -318,5 +321,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_court_procedure_case_id"))
 
     op.drop_table("court_procedure")
+    with op.batch_alter_table("eda_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_eda_file_name"))
+
     op.drop_table("eda_file")
     op.drop_table("court_reply")
