@@ -25,7 +25,7 @@ COURT_SETTINGS: dict[str, Any] = {
     "city": "Lüneburg",
     "land": "NI",
     "counter_performance": "rendered",
-    "catalogue": {"nr": 42, "document": "Rechnung"},
+    "catalogue": {"nr": 43, "document": "Rechnung"},
 }
 
 
@@ -106,3 +106,104 @@ def case_ref(sessions, case_id: int) -> str:
 
 def with_settings(runtime: Runtime, **kw: Any) -> Runtime:
     return replace(runtime, settings=replace(runtime.settings, **kw))
+
+
+# ------------------------------------------------------------- the court's stand-in
+
+
+def court_file(
+    satzart: str,
+    messages: list[list[str]],
+    *,
+    framing: str = "stream",
+    kennziffer: str = KENNZIFFER,
+    edaid: str = "000001",
+) -> bytes:
+    """A reply file as the Mahngericht sends it: AA, the messages' records, BB with counts;
+    ``framing`` ``stream`` (128-byte records) or ``crlf`` (126 characters + CR LF)."""
+    from mahnwerk.court import aa, bb
+
+    body = [r for m in messages for r in m]
+    text = "".join(
+        [
+            aa.render(aa.FileHeader(kennziffer, date(2026, 3, 9), satzart, "4000", edaid)),
+            *body,
+            bb.render(bb.Trailer(kennziffer, applications=len(messages), records=len(body))),
+        ]
+    )
+    data = text.encode("cp850")
+    if framing == "crlf":
+        data = b"".join(data[i : i + 126] + b"\r\n" for i in range(0, len(data), 128))
+    return data
+
+
+def msg_mb_issued(
+    ref: str, gnr: str, day: date, *, fee: str = "38.00", fees: str = "93.00", flat: str = "18.60"
+) -> list[str]:
+    from mahnwerk.court import costs, satzart_03
+
+    return [
+        satzart_03.KS.render({"KEZI": KENNZIFFER, "GNR1": gnr, "ASGZ": ref, "ELD": day}),
+        costs.LAYOUT_03.render(
+            {"GERGEB": D(fee), "RAGEB": D(fees), "RAAUSL": D(flat), "ZUAUSL": D("0")}
+        ),
+        satzart_03.KS.key[:2] + "RM   00" + " " * 119,
+    ]
+
+
+def msg_service(ref: str, gnr: str, nam: int, day: date | None, reason: str = "") -> list[str]:
+    from mahnwerk.court import satzart_05
+
+    records = [
+        satzart_05.KS.render({"KEZI": KENNZIFFER, "GNR": gnr, "ASGZ": ref, "NAM": nam, "ZUD": day})
+    ]
+    if reason:
+        records.append(("05NZUG 01" + "1 " + reason).ljust(128))
+    return records
+
+
+def msg_widerspruch(ref: str, gnr: str, day: date) -> list[str]:
+    from mahnwerk.court import satzart_18
+
+    return [
+        satzart_18.KS.render({"KEZI": KENNZIFFER, "GNR": gnr, "ASGZ": ref, "ASTRVM": ""}),
+        satzart_18.WIPG.render(
+            {"WIARTM": "1", "WIEFD": day, "PGM": 1, "PGPLZ": "80333", "PGO": "München"}
+        ),
+    ]
+
+
+def msg_monierung(ref: str, gnr: str, day: date) -> list[str]:
+    from mahnwerk.court import satzart_20
+
+    return [
+        satzart_20.KS.render(
+            {"TKEZI": KENNZIFFER, "ASGZ": ref, "GNR1": gnr, "MOD": day, "MOBELART": "01"}
+        ),
+        satzart_20.MO.render({"FSCHL": "217", "FELDN": "AGPLZ", "INHALT": "80331"}),
+    ]
+
+
+def msg_vb_issued(ref: str, gnr: str, day: date, *, fees: str = "46.50") -> list[str]:
+    from mahnwerk.court import costs, satzart_22
+
+    return [
+        satzart_22.KS.render({"KEZI": KENNZIFFER, "GNR1": gnr, "ASGZ": ref, "ELD": day}),
+        costs.LAYOUT_22.render({"RAGEB": D(fees), "GERGEB": D("0")}),
+    ]
+
+
+def msg_abgabe(ref: str, gnr: str, day: date) -> list[str]:
+    from mahnwerk.court import satzart_16
+
+    return [
+        satzart_16.KS.render(
+            {"GNR": gnr, "ASGZ": ref, "ABD": day, "PGM": 1, "PGPLZ": "80333", "PGO": "München"}
+        )
+    ]
+
+
+def msg_receipt(text: str) -> list[str]:
+    from mahnwerk.court import satzart_90
+
+    return [satzart_90.QU.render({"TEXT": text})]

@@ -220,6 +220,7 @@ class VbApplication:
     payments: tuple[tuple[date, Decimal], ...] = ()
     service_by_court: bool = True  # VBZUM 1 (2 = Parteibetrieb)
     notes: tuple[str, ...] = field(default=())
+    applied_on: date | None = None  # VBAND, the day the file was written
 
 
 # ------------------------------------------------------------------------- validation

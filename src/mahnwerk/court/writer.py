@@ -23,7 +23,7 @@ from datetime import date
 
 from mahnwerk.court import aa, bb, satzart_01, satzart_08
 from mahnwerk.court.application import Application, VbApplication
-from mahnwerk.court.fields import CHARSET
+from mahnwerk.court.fields import CHARSET, FieldError
 
 __all__ = ["Participant", "file_name", "write_mb_file", "write_vb_file"]
 
@@ -70,20 +70,34 @@ def _frame(
 
 
 def write_mb_file(
-    applications: Sequence[Application], participant: Participant, edaid: str, day: date
+    applications: Sequence[Application],
+    participant: Participant,
+    edaid: str,
+    day: date,
+    refused: list[tuple[int, str]] | None = None,
 ) -> bytes:
-    """One logical file of Mahnbescheid applications (Satzart 01, format 4000)."""
+    """One logical file of Mahnbescheid applications (Satzart 01, format 4000). With a
+    ``refused`` list, an application a field of which does not fit is left out and noted there
+    (its index and the reason); without one the error is raised."""
     body: list[str] = []
-    catalogue_sum = cents = claims = 0
-    for app in applications:
-        body.extend(satzart_01.records(app, participant.kennziffer))
+    catalogue_sum = cents = claims = count = 0
+    for index, app in enumerate(applications):
+        try:
+            records = satzart_01.records(app, participant.kennziffer)
+        except FieldError as exc:
+            if refused is None:
+                raise
+            refused.append((index, str(exc)))
+            continue
+        body.extend(records)
+        count += 1
         for claim in app.claims:
             claims += 1
             cents += int(claim.amount * 100)
             catalogue_sum += claim.catalogue or 0
     trailer = bb.Trailer(
         participant.kennziffer,
-        applications=len(applications),
+        applications=count,
         records=len(body),
         catalogue_sum=catalogue_sum,
         claims_cents=cents,
@@ -94,17 +108,30 @@ def write_mb_file(
 
 
 def write_vb_file(
-    applications: Sequence[VbApplication], participant: Participant, edaid: str, day: date
+    applications: Sequence[VbApplication],
+    participant: Participant,
+    edaid: str,
+    day: date,
+    refused: list[tuple[int, str]] | None = None,
 ) -> bytes:
     """One logical file of Vollstreckungsbescheid applications (Satzart 08, format 4100),
-    applied for on ``day``."""
+    applied for on ``day`` (``refused`` as in :func:`write_mb_file`)."""
     body: list[str] = []
-    for app in applications:
-        body.extend(satzart_08.records(app, participant.kennziffer, day))
+    written: list[VbApplication] = []
+    for index, app in enumerate(applications):
+        try:
+            records = satzart_08.records(app, participant.kennziffer, day)
+        except FieldError as exc:
+            if refused is None:
+                raise
+            refused.append((index, str(exc)))
+            continue
+        body.extend(records)
+        written.append(app)
     trailer = bb.Trailer(
         participant.kennziffer,
-        applications=len(applications),
+        applications=len(written),
         records=len(body),
-        gnr_sum=bb.gnr_checksum(a.gnr for a in applications),
+        gnr_sum=bb.gnr_checksum(a.gnr for a in written),
     )
     return _frame(participant, satzart_08.SATZART, satzart_08.FORMAT, edaid, day, body, trailer)

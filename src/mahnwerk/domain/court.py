@@ -153,7 +153,11 @@ _TRANSITIONS: dict[Event, tuple[frozenset[State], State]] = {
     Event.MB_NOT_SERVED: (frozenset(_MB_PENDING), State.NOT_SERVED),
     # § 694 ZPO: a Widerspruch counts as long as the VB is not issued (later: Einspruch)
     Event.WIDERSPRUCH: (frozenset(_BEFORE_VB_ISSUED), State.OBJECTED),
-    Event.VB_PREPARE: (frozenset({State.SERVED, State.VB_RETURNED}), State.VB_PREPARED),
+    # from vb_approved: a payment came in before the file was written, the VB is prepared again
+    Event.VB_PREPARE: (
+        frozenset({State.SERVED, State.VB_RETURNED, State.VB_APPROVED}),
+        State.VB_PREPARED,
+    ),
     Event.VB_APPROVE: (frozenset({State.VB_PREPARED}), State.VB_APPROVED),
     Event.VB_RETURN: (frozenset({State.VB_PREPARED}), State.VB_RETURNED),
     Event.VB_EXPORT: (frozenset({State.VB_APPROVED}), State.VB_FILED),
@@ -172,6 +176,27 @@ _TRANSITIONS: dict[Event, tuple[frozenset[State], State]] = {
         frozenset({State.SERVED, State.VB_PREPARED, State.VB_RETURNED, State.VB_APPROVED}),
         State.LAPSED,
     ),
+}
+
+#: Messages that may arrive after a later one (the post does not keep order): the fact is
+#: recorded, the state stays.
+_LATE: dict[Event, frozenset[State]] = {
+    Event.MB_ISSUED: frozenset(
+        {
+            State.SERVED,
+            State.NOT_SERVED,
+            State.OBJECTED,
+            State.VB_PREPARED,
+            State.VB_RETURNED,
+            State.VB_APPROVED,
+            State.VB_FILED,
+            State.VB_ISSUED,
+            State.VB_NOT_SERVED,
+            State.TITLED,
+            State.HANDED_OVER,
+        }
+    ),
+    Event.VB_ISSUED: frozenset({State.TITLED, State.VB_NOT_SERVED, State.HANDED_OVER}),
 }
 
 STATE_TEXT = {
@@ -205,6 +230,8 @@ def next_state(state: State | str, event: Event) -> State:
 
     >>> next_state("filed", Event.MB_SERVED)
     <State.SERVED: 'served'>
+    >>> next_state("served", Event.MB_ISSUED)   # the Kostennachricht came after the service
+    <State.SERVED: 'served'>
     >>> try:
     ...     next_state("prepared", Event.EXPORT)
     ... except TransitionError as exc:
@@ -213,6 +240,8 @@ def next_state(state: State | str, event: Event) -> State:
     """
     current = State(state)
     allowed, target = _TRANSITIONS[event]
+    if current in _LATE.get(event, frozenset()):
+        return current
     if current not in allowed:
         raise TransitionError(
             f"{event.value!r} passt nicht zum Stand {current.value!r} ({STATE_TEXT[current]})"

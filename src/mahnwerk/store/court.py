@@ -98,6 +98,7 @@ class EdaFile(Base):
     created_at: Mapped[datetime] = ts()
     created_by: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)  # exactly as written
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     receipt: Mapped[str | None] = mapped_column(Text)  # the court's Quittung (Satzart 90)
     receipt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -801,3 +801,21 @@ def procedures_of_case(session: Session, case_id: int) -> Sequence[CourtProcedur
         .where(CourtProcedure.case_id == case_id)
         .order_by(CourtProcedure.id.desc())
     ).all()
+
+
+def return_prepared(
+    session: Session, actor: Actor, approval: Approval, case: Case, reason: str
+) -> None:
+    """The strategy's court step was rejected: an application prepared on it goes back."""
+    procedure = procedure_of_approval(session, approval)
+    if procedure is None or procedure.state != State.PREPARED.value:
+        return
+    procedure.state = next_state(procedure.state, Event.RETURN)
+    procedure.state_since = today_in_germany()
+    procedure.returned_reason = reason.strip()[:500]
+    procedure.updated_at = utcnow()
+    _emit(
+        session, case, "court.returned", actor,
+        f"Mahnbescheid-Antrag zurückgegeben: {reason.strip()}",
+        procedure_id=procedure.id, approval_id=approval.id,
+    )  # fmt: skip

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("receipt", sa.Text(), nullable=True),
         sa.Column("receipt_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
