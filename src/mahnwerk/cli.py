@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "model",
     "demo",
     "admin",
+    "court",
 )
 
 EXIT_OK = 0
