@@ -705,7 +705,12 @@ def send_back(
 
 
 def court_step_approved(
-    session: Session, actor: Actor, approval: Approval, case: Case, day: date
+    session: Session,
+    actor: Actor,
+    approval: Approval,
+    case: Case,
+    day: date,
+    digest: str | None = None,
 ) -> CourtProcedure | None:
     """The strategy's court step was approved (``workflow.approve``): the prepared
     application hanging on it is approved (four-eyes), or the application is built and
@@ -731,6 +736,8 @@ def court_step_approved(
     except CourtError:
         view = Preview(None, ("Fall nicht lesbar",))
     reasons = list(view.reasons)
+    if digest and view.application is not None and view.digest != digest:
+        raise CourtError("der Antrag hat sich geändert: bitte neu prüfen")
     if reasons or view.application is None:
         add_task(
             session,

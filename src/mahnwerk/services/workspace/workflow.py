@@ -417,7 +417,7 @@ def approve(
         from mahnwerk.services.court import prepare as court
 
         try:
-            court.court_step_approved(session, actor, approval, case, day)
+            court.court_step_approved(session, actor, approval, case, day, digest)
         except court.CourtError as exc:
             raise WorkflowError(str(exc)) from exc
     else:
