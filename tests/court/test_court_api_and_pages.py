@@ -104,7 +104,7 @@ def test_prepare_review_and_approve_on_the_pages(runtime, sessions, people):
         assert preview.status_code == 200
         for text in ("Der Antrag, wie er eingereicht wird", "Amtsgericht Uelzen (29525 Uelzen)",
                      "Katalog-Nr. 43 Warenlieferung/-en", "Rechnung R-1 vom 01.11.2025",
-                     "5 Prozentpunkte über dem Basiszinssatz aus 1250.00 € seit 16.11.2025",
+                     "5 Prozentpunkte über dem Basiszinssatz aus 1.250,00 € seit 16.11.2025",
                      "Amtsgericht 80331 München", "Gegenleistung ab, die erbracht ist"):  # fmt: skip
             assert text in preview.text, text
         r = web.post(f"/work/cases/{case_id}/court/prepare", data={"csrf": token},

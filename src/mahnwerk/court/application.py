@@ -27,6 +27,7 @@ from typing import Any
 
 from mahnwerk.court import catalogue
 from mahnwerk.court.fields import fits_charset
+from mahnwerk.domain.money import format_eur
 
 __all__ = [
     "LIMITS",
@@ -126,7 +127,7 @@ class InterestLine:
         )
         since = f"seit {self.since:%d.%m.%Y}" if self.since else "ab Zustellung"
         until = f" bis {self.until:%d.%m.%Y}" if self.until else ""
-        return f"{what} aus {self.base} € {since}{until}"
+        return f"{what} aus {format_eur(self.base)} {since}{until}"
 
 
 @dataclass(frozen=True)
