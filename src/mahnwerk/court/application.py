@@ -19,10 +19,11 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from mahnwerk.court import catalogue
@@ -410,36 +411,48 @@ def to_dict(app: Application | VbApplication) -> dict[str, Any]:
     return result
 
 
-def _build(kind: Any, value: Any) -> Any:
+Builder = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@cache
+def _builder(kind: Any) -> Builder:
+    """A function turning the JSON form of ``kind`` back into its value, made once per type
+    (the export reads ten thousands of applications)."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(kind) if a is not type(None)]
-        return None if value is None else _build(args[0], value)
+        inner = _builder(next(a for a in typing.get_args(kind) if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
         parts = typing.get_args(kind)
         if len(parts) == 2 and parts[1] is Ellipsis:
-            return tuple(_build(parts[0], v) for v in value)
-        return tuple(_build(a, v) for a, v in zip(parts, value, strict=True))
+            item = _builder(parts[0])
+            return lambda value: tuple(item(v) for v in value)
+        items = [_builder(a) for a in parts]
+        return lambda value: tuple(b(v) for b, v in zip(items, value, strict=True))
     if kind is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if kind is Decimal:
-        return Decimal(value)
+        return Decimal
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(
-            **{
-                f.name: _build(hints[f.name], value[f.name])
-                for f in dataclasses.fields(kind)
-                if f.name in value
-            }
-        )
-    return value
+        fields = [(f.name, _builder(hints[f.name])) for f in dataclasses.fields(kind)]
+        cls = kind
+
+        def build(value: Any) -> Any:
+            return cls(**{name: b(value[name]) for name, b in fields if name in value})
+
+        return build
+    return _identity
 
 
 def from_dict(kind: type[Any], data: Mapping[str, Any]) -> Any:
     """The value of ``kind`` (:class:`Application` or :class:`VbApplication`) from its
     :func:`to_dict` form."""
-    return _build(kind, data)
+    return _builder(kind)(data)  # type: ignore[arg-type]
 
 
 def digest(app: Application | VbApplication) -> str:

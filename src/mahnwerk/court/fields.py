@@ -25,8 +25,8 @@ Field kinds (conventions of 1.2):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -61,14 +61,15 @@ def fits_charset(text: str) -> str | None:
     >>> fits_charset("Müller-Lüdenscheidt, Straße 5"), fits_charset("Łódź")
     (None, 'Ł')
     """
-    for char in text:
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            return char
-        try:
-            char.encode(CHARSET)
-        except UnicodeEncodeError:
-            return char
-    return None
+    if text.isascii() and text.isprintable():
+        return None  # the common case, without looking at each character
+    try:
+        text.encode(CHARSET)
+    except UnicodeEncodeError as exc:
+        return text[exc.start]
+    if text.isprintable():
+        return None
+    return next(c for c in text if ord(c) < 0x20 or ord(c) == 0x7F or not c.isprintable())
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,61 @@ class Field:
     kind: str = "a"
     required: bool = False
     constant: str = ""
+    fast: Callable[[object], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
             raise ValueError(f"unknown field kind {self.kind!r}")
         if self.start < 3 or self.start + self.length - 1 > RECORD_LENGTH:
             raise ValueError(f"field {self.name} outside the record")
+        object.__setattr__(self, "fast", self._fast_formatter())
+
+    def _fast_formatter(self) -> Callable[[object], str]:
+        """:meth:`format` for the common values without its checks (an export renders a
+        hundred thousand records); anything unusual goes through :meth:`format`."""
+        n, slow, blank = self.length, self.format, " " * self.length
+        empty_ok = not self.required
+        kind = self.kind
+        if kind == "a":
+
+            def text(value: object) -> str:
+                if value.__class__ is str:
+                    if value == "" and empty_ok:
+                        return blank
+                    if len(value) <= n and value.isascii() and value.isprintable():
+                        return value.ljust(n)
+                elif value is None and empty_ok:
+                    return blank
+                return slow(value)
+
+            return text
+        if kind == "d":
+
+            def day(value: object) -> str:
+                if value.__class__ is date and 2000 <= value.year <= 2099:
+                    return f"{value.year - 2000:02d}{value.month:02d}{value.day:02d}"
+                if value is None and empty_ok:
+                    return blank
+                return slow(value)
+
+            return day
+        if kind in "cr":
+            scale = 100 if kind == "c" else 1000
+
+            def amount(value: object) -> str:
+                if value.__class__ is Decimal:
+                    scaled = value * scale
+                    whole = int(scaled)
+                    if whole == scaled and whole >= 0:
+                        digits = str(whole)
+                        if len(digits) <= n:
+                            return digits.rjust(n, "0")
+                elif value is None and empty_ok:
+                    return blank
+                return slow(value)
+
+            return amount
+        return slow
 
     @property
     def end(self) -> int:
@@ -109,6 +159,8 @@ class Field:
             return " " * self.length
         if self.kind == "a":
             text = str(value)
+            if len(text) <= self.length and text.isascii() and text.isprintable():
+                return text.ljust(self.length)
             bad = fits_charset(text)
             if bad is not None:
                 raise FieldError(
@@ -122,7 +174,7 @@ class Field:
                 raise FieldError(self.label, f"{value!r} ist kein Datum")
             if not 2000 <= value.year <= 2099:
                 raise FieldError(self.label, f"{value.isoformat()} liegt nicht in 2000–2099")
-            return value.strftime("%y%m%d")
+            return f"{value.year - 2000:02d}{value.month:02d}{value.day:02d}"
         number = self._number(value)
         digits = str(number)
         if number < 0:
@@ -142,12 +194,12 @@ class Field:
             return value
         if not isinstance(value, Decimal):
             raise FieldError(self.label, f"{value!r} ist kein Decimal")
-        scale = 100 if self.kind == "c" else 1000
-        scaled = value * scale
-        if scaled != scaled.to_integral_value():
+        scaled = value * (100 if self.kind == "c" else 1000)
+        whole = int(scaled)
+        if whole != scaled:
             unit = "Cent" if self.kind == "c" else "Tausendstel"
             raise FieldError(self.label, f"{value} hat Bruchteile eines {unit}")
-        return int(scaled)
+        return whole
 
     # ------------------------------------------------------------------- reading
 
@@ -187,8 +239,13 @@ class Layout:
     key: str
     name: str
     fields: tuple[Field, ...]
+    _ordered: tuple[Field, ...] = field(init=False, repr=False, compare=False)
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # the fields in position order and their names, for render (called per record)
+        object.__setattr__(self, "_ordered", tuple(sorted(self.fields, key=lambda f: f.start)))
+        object.__setattr__(self, "_names", frozenset(f.name for f in self.fields))
         if len(self.key) not in (2, KEY_LENGTH):
             raise ValueError(f"record key {self.key!r} is not 2 or {KEY_LENGTH} characters")
         taken: list[tuple[int, int, str]] = []
@@ -223,14 +280,20 @@ class Layout:
     def render(self, values: Mapping[str, object]) -> str:
         """The 128-character record; :class:`FieldError` for the first field that does not
         fit (call :meth:`validate` for all of them)."""
-        unknown = [k for k in values if not self._has(k)]
-        if unknown:
+        names = self._names
+        if not names.issuperset(values):
+            unknown = sorted(set(values) - names)
             raise FieldError(unknown[0], f"gibt es in {self.name} nicht")
-        chars = [" "] * RECORD_LENGTH
-        chars[: len(self.key)] = self.key
-        for f in self.fields:
-            chars[f.start - 1 : f.end] = f.format(values.get(f.name))
-        return "".join(chars)
+        pieces = [self.key]
+        at = len(self.key)
+        get = values.get
+        for f in self._ordered:
+            if f.start - 1 > at:
+                pieces.append(" " * (f.start - 1 - at))
+            pieces.append(f.fast(get(f.name)))
+            at = f.end
+        pieces.append(" " * (RECORD_LENGTH - at))
+        return "".join(pieces)
 
     def parse(self, record: str) -> dict[str, object]:
         """The fields of a 128-character record of this kind; :class:`FieldError` names the
@@ -243,4 +306,4 @@ class Layout:
         return {f.name: f.read(record) for f in self.fields}
 
     def _has(self, name: str) -> bool:
-        return any(f.name == name for f in self.fields)
+        return name in self._names

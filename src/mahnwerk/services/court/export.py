@@ -18,11 +18,11 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import mahnwerk
@@ -31,7 +31,7 @@ from mahnwerk.court import application as eda
 from mahnwerk.court.application import Application, VbApplication
 from mahnwerk.court.writer import Participant, file_name, write_mb_file, write_vb_file
 from mahnwerk.domain.court import Event, State, lapse_day, next_state
-from mahnwerk.services import audit, events
+from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.services.cases import statement
 from mahnwerk.services.court.prepare import (
@@ -41,7 +41,7 @@ from mahnwerk.services.court.prepare import (
 )
 from mahnwerk.services.court.tick import court_calendar, prepare_vb
 from mahnwerk.store.court import CourtProcedure, EdaFile
-from mahnwerk.store.models import Case, Debtor
+from mahnwerk.store.models import Case, CaseEvent, Debtor, Payment
 from mahnwerk.store.workflow import CaseFlag, Dispute
 
 #: running numbers of file names with a court-assigned code (ABC001 … ABC499, 1.2)
@@ -105,12 +105,55 @@ def _temp(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
-def _cases(session: Session, ids: Sequence[int]) -> dict[int, Case]:
+@dataclass(frozen=True)
+class _CaseFacts:
+    """What the export checks of a case (read in bulk; the full case only where a payment
+    came in after the application was prepared)."""
+
+    id: int
+    reference: str
+    status: str
+    last_payment: date | None
+    last_booked: datetime | None  # UTC, without zone
+
+    def paid_since(self, as_of: date, prepared_at: datetime) -> date | None:
+        """The day of a payment dated after ``as_of`` or booked after the preparation."""
+        if self.last_payment is None:
+            return None
+        if self.last_payment > as_of or (
+            self.last_booked is not None and self.last_booked > _naive(prepared_at)
+        ):
+            return self.last_payment
+        return None
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _facts(session: Session, ids: Sequence[int]) -> dict[int, _CaseFacts]:
     if not ids:
         return {}
-    rows = session.scalars(
+    last = {
+        case_id: (day, _naive(booked))
+        for case_id, day, booked in session.execute(
+            select(Payment.case_id, func.max(Payment.date), func.max(Payment.created_at))
+            .where(Payment.case_id.in_(ids), Payment.reversed.is_(False))
+            .group_by(Payment.case_id)
+        )
+    }
+    return {
+        int(i): _CaseFacts(int(i), str(ref), str(status), *last.get(i, (None, None)))
+        for i, ref, status in session.execute(
+            select(Case.id, Case.reference, Case.status).where(Case.id.in_(ids))
+        )
+    }
+
+
+def _full_case(session: Session, case_id: int) -> Case:
+    case = session.scalar(
         select(Case)
-        .where(Case.id.in_(list(ids)))
+        .where(Case.id == case_id)
         .options(
             selectinload(Case.claims),
             selectinload(Case.costs),
@@ -118,7 +161,34 @@ def _cases(session: Session, ids: Sequence[int]) -> dict[int, Case]:
             selectinload(Case.debtor).selectinload(Debtor.addresses),
         )
     )
-    return {c.id: c for c in rows}
+    assert case is not None
+    return case
+
+
+_NOTES = "mahnwerk.court.notes"
+
+
+def _note(
+    session: Session, case_id: int, kind: str, actor: Actor, detail: str, **data: Any
+) -> None:
+    """A timeline event, inserted with the others in one statement by :func:`_flush_notes`
+    (``events.emit`` flushes one row at a time for the webhooks; the court's events are not
+    sent to webhooks, and an export writes ten thousands of them)."""
+    session.info.setdefault(_NOTES, []).append(
+        {
+            "case_id": case_id,
+            "at": utcnow(),
+            "kind": kind,
+            "actor": actor.label,
+            "data": {"detail": detail, **data},
+        }
+    )
+
+
+def _flush_notes(session: Session) -> None:
+    rows = session.info.pop(_NOTES, None)
+    if rows:
+        session.execute(insert(CaseEvent), rows)
 
 
 def _blocked(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
@@ -141,37 +211,33 @@ def _blocked(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def _end(
-    session: Session, actor: Actor, procedure: CourtProcedure, case: Case, day: date, why: str
-) -> None:
+def _end(session: Session, actor: Actor, procedure: CourtProcedure, day: date, why: str) -> None:
     procedure.state = next_state(procedure.state, Event.WITHDRAW)
     procedure.state_since = day
     procedure.ended_on = day
     procedure.returned_reason = why
     procedure.updated_at = utcnow()
-    events.emit(
+    _note(
         session,
-        case,
+        procedure.case_id,
         "court.withdrawn",
         actor,
-        detail=f"Antrag nicht eingereicht und zurückgenommen: {why}",
+        f"Antrag nicht eingereicht und zurückgenommen: {why}",
         procedure_id=procedure.id,
     )
 
 
-def _return(
-    session: Session, actor: Actor, procedure: CourtProcedure, case: Case, day: date, why: str
-) -> None:
+def _return(session: Session, actor: Actor, procedure: CourtProcedure, day: date, why: str) -> None:
     procedure.state = State.RETURNED.value
     procedure.state_since = day
-    procedure.returned_reason = why
+    procedure.returned_reason = why[:500]
     procedure.updated_at = utcnow()
-    events.emit(
+    _note(
         session,
-        case,
+        procedure.case_id,
         "court.returned",
         actor,
-        detail=f"Antrag nicht eingereicht: {why}",
+        f"Antrag nicht eingereicht: {why}",
         procedure_id=procedure.id,
     )
 
@@ -205,25 +271,25 @@ def export(
         )
     )
     ids = sorted({p.case_id for p in mb + vb})
-    cases = _cases(session, ids)
+    facts = _facts(session, ids)
     blocked = _blocked(session, ids)
 
     mb_ready: list[tuple[CourtProcedure, Application]] = []
     for procedure in mb:
-        case = cases[procedure.case_id]
+        case = facts[procedure.case_id]
         app = application_of(procedure)
-        why = _mb_obstacle(case, app, blocked.get(case.id), today)
+        why = _mb_obstacle(session, case, app, procedure, blocked.get(case.id), today)
         if why is None:
             mb_ready.append((procedure, app))
         elif why[0] == "withdraw":
-            _end(session, actor, procedure, case, today, why[1])
+            _end(session, actor, procedure, today, why[1])
             result.withdrawn.append(f"Fall {case.reference}: {why[1]}")
         else:
-            _return(session, actor, procedure, case, today, why[1])
+            _return(session, actor, procedure, today, why[1])
             result.returned.append(f"Fall {case.reference}: {why[1]}")
     vb_ready: list[tuple[CourtProcedure, VbApplication]] = []
     for procedure in vb:
-        case = cases[procedure.case_id]
+        case = facts[procedure.case_id]
         vb_app = vb_application_of(procedure)
         assert vb_app is not None
         obstacle = _vb_obstacle(session, actor, procedure, case, vb_app, today)
@@ -233,33 +299,59 @@ def export(
             result.returned.append(f"Fall {case.reference}: {obstacle}")
 
     code = settings.eda_file_code
+    try:
+        _write_files(session, actor, result, outbox, today, code, who, mb_ready, vb_ready, facts)
+    finally:
+        _flush_notes(session)
+    return result
+
+
+def _write_files(
+    session: Session,
+    actor: Actor,
+    result: ExportResult,
+    outbox: Path,
+    today: date,
+    code: str,
+    who: Participant,
+    mb_ready: list[tuple[CourtProcedure, Application]],
+    vb_ready: list[tuple[CourtProcedure, VbApplication]],
+    facts: dict[int, _CaseFacts],
+) -> None:
     if mb_ready:
         _write(
-            session, actor, result, outbox, today, code, "01", mb_ready, cases,
+            session, actor, result, outbox, today, code, "01", mb_ready, facts,
             lambda apps, edaid, refused: write_mb_file(apps, who, edaid, today, refused),
         )  # fmt: skip
     if vb_ready:
         _write(
-            session, actor, result, outbox, today, code, "08", vb_ready, cases,
+            session, actor, result, outbox, today, code, "08", vb_ready, facts,
             lambda apps, edaid, refused: write_vb_file(apps, who, edaid, today, refused),
         )  # fmt: skip
-    return result
 
 
 def _mb_obstacle(
-    case: Case, app: Application, blocked: str | None, today: date
+    session: Session,
+    case: _CaseFacts,
+    app: Application,
+    procedure: CourtProcedure,
+    blocked: str | None,
+    today: date,
 ) -> tuple[str, str] | None:
     if case.status != "open":
         return "withdraw", f"Fall {case.status} (vom Mandanten zurückgerufen oder abgeschlossen)"
-    if statement(case, today).totals.total_open <= 0:
-        return "withdraw", "Forderung bezahlt"
+    paid = case.paid_since(app.as_of, procedure.prepared_at)
+    if paid is not None:
+        # the application was prepared with everything open then; only a payment since can
+        # have paid the case (otherwise the ledger only grows)
+        if statement(_full_case(session, case.id), today).totals.total_open <= 0:
+            return "withdraw", "Forderung bezahlt"
+        return (
+            "return",
+            f"Zahlung vom {paid:%d.%m.%Y} nach der Vorbereitung: Antrag neu vorbereiten",
+        )
     if blocked:
         return "return", blocked
-    late = [p.date for p in case.payments if not p.reversed and p.date > app.as_of]
-    if late:
-        return "return", (
-            f"Zahlung vom {max(late):%d.%m.%Y} nach der Vorbereitung: Antrag neu vorbereiten"
-        )
     problems = eda.validate(app)
     if problems:
         return "return", "; ".join(problems)
@@ -270,12 +362,12 @@ def _vb_obstacle(
     session: Session,
     actor: Actor,
     procedure: CourtProcedure,
-    case: Case,
+    case: _CaseFacts,
     app: VbApplication,
     today: date,
 ) -> str | None:
     if case.status != "open":
-        _end(session, actor, procedure, case, today, f"Fall {case.status}")
+        _end(session, actor, procedure, today, f"Fall {case.status}")
         return f"Fall {case.status}: Vollstreckungsbescheid nicht beantragt"
     if procedure.served_on is not None:
         is_holiday = court_calendar(procedure.court_id)
@@ -283,17 +375,17 @@ def _vb_obstacle(
             procedure.state = next_state(procedure.state, Event.LAPSE)
             procedure.ended_on = lapse_day(procedure.served_on, is_holiday)
             procedure.state_since = today
-            events.emit(
-                session, case, "court.lapsed", actor,
-                detail="Mahnbescheid weggefallen (§ 701 ZPO): kein VB-Antrag binnen sechs Monaten",
+            _note(
+                session, case.id, "court.lapsed", actor,
+                "Mahnbescheid weggefallen (§ 701 ZPO): kein VB-Antrag binnen sechs Monaten",
                 procedure_id=procedure.id,
             )  # fmt: skip
             return "Sechsmonatsfrist des § 701 ZPO abgelaufen"
-    late = [p.date for p in case.payments if not p.reversed and p.date > app.as_of]
-    if late:
-        prepare_vb(session, procedure, case, today, again=True)
+    paid = case.paid_since(app.as_of, procedure.updated_at)
+    if paid is not None:
+        prepare_vb(session, procedure, _full_case(session, case.id), today, again=True)
         return (
-            f"Zahlung vom {max(late):%d.%m.%Y} nach der Vorbereitung: "
+            f"Zahlung vom {paid:%d.%m.%Y} nach der Vorbereitung: "
             "Vollstreckungsbescheid neu vorbereitet, wartet auf Freigabe"
         )
     problems = eda.validate_vb(app)
@@ -313,7 +405,7 @@ def _write(
     code: str,
     satzart: str,
     ready: Sequence[tuple[CourtProcedure, Application | VbApplication]],
-    cases: dict[int, Case],
+    cases: dict[int, _CaseFacts],
     render: Callable[[list[Any], str, list[tuple[int, str]]], bytes],
 ) -> None:
     edaid = next_edaid(session, code)
@@ -326,7 +418,7 @@ def _write(
         case = cases[procedure.case_id]
         result.refused.append(f"Fall {case.reference}: {why}")
         if satzart == "01":
-            _return(session, actor, procedure, case, today, why)
+            _return(session, actor, procedure, today, why)
         else:
             procedure.state = State.VB_RETURNED.value
             procedure.returned_reason = why[:500]
@@ -353,30 +445,45 @@ def _write(
     session.add(row)
     session.flush()
     what = "Mahnbescheid" if satzart == "01" else "Vollstreckungsbescheid"
+    event = Event.EXPORT if satzart == "01" else Event.VB_EXPORT
+    target = next_state(State.APPROVED if satzart == "01" else State.VB_APPROVED, event)
     for procedure in written:
-        case = cases[procedure.case_id]
-        if satzart == "01":
-            procedure.state = next_state(procedure.state, Event.EXPORT)
-            procedure.filed_on = today
-            procedure.mb_file_id = row.id
-        else:
-            procedure.state = next_state(procedure.state, Event.VB_EXPORT)
-            procedure.vb_filed_on = today
-            procedure.vb_file_id = row.id
+        next_state(procedure.state, event)  # every one is in the state the export expects
+        if satzart == "08":  # the application date goes into the stored VB application
             filed = vb_application_of(procedure)
             assert filed is not None
             procedure.vb_application = eda.to_dict(replace(filed, applied_on=today))
-        procedure.state_since = today
-        procedure.updated_at = row.created_at
-        events.emit(
+        _note(
             session,
-            case,
+            procedure.case_id,
             "court.filed",
             actor,
-            detail=f"{what} beantragt: Datei {name} an das Mahngericht",
+            f"{what} beantragt: Datei {name} an das Mahngericht",
             procedure_id=procedure.id,
             file=name,
         )
+    session.flush()
+    # one UPDATE for all of them: the same values (ten thousand ORM updates would take longer
+    # than writing the file)
+    values: dict[str, Any] = {
+        "state": target.value,
+        "state_since": today,
+        "updated_at": row.created_at,
+    }
+    if satzart == "01":
+        values |= {"filed_on": today, "mb_file_id": row.id}
+    else:
+        values |= {"vb_filed_on": today, "vb_file_id": row.id}
+    ids = [p.id for p in written]
+    for start in range(0, len(ids), 1000):
+        session.execute(
+            update(CourtProcedure)
+            .where(CourtProcedure.id.in_(ids[start : start + 1000]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    for procedure in written:
+        session.expire(procedure)
     audit.record(
         session, actor, "create", "eda_file", row.id,
         details={"satzart": satzart, "applications": len(written)},
