@@ -55,8 +55,9 @@ def build(url: str, n: int, seed: int = 20260302) -> None:
     from mahnwerk.bootstrap import build as build_runtime
     from mahnwerk.config import load_settings
     from mahnwerk.court import application as eda
-    from mahnwerk.services import accounts, cases
+    from mahnwerk.services import cases
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.services.court import prepare as court
     from mahnwerk.store.court import CourtProcedure
     from mahnwerk.store.db import transaction

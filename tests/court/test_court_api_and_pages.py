@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from mahnwerk.api import create_app
 from mahnwerk.asgi import create_asgi_app
-from mahnwerk.services import accounts, workflow
 from mahnwerk.services.actor import CLI, Actor, today_in_germany
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.court import export as court_export
 from mahnwerk.services.court import prepare as court
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.court import CourtProcedure
 from mahnwerk.store.db import transaction
 from mahnwerk.store.workflow import Approval

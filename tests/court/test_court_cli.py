@@ -10,8 +10,9 @@ from court_support import KENNZIFFER, case_ref, court_file, make_case, make_cred
 from sqlalchemy import select
 
 from mahnwerk.cli import main
-from mahnwerk.services import accounts, workflow
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
 from mahnwerk.store.workflow import Approval

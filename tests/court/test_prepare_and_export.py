@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from mahnwerk.court.application import ComputedInterest, InterestLine, Representative
 from mahnwerk.court.reader import read
-from mahnwerk.services import cases, workflow
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, Actor
 from mahnwerk.services.court import export as court_export
 from mahnwerk.services.court import prepare as court
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.court import CourtProcedure
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor

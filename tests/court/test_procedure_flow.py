@@ -25,13 +25,13 @@ from sqlalchemy import select
 
 from mahnwerk.court.reader import EdaReadError, read
 from mahnwerk.domain.title import claim_barred_from
-from mahnwerk.services import workflow
 from mahnwerk.services.actor import Actor
 from mahnwerk.services.court import export as court_export
 from mahnwerk.services.court import prepare as court
 from mahnwerk.services.court.facts import court_facts
 from mahnwerk.services.court.replies import import_reply, pending_review
 from mahnwerk.services.court.tick import advance
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.court import CourtMessage, CourtProcedure, EdaFile, Title
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent, Cost

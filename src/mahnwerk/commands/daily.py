@@ -152,8 +152,8 @@ def user_actor(session: Any, email: str | None) -> Any:
         return _actor()
     from sqlalchemy import select
 
-    from mahnwerk.services.accounts import actor_for_user
     from mahnwerk.services.actor import STAFF_ROLES
+    from mahnwerk.services.admin.accounts import actor_for_user
     from mahnwerk.store.models import User
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -20,8 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.court import catalogue
 from mahnwerk.court.application import Representative
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.court import prepare as court
 from mahnwerk.services.court import views
 from mahnwerk.store.db import transaction

@@ -336,12 +336,14 @@ def build_application(
     if other > 0:
         notes.append(f"weitere Kosten {format_eur(other)} nicht im Antrag (keine Satzart belegt)")
 
-    court, problem = mahngericht_for(
-        applicant.postcode if applicant else "",
-        "DE",
-        named=str(court_settings.get("mahngericht") or "") or None,
-        land=str(court_settings.get("land") or "") or None,
-    )
+    court, problem = None, None
+    if applicant is not None:
+        court, problem = mahngericht_for(
+            applicant.postcode,
+            "DE",
+            named=str(court_settings.get("mahngericht") or "") or None,
+            land=str(court_settings.get("land") or "") or None,
+        )
     if problem:
         problems.append(f"Mandant {creditor.name}: {problem}")
     defendant = _defendant(debtor, options)
@@ -577,7 +579,7 @@ def _decide(session: Session, actor: Actor, approval: Approval, reason: str, sta
 
 def _move_strategy_to_court(session: Session, actor: Actor, case: Case, day: date) -> None:
     """The case's stage is the court hand-over; its strategy goes on after the court step."""
-    from mahnwerk.services.strategies import StrategyBook, StrategyError
+    from mahnwerk.strategies import StrategyBook, StrategyError
 
     old = case.stage
     case.stage = "court_handover"
@@ -715,7 +717,7 @@ def court_step_approved(
     """The strategy's court step was approved (``workflow.approve``): the prepared
     application hanging on it is approved (four-eyes), or the application is built and
     stored approved now; if the case cannot go, a task says why (``None``)."""
-    from mahnwerk.services.workflow import add_task
+    from mahnwerk.services.workspace.workflow import add_task
 
     procedure = procedure_of_approval(session, approval)
     if procedure is not None and procedure.state == State.PREPARED.value:

@@ -194,7 +194,7 @@ def _apply(
     result: ImportResult,
     today: date,
 ) -> None:
-    from mahnwerk.services.workflow import add_task
+    from mahnwerk.services.workspace.workflow import add_task
 
     label = f"Fall {case.reference}: {message.text}"
     if message.gnr and not procedure.gnr:

@@ -137,7 +137,7 @@ def prepare_vb(
 
 def advance(session: Session, today: date) -> TickResult:
     """Move every procedure that time has moved (see the module docstring)."""
-    from mahnwerk.services.workflow import add_task
+    from mahnwerk.services.workspace.workflow import add_task
 
     result = TickResult()
     waiting = list(
