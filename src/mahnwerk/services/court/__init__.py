@@ -7,5 +7,7 @@ EDA files, import the court's replies, and record titles.
   approval (four-eyes);
 - :mod:`.export`: approved applications into one EDA file in the outbox;
 - :mod:`.replies`: the court's messages in, matched and applied;
-- :mod:`.tick`: what time alone moves (VB due, § 701 lapse).
+- :mod:`.tick`: what time alone moves (VB due, § 701 lapse);
+- :mod:`.applicant`: the creditor's data for the Mahnantrag;
+- :mod:`.views`: the read models of the court pages and the approval queue.
 """
