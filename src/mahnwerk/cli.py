@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "admin",
     "plans",
     "worker",
+    "court",
 )
 
 EXIT_OK = 0

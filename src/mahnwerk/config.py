@@ -46,6 +46,20 @@ The worker (``mahnwerk worker``) and the delivery of the outbox:
   after that another worker takes them over (default 120).
 - ``MAHNWERK_WORKER_POLL``: seconds between two passes of a worker's scheduler (heartbeat,
   queueing due messages, periodic jobs; default 2).
+The court dunning procedure (EDA files for the Mahngericht):
+
+- ``MAHNWERK_EDA_KENNZIFFER``: the agency's Kennziffer as Prozessbevollmächtigter and EDA
+  participant (8 characters, assigned by the Mahngericht); without it nothing is exported.
+- ``MAHNWERK_EDA_EINREICHER``: an Einreicher-Kennziffer (EKEZI) if another participant
+  submits the files (default: none).
+- ``MAHNWERK_EDA_FILE_CODE``: the three-letter code the court assigned for file names
+  (``ABC`` → ``ABC001.EDA`` … ``ABC499.EDA``); without it files are numbered with six digits.
+- ``MAHNWERK_EDA_STREITIG``: ``1`` asks the court to hand a case to the Streitgericht after a
+  Widerspruch (``ASTRVM``, § 696 Abs. 1 ZPO; default off: an Inkasso agency may not represent
+  there, § 79 Abs. 2 ZPO).
+- ``MAHNWERK_EDA_OUTBOX``: where EDA files are written for the beA/EGVP client (default
+  ``var/eda/out``); ``MAHNWERK_EDA_INBOX``: where the court's replies are picked up
+  (default ``var/eda/in``).
 """
 
 from __future__ import annotations
@@ -102,6 +116,12 @@ class Settings:
     delivery_lease: float = 120.0
     #: seconds between two passes of a worker's scheduler
     worker_poll: float = 2.0
+    eda_kennziffer: str = ""
+    eda_einreicher: str = ""
+    eda_file_code: str = ""
+    eda_streitig: bool = False
+    eda_outbox: Path | None = None
+    eda_inbox: Path | None = None
 
     @property
     def documents_dir(self) -> Path:
@@ -111,6 +131,14 @@ class Settings:
     def bundles_dir(self) -> Path:
         """Where letter bundles are handed over to the print service."""
         return self.print_dir or self.var_dir / "print"
+
+    @property
+    def eda_outbox_dir(self) -> Path:
+        return self.eda_outbox or self.var_dir / "eda" / "out"
+
+    @property
+    def eda_inbox_dir(self) -> Path:
+        return self.eda_inbox or self.var_dir / "eda" / "in"
 
 
 #: the process's file creation mask: files owner-only (0600), folders owner-only (0700)
@@ -165,6 +193,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         delivery_batch=max(1, int(env.get("MAHNWERK_DELIVERY_BATCH") or 200)),
         delivery_lease=float(env.get("MAHNWERK_DELIVERY_LEASE") or 120),
         worker_poll=float(env.get("MAHNWERK_WORKER_POLL") or 2),
+        eda_kennziffer=(env.get("MAHNWERK_EDA_KENNZIFFER") or "").strip(),
+        eda_einreicher=(env.get("MAHNWERK_EDA_EINREICHER") or "").strip(),
+        eda_file_code=(env.get("MAHNWERK_EDA_FILE_CODE") or "").strip().upper(),
+        eda_streitig=(env.get("MAHNWERK_EDA_STREITIG") or "").strip().lower()
+        in ("1", "true", "yes"),
+        eda_outbox=Path(env.get("MAHNWERK_EDA_OUTBOX") or var_dir / "eda" / "out").resolve(),
+        eda_inbox=Path(env.get("MAHNWERK_EDA_INBOX") or var_dir / "eda" / "in").resolve(),
     )
 
 

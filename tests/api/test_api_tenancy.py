@@ -45,6 +45,7 @@ ROUTES = {
         "staff",
     ),
     ("POST", "/api/v1/bank/reviews/{entry_id}/not-ours"): ({}, "staff"),
+    ("POST", "/api/v1/court/replies"): (None, "staff"),
 }
 #: Routes without authentication: the API description only.
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}

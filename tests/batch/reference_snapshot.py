@@ -7,7 +7,7 @@ with it)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,10 +24,11 @@ from mahnwerk.domain.dunning import (
     is_written_reminder,
 )
 from mahnwerk.domain.ledger import Statement
-from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
+from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
 from mahnwerk.services.actor import today_in_germany
 from mahnwerk.services.cases import statement
+from mahnwerk.services.court.facts import court_facts
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.store.models import Case, Creditor, Debtor
 from mahnwerk.store.workflow import (
@@ -52,6 +53,7 @@ class _BatchData:
     approvals: dict[int, list[Approval]]
     outbox: dict[int, list[OutboxMessage]]
     open_tasks: dict[int, set[str]]
+    court: dict[int, CourtFacts] = field(default_factory=dict)
 
 
 def _group(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -110,19 +112,19 @@ def _load_batch(s: Session, ids: Sequence[int]) -> tuple[list[Case], _BatchData]
                 s.scalars(select(Task).where(Task.case_id.in_(ids), Task.status == "open"))
             ).items()
         },
+        court=court_facts(s, ids),
     )
     return cases, data
 
 
-def _barred_from(case: Case) -> date | None:
-    acks = sorted({p.date for p in case.payments if not p.reversed})
-    firsts: list[date] = []
-    for claim in case.claims:
-        origin = claim.origin or claim.due_date or claim.default_from
-        result = limitation_date(origin, [acknowledgement(d) for d in acks if d >= origin])
-        if result.barred_from is not None:
-            firsts.append(result.barred_from)
-    return min(firsts) if firsts else None
+def _barred_from(case: Case, facts: CourtFacts = NO_COURT_FACTS) -> date | None:
+    """Payments restart limitation, a served Mahnbescheid suspends it, a title gives 30
+    years: the domain's rule, fed from the ORM rows (the run feeds it from its own reads)."""
+    return case_barred_from(
+        [(c.id, c.origin or c.due_date or c.default_from) for c in case.claims],
+        (p.date for p in case.payments if not p.reversed),
+        facts,
+    )
 
 
 def snapshot_of(
@@ -143,6 +145,7 @@ def snapshot_of(
         if a.strategy_name == strategy.name and a.strategy_version == strategy.version
     ]
     emails = [c for c in debtor.contacts if c.kind == "email"]
+    facts = data.court.get(case.id, NO_COURT_FACTS)
     return CaseSnapshot(
         case_id=case.id,
         consumer=debtor.consumer,
@@ -150,7 +153,7 @@ def snapshot_of(
         open_amount=st.totals.total_open,
         principal=sum((c.principal for c in case.claims), Decimal(0)),
         due_since=min((c.due_date or c.default_from) for c in case.claims),
-        barred_from=_barred_from(case),
+        barred_from=_barred_from(case, facts),
         step_index=state.step_index,
         step_date=state.stage_since,
         first_contact_done=state.first_contact_done,
@@ -180,6 +183,8 @@ def snapshot_of(
         pending_messages=sum(1 for m in data.outbox.get(case.id, []) if m.status == "pending"),
         approvals_pending=frozenset(a.step_index for a in approvals if a.status == "pending"),
         approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
+        titled=facts.titled(c.id for c in case.claims),
+        court_running=facts.running,
     )
 
 

@@ -280,8 +280,13 @@ def test_court_and_enforcement_are_never_executed_automatically(runtime, session
         )
     with sessions() as s:
         assert s.get(Case, case_id).stage == "court_handover"
+    # the approval prepares the Mahnbescheid application (services.court); without the
+    # creditor's court data it cannot, and a task says why
     tasks = rows(sessions, Task, kind="court_handover")
-    assert tasks[0].reason == "Freigegeben: Mahnbescheid beantragen"
+    assert tasks[0].reason.startswith(
+        "Freigegeben, Mahnbescheid kann noch nicht beantragt werden: Mandant Stadtwerke Nord "
+        "GmbH: Gerichtsangaben fehlen"
+    )
 
     # enforcement: requested 30 days later, rejected by a person, then nothing follows
     run(runtime, date(2026, 7, 2))

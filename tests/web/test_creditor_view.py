@@ -92,6 +92,7 @@ def concrete(path: str, case_id: int, other_ids: int) -> str:
         .replace("{dispute_id}", str(other_ids))
         .replace("{entry_id}", str(other_ids))
         .replace("{offer_id}", str(other_ids))
+        .replace("{procedure_id}", str(other_ids))
     )
 
 

@@ -1,7 +1,9 @@
 """The dunning commands:
 
 - ``mahnwerk run [--date D]``: the daily run (Mahnlauf) with a German summary;
-- ``mahnwerk approvals list | approve ID --reason R | reject ID --reason R``;
+- ``mahnwerk approvals list | approve ID [--by EMAIL] --reason R | reject ID [--by EMAIL]
+  --reason R`` (``--by``: the staff user who decides; without it the operator at the shell;
+  who may decide a court application is ``services.court.prepare.approval_refusal``);
 - ``mahnwerk dispute open CASE --reason R``;
 - ``mahnwerk plan add CASE --amount A --start D --count N [--interval M]``.
 
@@ -43,6 +45,7 @@ def register(subparsers: Any) -> None:
     for name, helptext in (("approve", "freigeben"), ("reject", "ablehnen")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("id", type=int, help="Nummer der Freigabe")
+        p.add_argument("--by", metavar="EMAIL", help="wer entscheidet (Benutzer mit E-Mail)")
         p.add_argument("--reason", required=True, help="Begründung")
         p.set_defaults(handler=approvals_decide, decision=name)
 
@@ -143,6 +146,24 @@ def approvals_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def user_actor(session: Any, email: str | None) -> Any:
+    """The staff user ``email`` as the actor (origin ``cli``), or the operator at the shell."""
+    if not email:
+        return _actor()
+    from sqlalchemy import select
+
+    from mahnwerk.services.actor import STAFF_ROLES
+    from mahnwerk.services.admin.accounts import actor_for_user
+    from mahnwerk.store.models import User
+
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise _BadInput(f"--by: keinen aktiven Benutzer {email!r}")
+    if user.role not in STAFF_ROLES:
+        raise _BadInput(f"--by: {email} gehört nicht zum Team und darf nicht freigeben")
+    return actor_for_user(user, "cli")
+
+
 def approvals_decide(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
     from mahnwerk.services.workspace.workflow import WorkflowError, approve, reject
@@ -151,13 +172,14 @@ def approvals_decide(args: argparse.Namespace) -> int:
     runtime = build()
     try:
         with transaction(runtime.sessions) as s:
+            actor = user_actor(s, args.by)
             if args.decision == "approve":
-                a = approve(s, _actor(), args.id, args.reason)
+                a = approve(s, actor, args.id, args.reason)
                 print(f"Freigabe {a.id} erteilt: {a.stage}")
             else:
-                a = reject(s, _actor(), args.id, args.reason)
+                a = reject(s, actor, args.id, args.reason)
                 print(f"Freigabe {a.id} abgelehnt: {a.stage}")
-    except WorkflowError as exc:
+    except (WorkflowError, _BadInput) as exc:
         return _fail(str(exc))
     return EXIT_OK
 

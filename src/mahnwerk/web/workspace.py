@@ -141,6 +141,10 @@ def router(pages: Pages) -> APIRouter:
             return pages.render(request, "error.html", status_code=400, message_key="error.csrf")
         target = back if back in ("call", "case") else "case"
         url = f"/work/cases/{case_id}" + ("/call" if target == "call" else "")
+        if back == "queue":
+            url = "/work/approvals"
+        elif back.startswith("court:") and back[6:].isdigit():
+            url = f"/work/court/{back[6:]}"
         try:
             with transaction(pages.runtime.sessions) as session:
                 message = work(session, actor, user)
@@ -193,6 +197,8 @@ def router(pages: Pages) -> APIRouter:
             view = workspace.case_view(session, actor, case_id, today=today_in_germany())
             if view is None:
                 return pages.not_found(request)
+            from mahnwerk.services.court.views import court_section
+
             return pages.render(
                 request,
                 "work/case.html",
@@ -200,6 +206,7 @@ def router(pages: Pages) -> APIRouter:
                     session, case_id, plans.plan_context(pages.runtime.settings)
                 ),
                 v=view,
+                court=court_section(session, actor, view.case, today_in_germany()),
                 today=today_in_germany(),
                 flash=take_flash(request),
                 outcomes=CALL_OUTCOMES,
@@ -557,17 +564,26 @@ def router(pages: Pages) -> APIRouter:
         case_id: int = Form(...),
         decision: str = Form(""),
         reason: str = Form(""),
+        digest: str = Form(""),
+        back: str = Form("case"),
     ) -> Response:
         def work(session: Session, actor: Actor, user: User) -> str:
             if decision == "approve":
-                workflow.approve(session, actor, approval_id, reason, today=today_in_germany())
+                workflow.approve(
+                    session,
+                    actor,
+                    approval_id,
+                    reason,
+                    today=today_in_germany(),
+                    digest=digest or None,
+                )
                 return "work.done.approved"
             if decision == "reject":
                 workflow.reject(session, actor, approval_id, reason)
                 return "work.done.rejected"
             raise workflow.WorkflowError("Entscheidung fehlt (freigeben oder ablehnen)")
 
-        return act(request, csrf, case_id, work)
+        return act(request, csrf, case_id, work, back)
 
     @r.post("/work/tasks/{task_id}/close")
     def close_task(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
+from mahnwerk.services.court.tick import advance as court_advance
 from mahnwerk.services.dunning.deliver import deliver_outbox
 from mahnwerk.services.dunning.plan import plan_day
 from mahnwerk.services.dunning.summary import Progress, RunSummary
@@ -65,6 +66,8 @@ def run_day(
         summary.cases_open = (
             s.scalar(select(func.count()).select_from(Case).where(Case.status == "open")) or 0
         )
+    with transaction(sessions) as s:
+        court_advance(s, day)  # VB applications due, § 701 lapses: before the cases' decisions
     report, close = _progress(progress)
     try:
         summary.merge(

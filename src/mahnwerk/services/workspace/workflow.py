@@ -354,11 +354,37 @@ def _decide(
     return approval, case
 
 
+def _court_approval(session: Session, approval_id: int) -> bool:
+    from mahnwerk.services.court.prepare import COURT_APPROVALS
+
+    approval = session.get(Approval, approval_id)
+    return approval is not None and approval.strategy_name in COURT_APPROVALS
+
+
 def approve(
-    session: Session, actor: Actor, approval_id: int, reason: str, *, today: date | None = None
+    session: Session,
+    actor: Actor,
+    approval_id: int,
+    reason: str,
+    *,
+    today: date | None = None,
+    digest: str | None = None,
 ) -> Approval:
     """A person approves a gated step: the case moves to that stage, and a task tells the team
-    to carry it out (court application, enforcement order…)."""
+    to carry it out (enforcement order…). The court step prepares the Mahnbescheid
+    application instead (``services.court.prepare.court_step_approved``); the court's own
+    requests (a prepared application, a Vollstreckungsbescheid) are decided there
+    (four-eyes). ``digest``: that of the application the person looked at, if any."""
+    if _court_approval(session, approval_id):
+        from mahnwerk.services.court import prepare as court
+
+        try:
+            court.approve(session, actor, approval_id, reason, today=today, digest=digest)
+        except court.CourtError as exc:
+            raise WorkflowError(str(exc)) from exc
+        decided = session.get(Approval, approval_id)
+        assert decided is not None
+        return decided
     approval, case = _decide(session, actor, approval_id, reason, "approved")
     now = utcnow()
     day = today or today_in_germany(now)
@@ -392,14 +418,22 @@ def approve(
         stage=approval.stage,
         reason=reason,
     )
-    add_task(
-        session,
-        case.id,
-        approval.stage,
-        f"approved:{approval.id}",
-        TASK_TEXT.get(approval.stage, f"Freigegeben: {approval.stage}"),
-        data={"approval_id": approval.id},
-    )
+    if approval.stage == "court_handover":
+        from mahnwerk.services.court import prepare as court
+
+        try:
+            court.court_step_approved(session, actor, approval, case, day, digest)
+        except court.CourtError as exc:
+            raise WorkflowError(str(exc)) from exc
+    else:
+        add_task(
+            session,
+            case.id,
+            approval.stage,
+            f"approved:{approval.id}",
+            TASK_TEXT.get(approval.stage, f"Freigegeben: {approval.stage}"),
+            data={"approval_id": approval.id},
+        )
     audit.record(
         session,
         actor,
@@ -414,8 +448,23 @@ def approve(
 
 
 def reject(session: Session, actor: Actor, approval_id: int, reason: str) -> Approval:
-    """A person rejects a gated step: nothing automatic follows for the case."""
+    """A person rejects a gated step: nothing automatic follows for the case. A court
+    application hanging on it is sent back with the reason."""
+    if _court_approval(session, approval_id):
+        from mahnwerk.services.court import prepare as court
+
+        try:
+            court.send_back(session, actor, approval_id, reason)
+        except court.CourtError as exc:
+            raise WorkflowError(str(exc)) from exc
+        decided = session.get(Approval, approval_id)
+        assert decided is not None
+        return decided
     approval, case = _decide(session, actor, approval_id, reason, "rejected")
+    if approval.stage == "court_handover":
+        from mahnwerk.services.court.prepare import return_prepared
+
+        return_prepared(session, actor, approval, case, reason)
     events.emit(
         session,
         case,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mahnwerk.store import banking_store, calls, jobs, portal, scoring, web_accounts, workflow
+from mahnwerk.store import (
+    banking_store,
+    calls,
+    court,
+    jobs,
+    portal,
+    scoring,
+    web_accounts,
+    workflow,
+)
 from mahnwerk.store import plans as plan_tables
 from mahnwerk.store.models import Base
 
@@ -15,6 +24,7 @@ MODEL_MODULES = (
     banking_store,
     calls,
     jobs,
+    court,
     portal,
     scoring,
     web_accounts,
