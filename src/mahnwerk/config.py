@@ -20,6 +20,12 @@ outbox until it is):
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
+- ``MAHNWERK_AGENCY_IBAN``, ``MAHNWERK_AGENCY_BIC``: the agency's account for collected money
+  (printed on enforcement forms when the creditor has no ``payment_account``);
+  ``MAHNWERK_AGENCY_SAFE_ID``: its SAFE-ID for electronic legal communication (beA/EGVP).
+- ``MAHNWERK_GKG_KV2111``: the court fee of a PfÜB application (GKG KV 2111, a fixed fee in
+  euro). Not shipped: the GKG cost table is not in the project's reference texts, so the
+  expected cost of a garnishment says "not known" until an operator sets it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 
@@ -55,6 +62,11 @@ class Settings:
     #: in the agency's own network); off by default, so a creditor cannot make the
     #: server call into the operator's internal network (SSRF)
     webhook_allow_private: bool = False
+    agency_iban: str = ""
+    agency_bic: str = ""
+    agency_safe_id: str = ""
+    #: GKG KV 2111 (PfÜB court fee) as set by the operator; None = not known
+    gkg_kv2111_fee: Decimal | None = None
 
     @property
     def documents_dir(self) -> Path:
@@ -88,7 +100,24 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
+        agency_iban=(env.get("MAHNWERK_AGENCY_IBAN") or "").replace(" ", ""),
+        agency_bic=env.get("MAHNWERK_AGENCY_BIC", ""),
+        agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
+        gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
     )
+
+
+def _optional_amount(env: dict[str, str], name: str) -> Decimal | None:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"{name}: {text!r} ist kein Betrag (z. B. 24.00)") from exc
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"{name}: {text!r} ist kein Betrag in Euro und Cent")
+    return value
 
 
 def _tls_mode(value: str) -> str:

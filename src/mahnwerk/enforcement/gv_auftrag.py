@@ -134,7 +134,7 @@ def _salutation_boxes(key: str, party: Party) -> list[FormItem]:
         CheckBox(f"{key}.herr", "Herr", sal == "Herr"),
         CheckBox(f"{key}.frau", "Frau", sal == "Frau"),
         CheckBox(f"{key}.unternehmen", "Unternehmen", sal == "Unternehmen"),
-        CheckBox(f"{key}.sonstige", "Sonstige", sal not in ("Herr", "Frau", "Unternehmen")),
+        CheckBox(f"{key}.sonstige", "Sonstige", sal == "Sonstige"),
     ]
 
 

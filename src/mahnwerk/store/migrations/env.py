@@ -5,7 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mahnwerk.store import banking_store, calls, portal, scoring, web_accounts, workflow
+from mahnwerk.store import (
+    banking_store,
+    calls,
+    enforcement,
+    portal,
+    scoring,
+    web_accounts,
+    workflow,
+)
 from mahnwerk.store.models import Base
 
 config = context.config
@@ -13,6 +21,7 @@ target_metadata = Base.metadata
 MODEL_MODULES = (
     banking_store,
     calls,
+    enforcement,
     portal,
     scoring,
     web_accounts,
