@@ -52,7 +52,9 @@ def three_cases(store_case):
         postcode="80331",
         city="München",
     )
-    other = store_case("K-OTHER", first_name="Petra", last_name="Klein", birth_date=date(1960, 1, 1))
+    other = store_case(
+        "K-OTHER", first_name="Petra", last_name="Klein", birth_date=date(1960, 1, 1)
+    )
     return meier, mueller, other
 
 
@@ -119,9 +121,8 @@ def test_a_bad_file_writes_nothing(sessions, three_cases):
     from mahnwerk.enforcement.insolvency import NoticeFileError
 
     bad = OPENING + b"AG X;1 IK 1/26;gestern;Eroeffnung;Meier;Hans;;;;\n"
-    with pytest.raises(NoticeFileError, match="Zeile 6, Feld date"):
-        with transaction(sessions) as s:
-            svc.import_notices(s, CLI, bad, "bad.csv", today=TODAY)
+    with pytest.raises(NoticeFileError, match="Zeile 6, Feld date"), transaction(sessions) as s:
+        svc.import_notices(s, CLI, bad, "bad.csv", today=TODAY)
     assert counts(sessions)[:2] == (0, 0)
 
 
