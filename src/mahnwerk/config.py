@@ -20,6 +20,24 @@ outbox until it is):
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
+
+The court dunning procedure (EDA files for the Mahngericht):
+
+- ``MAHNWERK_EDA_KENNZIFFER``: the agency's Kennziffer as Prozessbevollmächtigter and EDA
+  participant (8 characters, assigned by the Mahngericht); without it nothing is exported.
+- ``MAHNWERK_EDA_EINREICHER``: an Einreicher-Kennziffer (EKEZI) if another participant
+  submits the files (default: none).
+- ``MAHNWERK_EDA_FILE_CODE``: the three-letter code the court assigned for file names
+  (``ABC`` → ``ABC001.EDA`` … ``ABC499.EDA``); without it files are numbered with six digits.
+- ``MAHNWERK_EDA_STREITIG``: ``1`` asks the court to hand a case to the Streitgericht after a
+  Widerspruch (``ASTRVM``, § 696 Abs. 1 ZPO; default off: an Inkasso agency may not represent
+  there, § 79 Abs. 2 ZPO).
+- ``MAHNWERK_EDA_OUTBOX``: where EDA files are written for the beA/EGVP client (default
+  ``var/eda/out``); ``MAHNWERK_EDA_INBOX``: where the court's replies are picked up
+  (default ``var/eda/in``).
+
+Enforcement (ZVFV forms, the measure proposal):
+
 - ``MAHNWERK_AGENCY_IBAN``, ``MAHNWERK_AGENCY_BIC``: the agency's account for collected money
   (printed on enforcement forms when the creditor has no ``payment_account``);
   ``MAHNWERK_AGENCY_SAFE_ID``: its SAFE-ID for electronic legal communication (beA/EGVP).
@@ -62,6 +80,12 @@ class Settings:
     #: in the agency's own network); off by default, so a creditor cannot make the
     #: server call into the operator's internal network (SSRF)
     webhook_allow_private: bool = False
+    eda_kennziffer: str = ""
+    eda_einreicher: str = ""
+    eda_file_code: str = ""
+    eda_streitig: bool = False
+    eda_outbox: Path | None = None
+    eda_inbox: Path | None = None
     agency_iban: str = ""
     agency_bic: str = ""
     agency_safe_id: str = ""
@@ -71,6 +95,14 @@ class Settings:
     @property
     def documents_dir(self) -> Path:
         return self.var_dir / "documents"
+
+    @property
+    def eda_outbox_dir(self) -> Path:
+        return self.eda_outbox or self.var_dir / "eda" / "out"
+
+    @property
+    def eda_inbox_dir(self) -> Path:
+        return self.eda_inbox or self.var_dir / "eda" / "in"
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -100,6 +132,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
+        eda_kennziffer=(env.get("MAHNWERK_EDA_KENNZIFFER") or "").strip(),
+        eda_einreicher=(env.get("MAHNWERK_EDA_EINREICHER") or "").strip(),
+        eda_file_code=(env.get("MAHNWERK_EDA_FILE_CODE") or "").strip().upper(),
+        eda_streitig=(env.get("MAHNWERK_EDA_STREITIG") or "").strip().lower()
+        in ("1", "true", "yes"),
+        eda_outbox=Path(env.get("MAHNWERK_EDA_OUTBOX") or var_dir / "eda" / "out").resolve(),
+        eda_inbox=Path(env.get("MAHNWERK_EDA_INBOX") or var_dir / "eda" / "in").resolve(),
         agency_iban=(env.get("MAHNWERK_AGENCY_IBAN") or "").replace(" ", ""),
         agency_bic=env.get("MAHNWERK_AGENCY_BIC", ""),
         agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),

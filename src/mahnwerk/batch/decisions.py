@@ -32,7 +32,12 @@ ORM:
   Neubeginn never shortens the period), so :func:`~mahnwerk.domain.limitation.limitation_date`
   is called only for claims whose earliest possible day has come; for the others the snapshot
   holds that earliest day, later than today. ``decide`` only asks ``today >= barred_from``, so
-  the answer, and hence the decision, is the same.
+  the answer, and hence the decision, is the same. Titles and served Mahnbescheide only
+  postpone that day too (30 years, Hemmung), so claims of cases with a title or a court
+  procedure join the exact computation; it is the per-case path's function
+  (:func:`~mahnwerk.domain.title.claim_barred_from`), fed from the same rows.
+- ``titled`` and ``court_running`` from ``title``/``title_claim`` and ``court_procedure``
+  (few rows: plain ``SELECT``), exactly as ``services.court.facts.court_facts`` reads them.
 
 Contacts per week (the weekly cap) and contact preferences are not part of the decision:
 they are checked per message at the moment of delivery.
@@ -69,13 +74,20 @@ from mahnwerk.batch.loader import (
 )
 from mahnwerk.batch.parallel import pool_map
 from mahnwerk.domain.contact_rules import BERLIN
+from mahnwerk.domain.court import RUNNING_STATES, suspension
 from mahnwerk.domain.dunning import CaseSnapshot, Decision, Flag, PlanTerms, decide
-from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.domain.strategy import (
     REMINDER_STAGES,
     WRITTEN_CHANNELS,
     Channel,
     Strategy,
+)
+from mahnwerk.domain.title import (
+    NO_COURT_FACTS,
+    CourtFacts,
+    CourtSuspension,
+    TitleCover,
+    claim_barred_from,
 )
 from mahnwerk.store.db import make_engine
 from mahnwerk.store.models import Creditor
@@ -313,6 +325,7 @@ class DecisionInputs:
     due_since: I64
     claim_row: I64
     claim_origin: I64
+    claim_id: I64
     open_dispute: npt.NDArray[np.bool_]
     ever_disputed: npt.NDArray[np.bool_]
     flag_bits: I64
@@ -328,6 +341,7 @@ class DecisionInputs:
     plans: dict[int, PlanTerms]
     tasks: dict[int, frozenset[str]]
     approvals: dict[int, list[tuple[int, str, str, int]]]
+    court: dict[int, CourtFacts] = field(default_factory=dict)
 
 
 def load_decision_inputs(connection: Connection, day: date, partition: Partition) -> DecisionInputs:
@@ -378,9 +392,10 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
 
     claims = q.fetch(
         f"SELECT {q.cast('case_id', 'int8')}, {q.cast('principal', 'int8')},"
-        " COALESCE(due_date, default_from), COALESCE(origin, due_date, default_from)"
+        " COALESCE(due_date, default_from), COALESCE(origin, due_date, default_from),"
+        f" {q.cast('id', 'int8')}"
         f" FROM claim WHERE {open_}",
-        [("case", "i8"), ("principal", "i8"), ("due", "date"), ("origin", "date")],
+        [("case", "i8"), ("principal", "i8"), ("due", "date"), ("origin", "date"), ("id", "i8")],
     )
     claim_row = _rows_of(ids, claims["case"])
     principal = per_case(np.int64)
@@ -530,6 +545,7 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
         due_since=due_since,
         claim_row=claim_row,
         claim_origin=claims["origin"],
+        claim_id=claims["id"],
         open_dispute=open_dispute,
         ever_disputed=ever_disputed,
         flag_bits=flag_bits,
@@ -545,7 +561,63 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
         plans=plans,
         tasks={k: frozenset(v) for k, v in tasks.items()},
         approvals=approvals,
+        court=_court_facts(connection, ids, open_),
     )
+
+
+def _court_facts(connection: Connection, ids: I64, open_: str) -> dict[int, CourtFacts]:
+    """Per case row with a title or a court procedure its facts (services.court.facts reads
+    the same rows through the ORM)."""
+    titles = connection.execute(text(f"SELECT id, case_id, final FROM title WHERE {open_}")).all()
+    covered: dict[int, set[int]] = {}
+    acts: dict[int, list[date]] = {}
+    if titles:
+        owned = f"title_id IN (SELECT id FROM title WHERE {open_})"
+        for title_id, claim_id in connection.execute(
+            text(
+                f"SELECT title_id, claim_id FROM title_claim WHERE claim_id IS NOT NULL AND {owned}"
+            )
+        ):
+            covered.setdefault(int(title_id), set()).add(int(claim_id))
+        for title_id, on in connection.execute(
+            text(f"SELECT title_id, acted_on FROM title_enforcement_act WHERE {owned}")
+        ):
+            acts.setdefault(int(title_id), []).append(_as_date(on))
+    covers: dict[int, list[TitleCover]] = {}
+    for title_id, case_id, final in titles:
+        claim_ids = covered.get(int(title_id))
+        covers.setdefault(int(case_id), []).append(
+            TitleCover(
+                None if claim_ids is None else frozenset(claim_ids),
+                None if final is None else _as_date(final),
+                tuple(sorted(acts.get(int(title_id), []))),
+            )
+        )
+    suspensions: dict[int, list[CourtSuspension]] = {}
+    running: set[int] = set()
+    for case_id, state, filed, served, ended in connection.execute(
+        text(
+            "SELECT case_id, state, filed_on, served_on, ended_on"
+            f" FROM court_procedure WHERE {open_}"
+        )
+    ):
+        suspensions.setdefault(int(case_id), []).append(
+            suspension(*(None if d is None else _as_date(d) for d in (filed, served, ended)))
+        )
+        if state in RUNNING_STATES:
+            running.add(int(case_id))
+    case_ids = sorted(set(covers) | set(suspensions))
+    if not case_ids:
+        return {}
+    rows = _rows_of(ids, _i64(case_ids)).tolist()
+    return {
+        row: CourtFacts(
+            titles=tuple(covers.get(case_id, ())),
+            court=tuple(suspensions.get(case_id, ())),
+            running=case_id in running,
+        )
+        for row, case_id in zip(rows, case_ids, strict=True)
+    }
 
 
 # ----------------------------------------------------------------------- snapshots
@@ -584,16 +656,23 @@ def barred_from_days(
     last_payment = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(last_payment, payment_row, payment_day)
     acknowledged = last_payment[inputs.claim_row] >= origin
+    court_rows = np.array(sorted(inputs.court), dtype=np.int64)
+    in_court = np.isin(inputs.claim_row, court_rows)
     barred = earliest.copy()
-    exact = np.flatnonzero(acknowledged & (earliest <= day_number(day)))
+    exact = np.flatnonzero((acknowledged | in_court) & (earliest <= day_number(day)))
     if len(exact):
         rows_needed = np.unique(inputs.claim_row[exact])
         keep = np.isin(payment_row, rows_needed)
         by_row = _groups(*_sorted_pairs(payment_row[keep], payment_day[keep]))
         for i in exact.tolist():
-            first = day_of(int(origin[i]))
-            acks = sorted({d for d in by_row.get(int(inputs.claim_row[i]), ()) if d >= first})
-            result = limitation_date(first, [acknowledgement(d) for d in acks]).barred_from
+            row = int(inputs.claim_row[i])
+            facts = inputs.court.get(row, NO_COURT_FACTS)
+            result = claim_barred_from(
+                day_of(int(origin[i])),
+                [d for d in by_row.get(row, ()) if d is not None],
+                titles=facts.titles_of(int(inputs.claim_id[i])),
+                court=facts.court,
+            )
             barred[i] = _NO_DAY if result is None else day_number(result)
     per_case = np.full(n, _NO_DAY, dtype=np.int64)
     np.minimum.at(per_case, inputs.claim_row, barred)
@@ -689,7 +768,11 @@ def case_snapshots(
         inputs.processed.tolist(),
         strict=True,
     )
-    plans, tasks = inputs.plans, inputs.tasks
+    plans, tasks, court = inputs.plans, inputs.tasks, inputs.court
+    claim_ids: dict[int, list[int]] = {}
+    for row, claim_id in zip(inputs.claim_row.tolist(), inputs.claim_id.tolist(), strict=True):
+        if row in court:
+            claim_ids.setdefault(row, []).append(claim_id)
     for (
         row,
         case_id,
@@ -749,6 +832,8 @@ def case_snapshots(
                 pending_messages=pending,
                 approvals_pending=approvals_pending,
                 approvals_rejected=approvals_rejected,
+                titled=row in court and court[row].titled(claim_ids.get(row, ())),
+                court_running=row in court and court[row].running,
             )
         )
     return snapshots

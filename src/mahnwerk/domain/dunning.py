@@ -21,7 +21,12 @@ in the order they are applied:
    proposed only if § 31 Abs. 2 Nr. 4 BDSG allows it (two written reminders after the due
    date, the first at least four weeks ago, prior notice, never disputed). Otherwise the
    step's message is an :class:`Action` for today.
-8. **First contact**: the first written contact must be a letter or an e-mail carrying every
+8. **Court and title** (``court_running``, ``titled``): while a court dunning procedure runs
+   (prepared … Vollstreckungsbescheid, or handed to the Prozessgericht) the case waits: no
+   letters, no other step. Once every claim is titled, the pre-court steps (reminders,
+   dunning letters, final notice, court hand-over) are skipped: the strategy goes on with
+   enforcement and monitoring.
+9. **First contact**: the first written contact must be a letter or an e-mail carrying every
    item of § 13a Abs. 1 RDG; if the due step would be an SMS or a call, a letter (or an e-mail
    when a valid address exists) is sent instead, marked ``first_contact=True``.
 """
@@ -156,6 +161,14 @@ class CaseSnapshot:
     #: Step indices with an approval request: pending, approved or rejected.
     approvals_pending: frozenset[int] = frozenset()
     approvals_rejected: frozenset[int] = frozenset()
+    #: every claim of the case is covered by a title (§ 197 Abs. 1 Nr. 3 BGB)
+    titled: bool = False
+    #: a court dunning procedure of the case is running
+    court_running: bool = False
+
+
+#: Steps that make no sense once the claims are titled.
+PRE_COURT_STAGES = REMINDER_STAGES | {Stage.COURT_HANDOVER}
 
 
 @dataclass(frozen=True)
@@ -247,6 +260,8 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
     stops = _stops(snapshot, today)
     if stops is not None:
         return stops
+    if snapshot.court_running:
+        return Decision(Outcome.WAITING, ("gerichtliches Mahnverfahren läuft",))
 
     tasks: list[TaskRequest] = []
     reasons: list[str] = []
@@ -290,6 +305,9 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
     skipped: list[int] = []
     for index in range(start, len(strategy.steps)):
         step = strategy.steps[index]
+        if snapshot.titled and step.stage in PRE_COURT_STAGES:
+            skipped.append(index)
+            continue
         if not step.conditions.match(snapshot.open_amount, snapshot.consumer):
             skipped.append(index)
             continue

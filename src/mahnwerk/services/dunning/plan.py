@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,11 +24,12 @@ from mahnwerk.domain.dunning import (
     is_written_reminder,
 )
 from mahnwerk.domain.ledger import Statement, compute_statement
-from mahnwerk.domain.limitation import acknowledgement, limitation_date
+from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany
 from mahnwerk.services.cases import statement
+from mahnwerk.services.court.facts import court_facts
 from mahnwerk.services.dunning.compose import message_payload, mobile, valid_contacts
 from mahnwerk.services.dunning.summary import RunSummary
 from mahnwerk.services.workspace.workflow import add_task
@@ -59,6 +60,7 @@ class _BatchData:
     approvals: dict[int, list[Approval]]
     outbox: dict[int, list[OutboxMessage]]
     open_tasks: dict[int, set[str]]
+    court: dict[int, CourtFacts] = field(default_factory=dict)
 
 
 def _group(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -117,6 +119,7 @@ def _load_batch(s: Session, ids: Sequence[int]) -> tuple[list[Case], _BatchData]
                 s.scalars(select(Task).where(Task.case_id.in_(ids), Task.status == "open"))
             ).items()
         },
+        court=court_facts(s, ids),
     )
     return cases, data
 
@@ -145,15 +148,15 @@ def plan_batch(
             summary.errors.append(f"Fall {case.reference}: {type(exc).__name__}: {exc}")
 
 
-def _barred_from(case: Case) -> date | None:
-    acks = sorted({p.date for p in case.payments if not p.reversed})
-    firsts: list[date] = []
-    for claim in case.claims:
-        origin = claim.origin or claim.due_date or claim.default_from
-        result = limitation_date(origin, [acknowledgement(d) for d in acks if d >= origin])
-        if result.barred_from is not None:
-            firsts.append(result.barred_from)
-    return min(firsts) if firsts else None
+def _barred_from(case: Case, facts: CourtFacts = NO_COURT_FACTS) -> date | None:
+    """The limitation check of the run: payments restart it, a served Mahnbescheid
+    suspends it, a title gives 30 years (:func:`~mahnwerk.domain.title.case_barred_from`,
+    the same function as the vectorised ``batch.decisions.barred_from_days``)."""
+    return case_barred_from(
+        [(c.id, c.origin or c.due_date or c.default_from) for c in case.claims],
+        (p.date for p in case.payments if not p.reversed),
+        facts,
+    )
 
 
 def snapshot_of(
@@ -174,6 +177,7 @@ def snapshot_of(
         if a.strategy_name == strategy.name and a.strategy_version == strategy.version
     ]
     emails = [c for c in debtor.contacts if c.kind == "email"]
+    facts = data.court.get(case.id, NO_COURT_FACTS)
     return CaseSnapshot(
         case_id=case.id,
         consumer=debtor.consumer,
@@ -181,7 +185,7 @@ def snapshot_of(
         open_amount=st.totals.total_open,
         principal=sum((c.principal for c in case.claims), Decimal(0)),
         due_since=min((c.due_date or c.default_from) for c in case.claims),
-        barred_from=_barred_from(case),
+        barred_from=_barred_from(case, facts),
         step_index=state.step_index,
         step_date=state.stage_since,
         first_contact_done=state.first_contact_done,
@@ -211,6 +215,8 @@ def snapshot_of(
         pending_messages=sum(1 for m in data.outbox.get(case.id, []) if m.status == "pending"),
         approvals_pending=frozenset(a.step_index for a in approvals if a.status == "pending"),
         approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
+        titled=facts.titled(c.id for c in case.claims),
+        court_running=facts.running,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from mahnwerk.store import (
     banking_store,
     calls,
+    court,
     enforcement,
     portal,
     scoring,
@@ -21,6 +22,7 @@ target_metadata = Base.metadata
 MODEL_MODULES = (
     banking_store,
     calls,
+    court,
     enforcement,
     portal,
     scoring,
