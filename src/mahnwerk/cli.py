@@ -24,6 +24,9 @@ COMMAND_MODULES = (
     "model",
     "demo",
     "admin",
+    "title",
+    "enforcement",
+    "insolvency",
 )
 
 EXIT_OK = 0

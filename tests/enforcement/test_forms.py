@@ -43,6 +43,7 @@ def test_statement_sections_equal_the_ledger_to_the_cent():
     assert totals == {
         "principal": D("1165.57"),
         "interest": D("51.51"),
+        "titled_interest": D("0.00"),
         "titled_costs": D("0.00"),
         "enforcement_costs": D("62.40"),
         "total": D("1279.48"),
@@ -51,7 +52,8 @@ def test_statement_sections_equal_the_ledger_to_the_cent():
     assert totals["total"] == ledger_totals.total_open
     assert totals["principal"] == ledger_totals.principal_open
     assert totals["interest"] == ledger_totals.interest_open
-    assert totals["titled_costs"] + totals["enforcement_costs"] == ledger_totals.costs_open
+    costs = totals["titled_interest"] + totals["titled_costs"] + totals["enforcement_costs"]
+    assert costs == ledger_totals.costs_open
 
 
 def test_forderungsaufstellung_reads_back_with_the_ledgers_amounts(renderer):

@@ -39,6 +39,7 @@ from mahnwerk.documents.forms import (
 )
 from mahnwerk.domain import ledger
 from mahnwerk.domain.money import ZERO
+from mahnwerk.domain.title_statement import TITLED_INTEREST
 from mahnwerk.enforcement.values import (
     REPRODUCTION_NOTICE,
     EnforcementCase,
@@ -87,12 +88,16 @@ class Sections:
 
     titled_costs: tuple[ledger.CostStatement, ...]
     enforcement_costs: tuple[ledger.CostStatement, ...]
+    titled_interest: tuple[ledger.CostStatement, ...] = ()
+    """Interest the title states as an amount (section I, not a cost)."""
 
     @staticmethod
     def of(statement: ledger.Statement, title: TitleRef) -> Sections:
-        titled = tuple(c for c in statement.costs if c.date <= title.issued)
-        later = tuple(c for c in statement.costs if c.date > title.issued)
-        return Sections(titled, later)
+        interest = tuple(c for c in statement.costs if c.code == TITLED_INTEREST)
+        rest = [c for c in statement.costs if c.code != TITLED_INTEREST]
+        titled = tuple(c for c in rest if c.date <= title.issued)
+        later = tuple(c for c in rest if c.date > title.issued)
+        return Sections(titled, later, interest)
 
 
 def problems(case: EnforcementCase) -> list[Problem]:
@@ -208,6 +213,7 @@ def form(case: EnforcementCase, anlage: Anlage) -> FormDocument:
     sections = Sections.of(st, title)
     t = st.totals
     titled_open = sum((c.open for c in sections.titled_costs), ZERO)
+    titled_interest_open = sum((c.open for c in sections.titled_interest), ZERO)
     enforcement_open = sum((c.open for c in sections.enforcement_costs), ZERO)
     head = FormModule(
         "",
@@ -227,6 +233,9 @@ def form(case: EnforcementCase, anlage: Anlage) -> FormDocument:
     claims: list[FormItem] = []
     for claim in st.claims:
         claims += _claim_items(case, claim)
+    if sections.titled_interest:
+        claims.append(Note("Zinsen laut Titel (ausgerechnet)", heading=True))
+        claims += _cost_table("titled_interest", sections.titled_interest)
     claims.append(
         Note(
             "Zahlungen des Schuldners sind nach § "
@@ -255,6 +264,17 @@ def form(case: EnforcementCase, anlage: Anlage) -> FormDocument:
                     "sum.principal", "Hauptforderung(en) offen (€)", de_amount(t.principal_open)
                 ),
                 FormField("sum.interest", "Zinsen offen (€)", de_amount(t.interest_open)),
+                *(
+                    [
+                        FormField(
+                            "sum.titled_interest",
+                            "ausgerechnete Zinsen laut Titel offen (€)",
+                            de_amount(titled_interest_open),
+                        )
+                    ]
+                    if sections.titled_interest
+                    else []
+                ),
                 FormField(
                     "sum.titled_costs", "titulierte Kosten offen (€)", de_amount(titled_open)
                 ),
@@ -285,6 +305,7 @@ def totals(case: EnforcementCase) -> dict[str, Decimal]:
     return {
         "principal": st.totals.principal_open,
         "interest": st.totals.interest_open,
+        "titled_interest": sum((c.open for c in sections.titled_interest), ZERO),
         "titled_costs": sum((c.open for c in sections.titled_costs), ZERO),
         "enforcement_costs": sum((c.open for c in sections.enforcement_costs), ZERO),
         "total": st.totals.total_open,

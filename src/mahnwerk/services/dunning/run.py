@@ -95,6 +95,7 @@ def run_day(
             summary.merge(part)
             done += len(chunk)
             report("Fälle", done, len(todo))
+        monitor_titles(runtime, day, summary)
         deliver_outbox(runtime, now, summary, report=report)
     finally:
         close()
@@ -113,6 +114,14 @@ def run_day(
 
     score_if_active(runtime, day, summary)
     return summary
+
+
+def monitor_titles(runtime: Runtime, day: date, summary: RunSummary) -> None:
+    """Title monitoring (30 years): the re-check schedule of every open titled case and its
+    tasks (:mod:`mahnwerk.services.enforcement.monitoring`)."""
+    from mahnwerk.services.enforcement.monitoring import monitor_titled_cases
+
+    summary.tasks_created += monitor_titled_cases(runtime.sessions, day).tasks_created
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
