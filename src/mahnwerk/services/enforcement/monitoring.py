@@ -50,11 +50,16 @@ def _chunks(items: Sequence[int], size: int) -> list[Sequence[int]]:
 def facts_for(session: Session, ids: Sequence[int]) -> dict[int, MonitoringFacts]:
     """The monitoring facts of many cases at once (a few set-based queries)."""
     finals: dict[int, date] = {}
-    for case_id, final, issued in session.execute(
-        select(Title.case_id, Title.final, Title.issued).where(Title.case_id.in_(ids))
+    recorded: dict[int, date] = {}
+    for case_id, final, issued, created in session.execute(
+        select(Title.case_id, Title.final, Title.issued, Title.created_at).where(
+            Title.case_id.in_(ids)
+        )
     ):
         start = final or issued
         finals[case_id] = max(finals.get(case_id, start), start)
+        day = today_in_germany(created)
+        recorded[case_id] = min(recorded.get(case_id, day), day)
     acts: dict[int, date] = {}
     for case_id, on in session.execute(
         select(Title.case_id, TitleEnforcementAct.acted_on)
@@ -102,8 +107,9 @@ def facts_for(session: Session, ids: Sequence[int]) -> dict[int, MonitoringFacts
             continue
         start = finals[case_id]
         monitor = monitors.get(case_id)
-        # information learnt before the title is not news for its monitoring
-        news = tuple((k, d) for k, d in info.get(debtor_of[case_id], []) if d > start)
+        # what was known when the title was recorded (or before it) is not news
+        known = max(start, recorded[case_id])
+        news = tuple((k, d) for k, d in info.get(debtor_of[case_id], []) if d > known)
         out[case_id] = MonitoringFacts(
             title_final=start,
             last_enforcement_act=acts.get(case_id),
