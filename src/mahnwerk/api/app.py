@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mahnwerk import __version__
-from mahnwerk.api import bank, problems, routes
+from mahnwerk.api import bank, insolvency, problems, routes
 from mahnwerk.api.auth import single_query_values
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.services.admin import webhooks
@@ -33,7 +33,8 @@ DESCRIPTION = """\
 Die Schnittstelle für Gläubiger (Mandanten) von mahnwerk: Fälle übergeben, Fälle und
 Forderungsaufstellungen lesen, Direktzahlungen melden, Fälle zurückrufen, Webhooks verwalten.
 Für Mitarbeiter der Inkassostelle (Schlüssel mit `mahnwerk apikey create --user E-MAIL`):
-Kontoauszüge einlesen und Klärungsfälle des Zahlungsabgleichs entscheiden (`/api/v1/bank/…`).
+Kontoauszüge einlesen und Klärungsfälle des Zahlungsabgleichs entscheiden (`/api/v1/bank/…`),
+Insolvenzbekanntmachungen einlesen und unsichere Treffer entscheiden (`/api/v1/insolvency/…`).
 
 Anmeldung mit `Authorization: Bearer <API-Schlüssel>`. Fehler kommen als
 `application/problem+json` (RFC 9457) mit `type`, `title`, `status`, `detail`, `instance`
@@ -76,6 +77,7 @@ def create_app(runtime: Runtime, *, webhook_interval: float | None = None) -> Fa
     problems.install(app)
     routes.install(app)
     bank.install(app)
+    insolvency.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
