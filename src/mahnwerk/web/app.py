@@ -86,10 +86,10 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
         max_age=8 * 3600,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from mahnwerk.web import creditor, portal, register, workspace
+    from mahnwerk.web import creditor, enforcement, portal, register, workspace
 
     routers = [public_router(pages)] + [
-        module.router(pages) for module in (portal, workspace, creditor, register)
+        module.router(pages) for module in (portal, workspace, creditor, register, enforcement)
     ]
     for router in routers:
         # FastAPI 0.165 wraps included routers; adding the routes keeps them visible in
