@@ -9,8 +9,8 @@ import pytest
 from api_support import assert_problem, case_body
 from sqlalchemy import select
 
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.workflow import CaseFlag
 

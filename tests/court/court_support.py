@@ -9,8 +9,9 @@ from decimal import Decimal as D
 from typing import Any
 
 from mahnwerk.bootstrap import Runtime
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Payment
 

@@ -13,15 +13,16 @@ from sqlalchemy import or_, select
 from mahnwerk.batch.decisions import decide_partition
 from mahnwerk.domain.dunning import Outcome, decide
 from mahnwerk.domain.title import Title
-from mahnwerk.services import daily_run
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.cases import statement
 from mahnwerk.services.court.titles import record_enforcement_act, record_title
-from mahnwerk.services.strategies import StrategyBook
+from mahnwerk.services.dunning import plan as daily_plan
+from mahnwerk.services.dunning.run import run_day
 from mahnwerk.store.court import CourtProcedure
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import CaseStrategy, OutboxMessage
+from mahnwerk.strategies import StrategyBook
 
 DAY = date(2026, 3, 2)
 OLD = (("R-1", "800.00", date(2021, 5, 2)),)  # origin 2021-05-02 (due date)
@@ -107,7 +108,7 @@ def per_case(sessions, day: date):
                 .where(or_(CaseStrategy.processed_for.is_(None), CaseStrategy.processed_for != day))
             )
         )
-        found, data = daily_run._load_batch(s, ids)
+        found, data = daily_plan._load_batch(s, ids)
         for case in found:
             strategy = book.for_creditor(data.creditors[case.creditor_id].settings)
             state = CaseStrategy(
@@ -118,7 +119,7 @@ def per_case(sessions, day: date):
                 stage_since=None,
                 first_contact_done=False,
             )
-            snapshot = daily_run.snapshot_of(case, statement(case, day), state, strategy, data)
+            snapshot = daily_plan.snapshot_of(case, statement(case, day), state, strategy, data)
             out[case.id] = (snapshot, decide(snapshot, strategy, day))
         s.rollback()
     return out
@@ -170,7 +171,7 @@ def test_titles_and_procedures_in_the_daily_run(sessions, engine):
 
 def test_the_real_run_sends_no_letter_for_titled_claims(runtime, sessions):
     ids = build(sessions)
-    summary = daily_run.run_day(runtime, DAY, now=datetime(2026, 3, 2, 9, tzinfo=UTC))
+    summary = run_day(runtime, DAY, now=datetime(2026, 3, 2, 9, tzinfo=UTC))
     assert summary.errors == []
     with sessions() as s:
         letters = {

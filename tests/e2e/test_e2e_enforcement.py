@@ -13,8 +13,9 @@ from pypdf import PdfReader
 
 from mahnwerk.bootstrap import build
 from mahnwerk.config import load_settings
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.enforcement import measures
 from mahnwerk.services.enforcement.titles import add_title
 from mahnwerk.store.db import transaction

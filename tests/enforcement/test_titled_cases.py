@@ -13,10 +13,11 @@ from enforcement_support import assert_reads_back, pdf_text
 from sqlalchemy import select
 
 from mahnwerk.domain.ledger import compute_statement
-from mahnwerk.services import workflow, workspace
 from mahnwerk.services.actor import CLI, SYSTEM, Actor
-from mahnwerk.services.daily_run import run_day
+from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.enforcement import insolvency, measures, titles
+from mahnwerk.services.workspace import desk as workspace
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.store.enforcement import EnforcementMeasure, TitleMonitor
 from mahnwerk.store.models import Case

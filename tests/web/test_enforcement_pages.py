@@ -14,8 +14,9 @@ from pypdf import PdfReader
 from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 
 PASSWORD = "ein-langes-passwort"

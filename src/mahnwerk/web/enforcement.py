@@ -16,11 +16,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from mahnwerk.enforcement.values import FormError
-from mahnwerk.services import accounts, workflow
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.enforcement import measures
 from mahnwerk.services.enforcement import pages as read
 from mahnwerk.services.enforcement.titles import add_title
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
 from mahnwerk.web.workspace import flash, parse_amount, parse_day, posted_csrf, take_flash
 

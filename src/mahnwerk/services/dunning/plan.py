@@ -24,8 +24,8 @@ from mahnwerk.domain.dunning import (
     is_written_reminder,
 )
 from mahnwerk.domain.ledger import Statement, compute_statement
-from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
+from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany
 from mahnwerk.services.cases import statement

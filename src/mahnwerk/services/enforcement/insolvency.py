@@ -47,9 +47,10 @@ from mahnwerk.enforcement.insolvency import (
     parse,
 )
 from mahnwerk.enforcement.values import TitleRef
-from mahnwerk.services import audit, events, workflow
+from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.enforcement.values import enforcement_case, store_pdf
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.enforcement import (
     DischargeException,
     EnforcementMeasure,

@@ -5,9 +5,9 @@ restarts the title's limitation, § 212 Abs. 1 Nr. 2 BGB) and its outcomes.
 
 A proposal never executes itself: it becomes an :class:`~mahnwerk.store.workflow.Approval`
 (``strategy_name`` :data:`MEASURE_APPROVAL`, ``step_index`` the measure's id) which a person
-approves or rejects in the approval queue; :func:`mahnwerk.services.workflow.approve` hands
-such approvals to :func:`on_approved` / :func:`on_rejected` here instead of moving the
-dunning strategy.
+approves or rejects in the approval queue;
+:func:`mahnwerk.services.workspace.workflow.approve` hands such approvals to
+:func:`on_approved` / :func:`on_rejected` here instead of moving the dunning strategy.
 """
 
 from __future__ import annotations
@@ -37,12 +37,13 @@ from mahnwerk.domain.ledger import compute_statement
 from mahnwerk.domain.limitation import add_years
 from mahnwerk.enforcement import gv_auftrag, pfueb
 from mahnwerk.enforcement.values import Address, Drittschuldner
-from mahnwerk.services import audit, events, workflow
+from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.cases import statement
 from mahnwerk.services.court.titles import record_enforcement_act
 from mahnwerk.services.enforcement.titles import current_title, title_ledger_case, title_ref
 from mahnwerk.services.enforcement.values import enforcement_case, store_pdf
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import BankEntry, BankMatch
 from mahnwerk.store.court import Title
 from mahnwerk.store.enforcement import (

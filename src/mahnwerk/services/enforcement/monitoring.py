@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mahnwerk.domain.title_monitoring import MonitoringFacts, Schedule, schedule
 from mahnwerk.services.actor import today_in_germany, utcnow
 from mahnwerk.services.enforcement.titles import titled_case_ids
-from mahnwerk.services.workflow import add_task
+from mahnwerk.services.workspace.workflow import add_task
 from mahnwerk.store.court import Title, TitleEnforcementAct
 from mahnwerk.store.db import transaction
 from mahnwerk.store.enforcement import (
