@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -328,14 +329,19 @@ def write_notices(url: str, m: int, path: Path, seed: int = 11) -> dict[str, obj
     return truth
 
 
-def run_command(env: dict[str, str], notices: Path) -> tuple[float, dict[str, object]]:
+def run_command(env: dict[str, str], notices: Path) -> tuple[float, float, dict[str, object]]:
+    """Wall seconds, CPU seconds (user + system of the child) and the command's summary."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "mahnwerk.cli", "insolvency", "import", str(notices),
          "--format", "json", "--date", "2026-11-05"],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return time.perf_counter() - started, json.loads(out.stdout)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(out.stdout)
 
 
 def labelled(url: str, truth: dict[str, list[int]]) -> dict[str, int]:
@@ -383,6 +389,7 @@ def main() -> int:
     source = args.postgres_url or f"sqlite:///{template}"
     truth = write_notices(source, args.notices, notices)
     times: list[float] = []
+    cpus: list[float] = []
     summary: dict[str, object] = {}
     quality: dict[str, int] = {}
     for run in range(args.runs):
@@ -401,10 +408,11 @@ def main() -> int:
             url = f"sqlite:///{copy}"
         env = dict(os.environ, MAHNWERK_DATABASE_URL=url, MAHNWERK_VAR_DIR=str(args.workdir / "var"),
                    MAHNWERK_SECRET_KEY="bench")  # fmt: skip
-        seconds, summary = run_command(env, notices)
+        seconds, cpu, summary = run_command(env, notices)
         times.append(seconds)
+        cpus.append(cpu)
         quality = labelled(url, truth)
-        print(f"run {run + 1}: {seconds:.1f} s  {summary}")
+        print(f"run {run + 1}: {seconds:.1f} s wall, {cpu:.1f} s CPU  {summary}")
     result = {
         "what": "mahnwerk insolvency import FILE (subprocess, whole command)",
         "database": "postgresql" if args.postgres_url else "sqlite",
@@ -412,6 +420,9 @@ def main() -> int:
         "notices": args.notices,
         "runs_s": [round(t, 2) for t in times],
         "median_s": round(statistics.median(times), 2),
+        "cpu_s": [round(c, 2) for c in cpus],
+        "median_cpu_s": round(statistics.median(cpus), 2),
+        "load_average_after": os.getloadavg(),
         "summary": summary,
         "quality": quality,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},

@@ -398,6 +398,9 @@ class DebtorRecord:
     """Postcodes of the debtor's addresses (current and earlier)."""
 
 
+DebtorRow = tuple[int, str, "str | None", "str | None", "str | None", "date | str | None"]
+
+
 @dataclass(frozen=True)
 class Match:
     debtor_id: int
@@ -410,42 +413,67 @@ class Match:
 class DebtorIndex:
     """Debtors indexed by birth date and by postcode, names normalised once.
 
-    Built once per import (``from_records``); :meth:`match` then costs a few dictionary
-    look-ups and one rapidfuzz comparison against the few debtors in the block.
+    Built once per import (:meth:`build` from plain rows, or :meth:`from_records`);
+    :meth:`match` then costs a few dictionary look-ups and one rapidfuzz comparison against
+    the few debtors in the block. Birth dates are kept as ISO text (``1980-05-01``), the
+    form SQLite stores them in, so that a million rows need no date objects.
     """
 
     names: list[str] = field(default_factory=list)
-    birth: list[date | None] = field(default_factory=list)
+    birth: list[str | None] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     company: list[bool] = field(default_factory=list)
-    by_birth: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_birth: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_postcode: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def from_records(cls, records: Iterable[DebtorRecord]) -> DebtorIndex:
+        records = list(records)
+        return cls.build(
+            ((r.id, r.kind, r.last_name, r.first_name, r.company, r.birth_date) for r in records),
+            ((r.id, p) for r in records for p in r.postcodes),
+        )
+
+    @classmethod
+    def build(
+        cls, debtors: Iterable[DebtorRow], addresses: Iterable[tuple[int, str]]
+    ) -> DebtorIndex:
+        """The index from plain rows: debtors ``(id, kind, last_name, first_name, company,
+        birth_date)`` (birth date as ``date`` or ISO text) and addresses ``(debtor id,
+        postcode)``. No object per debtor; every distinct name is normalised once."""
         index = cls()
         person_cache: dict[tuple[str, str], str] = {}
         company_cache: dict[str, str] = {}
-        for r in records:
-            legal = r.kind == "legal"
-            if legal:
-                name = company_cache.get(r.company)
+        ids, names, births, companies = index.ids, index.names, index.birth, index.company
+        by_birth, by_postcode = index.by_birth, index.by_postcode
+        position: dict[int, int] = {}
+        for pos, (did, kind, last, first, company, birth) in enumerate(debtors):
+            if birth is not None and not isinstance(birth, str):
+                birth = birth.isoformat()
+            if kind == "legal":
+                key_c = company or ""
+                name = company_cache.get(key_c)
                 if name is None:
-                    name = company_cache[r.company] = normalise_company(r.company)
+                    name = company_cache[key_c] = normalise_company(key_c)
+                companies.append(True)
             else:
-                key = (r.last_name, r.first_name)
+                key = (last or "", first or "")
                 name = person_cache.get(key)
                 if name is None:
-                    name = person_cache[key] = normalise_name(f"{r.last_name} {r.first_name}")
-            pos = len(index.ids)
-            index.ids.append(r.id)
-            index.names.append(name)
-            index.birth.append(r.birth_date)
-            index.company.append(legal)
-            if r.birth_date is not None and not legal:
-                index.by_birth[r.birth_date].append(pos)
-            for postcode in set(r.postcodes):
-                index.by_postcode[postcode].append(pos)
+                    name = person_cache[key] = normalise_name(f"{key[0]} {key[1]}")
+                companies.append(False)
+                if birth is not None:
+                    by_birth[birth].append(pos)
+            position[did] = pos
+            ids.append(did)
+            names.append(name)
+            births.append(birth)
+        # a debtor with two addresses in one postcode appears twice in that block; matching
+        # keys its results by debtor, so that costs a comparison, not a duplicate match
+        for did, postcode in addresses:
+            where = position.get(did)
+            if where is not None:
+                by_postcode[postcode].append(where)
         return index
 
     def __len__(self) -> int:
@@ -458,7 +486,7 @@ class DebtorIndex:
         name = normalise_name(f"{notice.last_name} {notice.first_name}")
         found: dict[int, Match] = {}
         if notice.birth_date is not None:
-            block = self.by_birth.get(notice.birth_date, [])
+            block = self.by_birth.get(notice.birth_date.isoformat(), [])
             for pos, score in _similar(name, [self.names[p] for p in block], block):
                 if score >= 100.0:
                     found[pos] = Match(self.ids[pos], SURE, 1.0, ("Name und Geburtsdatum gleich",))
@@ -500,22 +528,20 @@ class DebtorIndex:
             return []
         name = normalise_company(notice.company)
         block = [p for p in self.by_postcode.get(notice.postcode, []) if self.company[p]]
-        out = []
+        out: dict[int, Match] = {}
         for pos, score in _similar(
             name, [self.names[p] for p in block], block, cutoff=COMPANY_SIMILARITY
         ):
             if score >= 100.0:
-                out.append(Match(self.ids[pos], PROBABLE, 0.9, ("Firma und Postleitzahl gleich",)))
+                out[pos] = Match(self.ids[pos], PROBABLE, 0.9, ("Firma und Postleitzahl gleich",))
             else:
-                out.append(
-                    Match(
-                        self.ids[pos],
-                        PROBABLE,
-                        round(0.75 * score / 100, 3),
-                        (f"Postleitzahl gleich, Firma ähnlich ({score:.0f} %)",),
-                    )
+                out[pos] = Match(
+                    self.ids[pos],
+                    PROBABLE,
+                    round(0.75 * score / 100, 3),
+                    (f"Postleitzahl gleich, Firma ähnlich ({score:.0f} %)",),
                 )
-        return sorted(out, key=lambda m: (-m.confidence, m.debtor_id))
+        return sorted(out.values(), key=lambda m: (-m.confidence, m.debtor_id))
 
 
 def _similar(

@@ -41,7 +41,6 @@ from mahnwerk.enforcement.insolvency import (
     PROBABLE,
     SURE,
     DebtorIndex,
-    DebtorRecord,
     Notice,
     NoticeKind,
     parse,
@@ -58,7 +57,7 @@ from mahnwerk.store.enforcement import (
     InsolvencyNotice,
     RegisterEntry,
 )
-from mahnwerk.store.models import Address, Case, Claim, Debtor, Document
+from mahnwerk.store.models import Case, Claim, Debtor, Document
 from mahnwerk.store.workflow import Approval, CaseFlag
 
 #: Probable matches below this confidence are not shown to anyone.
@@ -112,25 +111,22 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 # ------------------------------------------------------------------------------ import
 
 
-def debtor_records(session: Session) -> Iterator[DebtorRecord]:
-    """Every debtor with the postcodes of its addresses (two set-based queries)."""
-    postcodes: dict[int, list[str]] = {}
-    for debtor_id, postcode in session.execute(select(Address.debtor_id, Address.postcode)):
-        postcodes.setdefault(debtor_id, []).append(postcode)
-    rows = session.execute(
-        select(
-            Debtor.id,
-            Debtor.kind,
-            Debtor.last_name,
-            Debtor.first_name,
-            Debtor.company,
-            Debtor.birth_date,
-        )
-    )
-    for did, kind, last, first, company, birth in rows:
-        yield DebtorRecord(
-            did, kind, last or "", first or "", company or "", birth, tuple(postcodes.get(did, ()))
-        )
+def debtor_index(session: Session) -> DebtorIndex:
+    """Every debtor of the store, indexed for matching.
+
+    Read through the driver's cursor, not as ORM rows: an import matches against every
+    debtor (a million rows), and an object per row would cost more than the matching."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute("SELECT id, kind, last_name, first_name, company, birth_date FROM debtor")
+        debtors = cursor.fetchall()
+        cursor.execute("SELECT debtor_id, postcode FROM address")
+        addresses = cursor.fetchall()
+    finally:
+        cursor.close()
+    return DebtorIndex.build(debtors, addresses)
 
 
 def import_notices(
@@ -163,7 +159,7 @@ def import_notices(
         return summary
     now = utcnow()
     ids = _insert_notices(session, actor, fresh, filename, now)
-    index = DebtorIndex.from_records(debtor_records(session))
+    index = debtor_index(session)
     match_rows: list[dict[str, Any]] = []
     for digest, notice in fresh.items():
         summary.by_kind[notice.kind.value] = summary.by_kind.get(notice.kind.value, 0) + 1
@@ -224,15 +220,21 @@ def _insert_notices(
         }
         for digest, n in fresh.items()
     ]
+    table = InsolvencyNotice.metadata.tables["insolvency_notice"]
+    for chunk in _chunks(rows, 5000):
+        session.execute(insert(table), list(chunk))
     ids: dict[str, int] = {}
-    for chunk in _chunks(rows, 2000):
-        result = session.execute(
-            insert(InsolvencyNotice).returning(
-                InsolvencyNotice.id, InsolvencyNotice.content_hash, sort_by_parameter_order=True
-            ),
-            list(chunk),
+    for chunk in _chunks(list(fresh)):
+        ids.update(
+            {
+                digest: nid
+                for nid, digest in session.execute(
+                    select(InsolvencyNotice.id, InsolvencyNotice.content_hash).where(
+                        InsolvencyNotice.content_hash.in_(chunk)
+                    )
+                )
+            }
         )
-        ids.update({digest: nid for nid, digest in result})
     return ids
 
 
