@@ -285,7 +285,8 @@ def write_notices(url: str, m: int, path: Path, seed: int = 11) -> dict[str, obj
             .limit(200_000)
         ).all()
     engine.dispose()
-    truth: dict[str, list[int]] = {"exact": [], "misspelt": [], "other_birth": []}
+    # label → [(file number of the notice, debtor id)]
+    truth: dict[str, list[tuple[str, int]]] = {"exact": [], "misspelt": [], "other_birth": []}
     header = ["court", "file_number", "date", "kind", "last_name", "first_name", "birth_date",
               "postcode", "administrator", "claims_deadline"]  # fmt: skip
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -297,11 +298,11 @@ def write_notices(url: str, m: int, path: Path, seed: int = 11) -> dict[str, obj
             day, deadline = "2026-11-02", "2026-12-15"
             if roll < 0.02:
                 d = rng.choice(persons)
-                truth["exact"].append(d.id)
+                truth["exact"].append((number, d.id))
                 row = [d.last_name, d.first_name, d.birth_date.isoformat(), d.postcode]
             elif roll < 0.03:
                 d = rng.choice(persons)
-                truth["misspelt"].append(d.id)
+                truth["misspelt"].append((number, d.id))
                 last = d.last_name
                 cut = rng.randrange(1, len(last))
                 last = (
@@ -312,7 +313,7 @@ def write_notices(url: str, m: int, path: Path, seed: int = 11) -> dict[str, obj
                 row = [last, d.first_name, d.birth_date.isoformat(), d.postcode]
             elif roll < 0.04:
                 d = rng.choice(persons)
-                truth["other_birth"].append(d.id)
+                truth["other_birth"].append((number, d.id))
                 other = d.birth_date + timedelta(days=rng.randrange(400, 4000))
                 row = [d.last_name, d.first_name, other.isoformat(), d.postcode]
             else:
@@ -344,25 +345,29 @@ def run_command(env: dict[str, str], notices: Path) -> tuple[float, float, dict[
     return wall, cpu, json.loads(out.stdout)
 
 
-def labelled(url: str, truth: dict[str, list[int]]) -> dict[str, int]:
+def labelled(url: str, truth: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+    """What became of each labelled notice (by its file number) and its debtor."""
     from mahnwerk.store.db import make_engine
-    from mahnwerk.store.enforcement import InsolvencyMatch
+    from mahnwerk.store.enforcement import InsolvencyMatch, InsolvencyNotice
 
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(select(InsolvencyMatch.debtor_id, InsolvencyMatch.level)).all()
+        rows = conn.execute(
+            select(
+                InsolvencyNotice.file_number, InsolvencyMatch.debtor_id, InsolvencyMatch.level
+            ).join(InsolvencyNotice, InsolvencyNotice.id == InsolvencyMatch.notice_id)
+        ).all()
     engine.dispose()
-    sure = {d for d, level in rows if level == "sure"}
-    probable = {d for d, level in rows if level == "probable"}
+    found = {(number, debtor): level for number, debtor, level in rows}
     return {
         "exact_notices": len(truth["exact"]),
-        "exact_found_sure": sum(1 for d in truth["exact"] if d in sure),
+        "exact_found_sure": sum(1 for k in truth["exact"] if found.get(k) == "sure"),
         "misspelt_notices": len(truth["misspelt"]),
-        "misspelt_found_probable": sum(1 for d in truth["misspelt"] if d in probable),
+        "misspelt_found_probable": sum(1 for k in truth["misspelt"] if found.get(k) == "probable"),
         "other_birth_notices": len(truth["other_birth"]),
-        "other_birth_wrongly_sure": sum(1 for d in truth["other_birth"] if d in sure),
-        "sure_total": len(sure),
-        "probable_total": len(probable),
+        "other_birth_matched_to_that_debtor": sum(1 for k in truth["other_birth"] if k in found),
+        "sure_total": sum(1 for level in found.values() if level == "sure"),
+        "probable_total": sum(1 for level in found.values() if level == "probable"),
     }
 
 
