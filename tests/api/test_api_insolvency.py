@@ -98,5 +98,5 @@ def test_creditor_keys_are_refused_and_bad_files_write_nothing(client, tenants, 
     assert_problem(upload(client, tenants.a.headers, NOTICES), 403)
     bad = {"notices": [{**NOTICES["notices"][0], "date": "31.02.2026"}]}
     body = assert_problem(upload(client, staff, bad), 422)
-    assert body["errors"][0]["field"] == "date" and "Eintrag 1" in body["errors"][0]["where"]
+    assert body["errors"][0]["field"] == "date" and "Eintrag 1" in body["errors"][0]["message"]
     assert upload(client, staff, NOTICES).json()["new"] == 2

@@ -123,14 +123,16 @@ def test_csv_shape_with_german_words_and_dates():
 
 def test_every_problem_is_named_and_nothing_is_read():
     bad = (
-        "court,file_number,date,kind,last_name,postcode,colour\n"
-        "AG X,1 IN 1/26,31.02.2026,Konkurs,Meier,1011,blau\n"
+        "court,file_number,date,kind,last_name,postcode\n"
+        "AG X,1 IN 1/26,31.02.2026,Konkurs,Meier,1011\n"
     )
     with pytest.raises(NoticeFileError) as err:
         parse(bad.encode(), "x.csv")
     fields = sorted(p.field for p in err.value.problems)
-    assert fields == ["colour", "date", "kind", "postcode"]
+    assert fields == ["date", "kind", "postcode"]
     assert all(p.where == "x.csv, Zeile 2" for p in err.value.problems)
+    with pytest.raises(NoticeFileError, match="Kopfzeile, Feld colour: unbekannte Spalte"):
+        parse(b"court,file_number,date,kind,last_name,colour\n", "x.csv")
 
 
 def test_json_shape():
@@ -166,3 +168,11 @@ def test_the_same_notice_has_the_same_hash_however_it_is_written():
     )
     assert a.content_hash() == b.content_hash()
     assert a.content_hash() != notice("Müller", "Jürgen", date(1970, 1, 2)).content_hash()
+
+
+def test_a_csv_header_without_the_required_columns_is_refused():
+    with pytest.raises(NoticeFileError) as err:
+        parse(b"true\n", "x.csv")
+    fields = {p.field for p in err.value.problems}
+    assert {"court", "file_number", "date", "kind", "last_name oder company", "true"} == fields
+    assert parse(b"court;file_number;date;kind;last_name\n", "empty.csv") == []

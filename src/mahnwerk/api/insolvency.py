@@ -80,7 +80,13 @@ def import_notices(
             "Bekanntmachungen nicht lesbar",
             f"{exc} – nichts wurde gespeichert",
             errors=[
-                {"where": p.where, "field": p.field, "message": p.message} for p in exc.problems
+                {
+                    "location": "body",
+                    "field": p.field,
+                    "message": f"{p.where}: {p.message}",
+                    "code": "notice_invalid",
+                }
+                for p in exc.problems
             ],
         ) from exc
     return NoticeImportOut(

@@ -334,6 +334,15 @@ def parse_csv(data: bytes, filename: str = "notices.csv") -> list[Notice]:
     header = [h.strip() for h in reader.fieldnames or []]
     if not header:
         raise NoticeFileError([NoticeProblem(filename, "-", "leere Datei ohne Kopfzeile")])
+    missing = [c for c in REQUIRED if c not in header]
+    if "last_name" not in header and "company" not in header:
+        missing.append("last_name oder company")
+    unknown = [c for c in header if c not in FIELDS]
+    if missing or unknown:
+        raise NoticeFileError(
+            [NoticeProblem(f"{filename}, Kopfzeile", c, "fehlt") for c in missing]
+            + [NoticeProblem(f"{filename}, Kopfzeile", c, "unbekannte Spalte") for c in unknown]
+        )
     reader.fieldnames = header
     notices: list[Notice] = []
     for row in reader:
