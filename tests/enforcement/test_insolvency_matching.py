@@ -176,3 +176,9 @@ def test_a_csv_header_without_the_required_columns_is_refused():
     fields = {p.field for p in err.value.problems}
     assert {"court", "file_number", "date", "kind", "last_name oder company", "true"} == fields
     assert parse(b"court;file_number;date;kind;last_name\n", "empty.csv") == []
+
+
+def test_a_broken_csv_is_refused_with_its_line_not_a_crash():
+    data = b"court;file_number;date;kind;last_name\nAG;1;2026-01-02;eroeffnung;Me\rier\n"
+    with pytest.raises(NoticeFileError, match=r"x\.csv, Zeile"):
+        parse(data, "x.csv")

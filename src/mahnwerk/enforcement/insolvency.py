@@ -329,7 +329,16 @@ def parse_csv(data: bytes, filename: str = "notices.csv") -> list[Notice]:
         ) from exc
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_csv(reader, filename)
+    except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted field
+        raise NoticeFileError(
+            [NoticeProblem(f"{filename}, Zeile {reader.line_num}", "-", f"kein CSV: {exc}")]
+        ) from exc
+
+
+def _read_csv(reader: csv.DictReader[str], filename: str) -> list[Notice]:
     problems: list[NoticeProblem] = []
     header = [h.strip() for h in reader.fieldnames or []]
     if not header:

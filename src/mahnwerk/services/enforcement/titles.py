@@ -204,7 +204,7 @@ def parse_titles_csv(data: bytes, filename: str) -> list[TitleRow]:
 
     text = data.decode("utf-8-sig")
     first = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in first else ",")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if ";" in first else ",")
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in ("case", "kind", "court", "file_no", "issued") if c not in header]
     unknown = [c for c in header if c not in TITLE_COLUMNS]
@@ -219,8 +219,14 @@ def parse_titles_csv(data: bytes, filename: str) -> list[TitleRow]:
     reader.fieldnames = header
     problems: list[str] = []
     rows: list[TitleRow] = []
-    for raw in reader:
-        where = f"{filename}, Zeile {reader.line_num}"
+    lines: list[tuple[int, dict[str, str]]] = []
+    try:
+        for raw in reader:
+            lines.append((reader.line_num, raw))
+    except csv.Error as exc:
+        raise TitleError(f"{filename}, Zeile {reader.line_num}: kein CSV ({exc})") from exc
+    for line_num, raw in lines:
+        where = f"{filename}, Zeile {line_num}"
         cell = {k: (v or "").strip() for k, v in raw.items() if k}
         parsed: dict[str, object] = {}
         for name in ("issued", "final", "interest_from"):
@@ -242,7 +248,7 @@ def parse_titles_csv(data: bytes, filename: str) -> list[TitleRow]:
         assert isinstance(issued, date)
         rows.append(
             TitleRow(
-                reader.line_num,
+                line_num,
                 cell["case"],
                 cell["kind"],
                 cell["court"],
