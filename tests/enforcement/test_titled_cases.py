@@ -183,3 +183,24 @@ def test_outcomes_feed_the_next_proposal(sessions, settings, titled):
         history = [e.text for e in measures.history(s, s.get(Case, titled))]
         assert any(t.startswith("Vollstreckungshandlung: Lohnpfändung") for t in history)
         assert sum(1 for e in s.scalars(select(EnforcementMeasure))) == 2
+
+
+def test_enforcement_costs_arise_into_the_titles_forderungsaufstellung(sessions, settings, titled):
+    from mahnwerk.enforcement import forderungsaufstellung as fa
+
+    with transaction(sessions) as s:
+        measures.add_enforcement_cost(
+            s, AGENT, titled, date(2026, 9, 1), "Gerichtsvollzieherkosten", D("62.40")
+        )
+        with pytest.raises(measures.MeasureError, match="größer als 0"):
+            measures.add_enforcement_cost(s, AGENT, titled, TODAY, "x", D("0"))
+        case = s.get(Case, titled)
+        docs = measures.build_documents(s, settings, case, "gv_auftrag", TODAY)
+        title = titles.current_title(s, titled)
+        expected = compute_statement(titles.title_ledger_case(case, title), TODAY).totals
+    statement = docs[-1]
+    fields = {f.key: f.value for m in statement.modules for f in m.items if hasattr(f, "value")}
+    assert fields["sum.enforcement_costs"] == "62,40"
+    assert fields["sum.titled_costs"] == "93,40"
+    assert expected.costs_open == D("155.80")
+    assert fa.Anlage.BAILIFF.heading in statement.anlage

@@ -8,6 +8,7 @@
 - ``mahnwerk enforcement outcome CASE --kind K --on D [--measure ID] [--amount A] [--note T]``;
 - ``mahnwerk enforcement employer CASE --name N [--address A] [--income I] [--dependants N]``;
 - ``mahnwerk enforcement register CASE --entered-on D --reason R``: Schuldnerverzeichnis;
+- ``mahnwerk enforcement cost CASE --amount A --label T [--date D]``: a cost of enforcement;
 - ``mahnwerk enforcement history CASE``.
 
 Exit code 2 with a German message naming what is wrong; nothing is half stored.
@@ -140,6 +141,14 @@ def register(subparsers: Any) -> None:
     reg.add_argument("--court", default="")
     reg.add_argument("--file-no", default="")
     reg.set_defaults(handler=register_command)
+
+    cost = sub.add_parser("cost", help="Kosten der Vollstreckung buchen (§ 788 ZPO)")
+    cost.add_argument("case", help="Aktenzeichen oder Fallnummer")
+    cost.add_argument("--amount", required=True, help="Betrag, z. B. 45.20")
+    cost.add_argument("--label", required=True, help="Art, z. B. Gerichtsvollzieherkosten")
+    cost.add_argument("--date", dest="day", help="Tag (Standard: heute)")
+    cost.add_argument("--measure", type=int, help="Nummer der Maßnahme")
+    cost.set_defaults(handler=cost_command)
 
     hist = sub.add_parser("history", help="Titel, Maßnahmen und Ergebnisse des Falls")
     hist.add_argument("case", help="Aktenzeichen oder Fallnummer")
@@ -301,6 +310,27 @@ def register_command(args: argparse.Namespace) -> int:
             print(f"Eintrag im Schuldnerverzeichnis vom {on:%d.%m.%Y} erfasst.")
     except (BadInput, ValueError) as exc:
         return fail(str(exc))
+    return EXIT_OK
+
+
+def cost_command(args: argparse.Namespace) -> int:
+    from mahnwerk.bootstrap import build
+    from mahnwerk.services.enforcement import measures
+    from mahnwerk.store.db import transaction
+
+    runtime = build()
+    try:
+        day = day_of(args.day, "--date")
+        amount = amount_of(args.amount, "--amount")
+        assert amount is not None
+        with transaction(runtime.sessions) as s:
+            measures.add_enforcement_cost(
+                s, actor(), case_id_of(s, args.case), day, args.label, amount,
+                measure_id=args.measure,
+            )  # fmt: skip
+    except (BadInput, ValueError) as exc:
+        return fail(str(exc))
+    print(f"Kosten {amount} € gebucht ({args.label}, {day:%d.%m.%Y}).")
     return EXIT_OK
 
 

@@ -258,6 +258,23 @@ def router(pages: Pages) -> APIRouter:
 
         return act(request, csrf, case_id, work)
 
+    @r.post("/work/cases/{case_id}/enforcement/cost")
+    def cost(
+        request: Request,
+        case_id: int,
+        csrf: str = Form(""),
+        day: str = Form(""),
+        label: str = Form(""),
+        amount: str = Form(""),
+    ) -> Response:
+        def work(session: Session, actor: Actor) -> str:
+            measures.add_enforcement_cost(
+                session, actor, case_id, parse_day(day), label, parse_amount(amount)
+            )
+            return "Kosten gebucht."
+
+        return act(request, csrf, case_id, work)
+
     @r.get("/work/enforcement/measures/{measure_id}/form.pdf")
     def measure_pdf(request: Request, measure_id: int) -> Response:
         actor = staff(request)

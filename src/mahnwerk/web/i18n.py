@@ -1223,6 +1223,8 @@ _ENFORCEMENT_DE = {
         "zuletzt unternommen wurde und wann wir ihn wieder prüfen."
     ),
     "enf.creditor.none": "Noch kein Fall tituliert.",
+    "enf.cost": "Vollstreckungskosten buchen",
+    "enf.cost.label": "Art der Kosten",
 }
 _ENFORCEMENT_EN = {
     "work.kind.monitoring": "Title monitoring",
@@ -1308,6 +1310,8 @@ _ENFORCEMENT_EN = {
         "open, what was done last and when we check it again."
     ),
     "enf.creditor.none": "No case titled yet.",
+    "enf.cost": "Book enforcement costs",
+    "enf.cost.label": "Kind of cost",
 }
 TEXTS["de"].update(_ENFORCEMENT_DE)
 TEXTS["en"].update(_ENFORCEMENT_EN)

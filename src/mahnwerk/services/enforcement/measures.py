@@ -39,7 +39,7 @@ from mahnwerk.enforcement import gv_auftrag, pfueb
 from mahnwerk.enforcement.values import Address, Drittschuldner
 from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
-from mahnwerk.services.cases import statement
+from mahnwerk.services.cases import add_cost, statement
 from mahnwerk.services.court.titles import record_enforcement_act
 from mahnwerk.services.enforcement.titles import current_title, title_ledger_case, title_ref
 from mahnwerk.services.enforcement.values import enforcement_case, store_pdf
@@ -60,6 +60,8 @@ OPEN_STATUSES = ("proposed", "approved", "filed")
 #: § 882e Abs. 1 ZPO: an entry is deleted three years after the order.
 REGISTER_YEARS = 3
 FORM_KINDS = ("gv_auftrag", "pfueb")
+#: Cost code of enforcement costs (§ 788 ZPO) in the ledger.
+ENFORCEMENT_COST_CODE = "ZV-KOSTEN"
 FORM_TEXT = {"gv_auftrag": "Vollstreckungsauftrag", "pfueb": "PfÜB-Antrag"}
 
 
@@ -730,3 +732,34 @@ def describe_costs(measure: EnforcementMeasure) -> list[dict[str, Any]]:
 
 def when(dt: datetime | None) -> date | None:
     return today_in_germany(dt) if dt is not None else None
+
+
+def add_enforcement_cost(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    day: date,
+    label: str,
+    amount: Decimal,
+    *,
+    measure_id: int | None = None,
+) -> None:
+    """A cost of enforcement as it arises (bailiff's invoice, court fee, § 788 ZPO): a
+    posting of the case; dated after the title, it is in the title's Forderungsaufstellung
+    under "Kosten der bisherigen Zwangsvollstreckung"."""
+    _staff(actor)
+    case = _case(session, actor, case_id)
+    if amount <= 0:
+        raise MeasureError("der Betrag muss größer als 0 sein")
+    if not label.strip():
+        raise MeasureError("Art der Kosten fehlt (z. B. Gerichtsvollzieherkosten)")
+    add_cost(session, case, day, label.strip()[:200], amount, source=actor.label, now=utcnow(),
+             code=ENFORCEMENT_COST_CODE)  # fmt: skip
+    events.emit(
+        session, case, "enforcement.cost", actor, amount=str(amount), label=label.strip(),
+        date=day.isoformat(), measure_id=measure_id,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "create", "cost", None, case_id=case.id, creditor_id=case.creditor_id,
+        details={"code": ENFORCEMENT_COST_CODE},
+    )  # fmt: skip
