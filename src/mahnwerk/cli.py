@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from mahnwerk.config import private_files
+
+    private_files()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

@@ -80,6 +80,9 @@ class Settings:
     #: in the agency's own network); off by default, so a creditor cannot make the
     #: server call into the operator's internal network (SSRF)
     webhook_allow_private: bool = False
+    #: open cases per partition of the daily run's planning (a transaction each; a run killed
+    #: in the middle redoes at most the partitions in flight)
+    plan_partition_size: int = 25_000
     eda_kennziffer: str = ""
     eda_einreicher: str = ""
     eda_file_code: str = ""
@@ -103,6 +106,17 @@ class Settings:
     @property
     def eda_inbox_dir(self) -> Path:
         return self.eda_inbox or self.var_dir / "eda" / "in"
+
+
+#: the process's file creation mask: files owner-only (0600), folders owner-only (0700)
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Make every file and folder this process creates owner-only (database, WAL, documents,
+    print bundles, models, the secret key): they hold personal data. Called once at the start
+    of the ``mahnwerk`` command and of the web server."""
+    os.umask(PRIVATE_UMASK)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -132,6 +146,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
+        plan_partition_size=int(env.get("MAHNWERK_PLAN_PARTITION_SIZE") or 25_000),
         eda_kennziffer=(env.get("MAHNWERK_EDA_KENNZIFFER") or "").strip(),
         eda_einreicher=(env.get("MAHNWERK_EDA_EINREICHER") or "").strip(),
         eda_file_code=(env.get("MAHNWERK_EDA_FILE_CODE") or "").strip().upper(),
@@ -174,8 +189,10 @@ def _installation_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    # created owner-only in one step: no moment in which another user could read it
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
     return key

@@ -1,13 +1,14 @@
-"""The batch decisions equal the per-case daily run, on SQLite and PostgreSQL.
+"""The batch decisions equal an independent per-case derivation, on SQLite and PostgreSQL.
 
 A portfolio of varied cases is built through the services (fresh, no e-mail, business
 debtor, disputed, plans in good standing and broken, insolvency, hardship, contact ban,
 returned letter, bounced e-mail, no address, a small amount, a case past the first steps, a
 case heading for court, time-barred and acknowledged old claims). Then, day after day, the
 batch decisions (bulk loading, vectorised balances, ``decide`` per case) are compared with
-what the per-case path of ``services.daily_run`` builds and decides for the same day
-(``_load_batch`` + ``snapshot_of`` + ``decide``), and after the real ``run_day`` of that day
-with the outbox rows, approvals and outcome counts it produced.
+what the reference in ``tests/batch/reference_snapshot.py`` builds case by case from the ORM
+rows and the ledger for the same day (``_load_batch`` + ``snapshot_of`` + ``decide``), and
+after the real ``run_day`` of that day with the outbox rows, approvals and outcome counts it
+produced.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import or_, select
+from reference_snapshot import reference_decisions
+from sqlalchemy import select
 
 from mahnwerk.batch.decisions import (
     DECISION_COST_CODES,
@@ -35,13 +37,11 @@ from mahnwerk.batch.loader import Partition
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.channels.base import Channels
 from mahnwerk.config import Settings
-from mahnwerk.domain.dunning import CaseSnapshot, Decision, decide
+from mahnwerk.domain.dunning import CaseSnapshot
 from mahnwerk.domain.limitation import acknowledgement, limitation_date
 from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
-from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning import plan as daily_run
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.db import transaction
@@ -201,43 +201,6 @@ def build_portfolio(sessions) -> dict[str, int]:
         ).one()
         workflow.report_bounced_email(s, CLI, bounced.id)
     return ids
-
-
-def reference_decisions(
-    sessions, day: date, book: StrategyBook
-) -> dict[int, tuple[CaseSnapshot, Decision]]:
-    """What the per-case run builds and decides for every case it would plan on ``day``."""
-    out: dict[int, tuple[CaseSnapshot, Decision]] = {}
-    with sessions() as s:
-        ids = list(
-            s.scalars(
-                select(Case.id)
-                .outerjoin(CaseStrategy, CaseStrategy.case_id == Case.id)
-                .where(
-                    Case.status == "open",
-                    or_(CaseStrategy.processed_for.is_(None), CaseStrategy.processed_for != day),
-                )
-            )
-        )
-        found, data = daily_run._load_batch(s, ids)
-        for case in found:
-            state = data.states.get(case.id)
-            if state is None:
-                strategy = book.for_creditor(data.creditors[case.creditor_id].settings)
-                state = CaseStrategy(
-                    case_id=case.id,
-                    strategy_name=strategy.name,
-                    strategy_version=strategy.version,
-                    step_index=None,
-                    stage_since=None,
-                    first_contact_done=False,
-                )
-            else:
-                strategy = book.get(state.strategy_name)
-            snapshot = daily_run.snapshot_of(case, statement(case, day), state, strategy, data)
-            out[case.id] = (snapshot, decide(snapshot, strategy, day))
-        s.rollback()
-    return out
 
 
 def assert_same_snapshot(batch: CaseSnapshot, ref: CaseSnapshot, day: date) -> None:

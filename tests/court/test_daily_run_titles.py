@@ -8,20 +8,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 from court_support import make_case, make_creditor
-from sqlalchemy import or_, select
+from reference_snapshot import reference_decisions
+from sqlalchemy import select
 
 from mahnwerk.batch.decisions import decide_partition
-from mahnwerk.domain.dunning import Outcome, decide
+from mahnwerk.domain.dunning import Outcome
 from mahnwerk.domain.title import Title
 from mahnwerk.services.actor import CLI
-from mahnwerk.services.cases import statement
 from mahnwerk.services.court.titles import record_enforcement_act, record_title
-from mahnwerk.services.dunning import plan as daily_plan
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.store.court import CourtProcedure
 from mahnwerk.store.db import transaction
-from mahnwerk.store.models import Case
-from mahnwerk.store.workflow import CaseStrategy, OutboxMessage
+from mahnwerk.store.workflow import OutboxMessage
 from mahnwerk.strategies import StrategyBook
 
 DAY = date(2026, 3, 2)
@@ -98,31 +96,7 @@ def build(sessions) -> dict[str, int]:
 
 
 def per_case(sessions, day: date):
-    book = StrategyBook(())
-    out = {}
-    with sessions() as s:
-        ids = list(
-            s.scalars(
-                select(Case.id)
-                .outerjoin(CaseStrategy, CaseStrategy.case_id == Case.id)
-                .where(or_(CaseStrategy.processed_for.is_(None), CaseStrategy.processed_for != day))
-            )
-        )
-        found, data = daily_plan._load_batch(s, ids)
-        for case in found:
-            strategy = book.for_creditor(data.creditors[case.creditor_id].settings)
-            state = CaseStrategy(
-                case_id=case.id,
-                strategy_name=strategy.name,
-                strategy_version=strategy.version,
-                step_index=None,
-                stage_since=None,
-                first_contact_done=False,
-            )
-            snapshot = daily_plan.snapshot_of(case, statement(case, day), state, strategy, data)
-            out[case.id] = (snapshot, decide(snapshot, strategy, day))
-        s.rollback()
-    return out
+    return reference_decisions(sessions, day, StrategyBook())
 
 
 def test_titles_and_procedures_in_the_daily_run(sessions, engine):
@@ -171,7 +145,7 @@ def test_titles_and_procedures_in_the_daily_run(sessions, engine):
 
 def test_the_real_run_sends_no_letter_for_titled_claims(runtime, sessions):
     ids = build(sessions)
-    summary = run_day(runtime, DAY, now=datetime(2026, 3, 2, 9, tzinfo=UTC))
+    summary = run_day(runtime, DAY, now=datetime(2026, 3, 2, 9, tzinfo=UTC), processes=1)
     assert summary.errors == []
     with sessions() as s:
         letters = {

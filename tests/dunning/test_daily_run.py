@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from mahnwerk.services.actor import CLI, SYSTEM
-from mahnwerk.services.dunning import plan as daily_run
+from mahnwerk.services.dunning import plan
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.workspace import workflow
+from mahnwerk.store import run_writes
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent, Cost, Document
 from mahnwerk.store.workflow import (
@@ -138,33 +139,37 @@ class Crash(BaseException):
     """Simulates the process dying (not an ordinary error a case could be skipped for)."""
 
 
-def test_a_crash_in_a_batch_leaves_no_half_done_case_and_a_rerun_finishes(
+def test_a_crash_in_a_partition_leaves_no_half_done_case_and_a_rerun_finishes(
     runtime, sessions, monkeypatch, make_case
 ):
     ids = [make_case(f"K-{i}", email=None, last_name=f"Meier{i}") for i in range(5)]
-    real = daily_run.plan_case
-    seen = []
+    real = run_writes.insert_events
+    partitions = []
 
-    def crashing(s, case, *args, **kw):
-        seen.append(case.id)
-        decision = real(s, case, *args, **kw)  # everything for this case is written…
-        if case.id == ids[2]:
-            raise Crash("Stromausfall")  # …and then the process dies
-        return decision
+    def crashing(connection, events, **kw):
+        partitions.append({e.case_id for e in events})
+        result = real(connection, events, **kw)  # everything of the partition is written…
+        if len(partitions) == 2:
+            raise Crash("Stromausfall")  # …and then the process dies before the commit
+        return result
 
-    monkeypatch.setattr(daily_run, "plan_case", crashing)
+    monkeypatch.setattr(run_writes, "insert_events", crashing)
     with pytest.raises(Crash):
-        run(runtime, batch_size=2)
-    # batch 1 (cases 0, 1) committed; batch 2 (cases 2, 3) rolled back entirely
+        run(runtime, partition_size=2, processes=1)
+    # partition 1 (cases 0, 1) committed; partition 2 (cases 2, 3) rolled back entirely
+    assert partitions[:2] == [set(ids[:2]), set(ids[2:4])]
     assert [m.case_id for m in rows(sessions, OutboxMessage)] == ids[:2]
     processed = {s.case_id for s in rows(sessions, CaseStrategy) if s.processed_for == DAY}
     assert processed == set(ids[:2])
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Cost).where(Cost.case_id == ids[2])) == 0
         assert s.get(Case, ids[2]).stage == "new"
+        assert (
+            s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == ids[2]))
+            == 1
+        )  # only case.created
 
-    monkeypatch.setattr(daily_run, "plan_case", real)
-    summary = run(runtime, batch_size=2)
+    monkeypatch.setattr(run_writes, "insert_events", real)
+    summary = run(runtime, partition_size=2, processes=1)
     assert summary.cases_processed == 3
     messages = rows(sessions, OutboxMessage)
     assert sorted(m.case_id for m in messages) == ids
@@ -175,20 +180,19 @@ def test_a_crash_in_a_batch_leaves_no_half_done_case_and_a_rerun_finishes(
 
 def test_an_error_in_one_case_skips_only_that_case(runtime, sessions, monkeypatch, make_case):
     ids = [make_case(f"K-{i}", email=None, last_name=f"Kaya{i}") for i in range(3)]
-    real = daily_run.plan_case
+    real = plan.message_payload
 
-    def failing(s, case, *args, **kw):
-        decision = real(s, case, *args, **kw)
+    def failing(case, *args, **kw):
         if case.id == ids[1]:
             raise ValueError("kaputte Daten")
-        return decision
+        return real(case, *args, **kw)
 
-    monkeypatch.setattr(daily_run, "plan_case", failing)
+    monkeypatch.setattr(plan, "message_payload", failing)
     summary = run(runtime)
     assert summary.cases_processed == 2
     assert summary.errors == [f"Fall {case_reference(sessions, ids[1])}: ValueError: kaputte Daten"]
     assert sorted(m.case_id for m in rows(sessions, OutboxMessage)) == [ids[0], ids[2]]
-    monkeypatch.setattr(daily_run, "plan_case", real)
+    monkeypatch.setattr(plan, "message_payload", real)
     assert run(runtime).cases_processed == 1
     assert count(sessions, OutboxMessage) == 3
 

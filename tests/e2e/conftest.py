@@ -118,8 +118,20 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page in a fresh context; a test fails if the Content-Security-Policy blocked anything
+    on any page it opened (an inline script or style would be refused in every browser)."""
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            refused.append(f"{msg.location}: {msg.text[:60]}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == [], refused

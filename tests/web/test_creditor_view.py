@@ -4,6 +4,8 @@ another creditor's case through any page route of the workspace or the creditor 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import Decimal as D
 
@@ -115,3 +117,15 @@ def test_a_creditor_never_sees_another_creditors_case_through_any_route(client, 
             continue
         assert r.status_code == 404, (method, url, r.status_code)
         assert "Schmidt" not in r.text
+
+
+def test_the_portfolio_csv_neutralises_formulas_a_creditor_typed(client, world, sessions):  # noqa: F811
+    """CSV injection: a reference starting with ``=`` reaches Excel as text, not a formula."""
+    with transaction(sessions) as s:
+        case = cases.get_case(s, CLI, world.case_a)
+        case.external_ref = '=HYPERLINK("http://evil.example","klick")'
+    login(client, "a@example.org")
+    body = client.get("/portfolio/export.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","klick")'
+    assert not any(cell.startswith(("=", "+", "@", "\t")) for row in rows for cell in row)

@@ -73,7 +73,7 @@ from mahnwerk.batch.loader import (
     load_open_cases,
 )
 from mahnwerk.batch.parallel import pool_map
-from mahnwerk.domain.contact_rules import BERLIN
+from mahnwerk.domain.contact_rules import BERLIN, MOBILE_PREFIXES
 from mahnwerk.domain.court import RUNNING_STATES, suspension
 from mahnwerk.domain.dunning import CaseSnapshot, Decision, Flag, PlanTerms, decide
 from mahnwerk.domain.strategy import (
@@ -106,7 +106,6 @@ _FLAG_SETS = tuple(
     frozenset(f for i, f in enumerate(Flag) if bits & (1 << i)) for bits in range(1 << len(Flag))
 )
 _NO_DAY = day_number(date(9999, 12, 31))
-_MOBILE_PREFIXES = ("015", "016", "017", "+4915", "+4916", "+4917", "004915", "004916", "004917")
 _EMPTY: frozenset[Any] = frozenset()
 
 
@@ -187,6 +186,10 @@ class ActionColumns:
         return ActionColumns(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
 
 
+#: What ``decide_cases(keep=True)`` keeps: per case (snapshot, decision) and the strategy.
+Kept = tuple[dict[int, tuple[CaseSnapshot, Decision]], dict[int, Strategy]]
+
+
 @dataclass(frozen=True)
 class Timing:
     seconds: float
@@ -198,8 +201,12 @@ class PartitionDecisions:
     partition: Partition
     summary: DecisionSummary
     actions: ActionColumns | None = None
-    #: case id -> (snapshot, decision), only with ``keep=True`` (tests, small runs).
+    #: case id -> (snapshot, decision), only with ``keep=True`` (the run's planning, tests).
     decisions: dict[int, tuple[CaseSnapshot, Decision]] | None = None
+    #: case id -> the strategy it was decided under, only with ``keep=True``.
+    strategies: dict[int, Strategy] | None = None
+    #: what was loaded, only with ``keep=True``.
+    inputs: DecisionInputs | None = None
     #: ``load`` (cases and workflow rows), ``balances``, ``decisions`` (snapshots + decide).
     timings: dict[str, Timing] = field(default_factory=dict)
 
@@ -428,7 +435,7 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
 
     digits = "replace(replace(replace(cp.value, ' ', ''), '-', ''), '/', '')"
     mobile_prefix = " OR ".join(
-        f"substr({digits}, 1, {len(p)}) = {_quote(p)}" for p in _MOBILE_PREFIXES
+        f"substr({digits}, 1, {len(p)}) = {_quote(p)}" for p in MOBILE_PREFIXES
     )
 
     valid_email = any_("cp.kind = 'email' AND cp.status = 'valid'")
@@ -892,7 +899,7 @@ def decide_cases(
     *,
     with_actions: bool = True,
     keep: bool = False,
-) -> tuple[DecisionSummary, ActionColumns | None, dict[int, tuple[CaseSnapshot, Decision]] | None]:
+) -> tuple[DecisionSummary, ActionColumns | None, Kept | None]:
     """``decide`` for every case of ``inputs`` not yet processed for ``day``."""
     summary = DecisionSummary(day, cases=len(inputs.case_id))
     strategies, problems = _strategies(inputs, book)
@@ -905,6 +912,7 @@ def decide_cases(
     a_first: list[bool] = []
     channel_code = {c: i for i, c in enumerate(CHANNELS)}
     kept: dict[int, tuple[CaseSnapshot, Decision]] = {}
+    kept_strategies: dict[int, Strategy] = {}
     approvals_n = tasks_n = fees_n = first_n = 0
     for row, snapshot in enumerate(snapshots):
         if snapshot is None:
@@ -937,6 +945,7 @@ def decide_cases(
             fees_n += len(decision.fees)
         if keep:
             kept[snapshot.case_id] = (snapshot, decision)
+            kept_strategies[snapshot.case_id] = strategy
     summary.decided = sum(outcomes.values())
     summary.outcomes = Counter({str(k): v for k, v in outcomes.items()})
     summary.actions = Counter({str(k): v for k, v in channels.items()})
@@ -952,7 +961,7 @@ def decide_cases(
         if with_actions
         else None
     )
-    return summary, actions, (kept if keep else None)
+    return summary, actions, ((kept, kept_strategies) if keep else None)
 
 
 def decide_partition(
@@ -986,7 +995,11 @@ def decide_partition(
         keep=keep,
     )
     clock.lap("decisions")
-    return PartitionDecisions(partition, summary, actions, kept, clock.timings)
+    if kept is None:
+        return PartitionDecisions(partition, summary, actions, timings=clock.timings)
+    return PartitionDecisions(
+        partition, summary, actions, kept[0], kept[1], inputs if keep else None, clock.timings
+    )
 
 
 def run_partition(

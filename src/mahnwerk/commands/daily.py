@@ -26,7 +26,15 @@ def register(subparsers: Any) -> None:
         "run", help="Mahnlauf für einen Tag", description="Mahnlauf: alle offenen Fälle."
     )
     run.add_argument("--date", dest="day", help="Tag JJJJ-MM-TT (Standard: heute)")
-    run.add_argument("--batch-size", type=int, default=1000, help="Fälle je Transaktion")
+    run.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="nur planen: Entscheidungen, Wirkungen und Nachrichten in die Warteschlange, nichts"
+        " zustellen",
+    )
+    run.add_argument(
+        "--processes", type=int, default=None, help="Prozesse der Planung (Standard: je Kern einer)"
+    )
     run.set_defaults(handler=run_command)
 
     ap = subparsers.add_parser("approvals", help="Freigaben: Gericht, Vollstreckung …")
@@ -111,7 +119,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         day = _date(args.day, "--date")
         runtime = build()
-        summary = run_day(runtime, day, batch_size=args.batch_size)
+        summary = run_day(runtime, day, processes=args.processes, deliver=not args.plan_only)
     except (_BadInput, StrategyError) as exc:
         return _fail(str(exc))
     print(summary.german())

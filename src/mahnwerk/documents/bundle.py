@@ -16,7 +16,6 @@ directory with a manifest is complete. A directory that already holds a manifest
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -29,6 +28,7 @@ from typing import Protocol
 
 from pypdf import PdfReader
 
+from mahnwerk.documents import spreadsheet
 from mahnwerk.documents.letters import LetterData, LetterError, Problem, validate
 
 MANIFEST_CSV = "manifest.csv"
@@ -145,7 +145,7 @@ def manifest_json(entries: Sequence[ManifestEntry]) -> str:
 
 def manifest_csv(entries: Sequence[ManifestEntry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(MANIFEST_FIELDS)
     for e in entries:
         writer.writerow([getattr(e, f) for f in MANIFEST_FIELDS])

@@ -7,7 +7,6 @@ and for the totals.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+from mahnwerk.documents import spreadsheet
 from mahnwerk.documents.render import PDF_STANDARD, TEMPLATES, PdfStandard, default_font_paths
 
 SETTLEMENT_TEMPLATE = TEMPLATES / "settlement.typ"
@@ -77,7 +77,7 @@ def german_eur(amount: Decimal) -> str:
 def settlement_csv(s: Settlement) -> bytes:
     """CSV for German Excel: ``;`` separated, decimal comma, UTF-8 with BOM, a sum line."""
     out = io.StringIO()
-    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w = spreadsheet.writer(out)
     w.writerow(["Datum", "Aktenzeichen", "Ihr Zeichen", "Art", *(t for _, t in MONEY_COLUMNS)])
     for line in s.lines:
         w.writerow(

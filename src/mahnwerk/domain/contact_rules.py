@@ -234,3 +234,20 @@ class HolidaySet:
 
     def __call__(self, day: date) -> bool:
         return day in self.days
+
+
+#: Dialling prefixes of German mobile numbers (national and international forms).
+MOBILE_PREFIXES = ("015", "016", "017", "+4915", "+4916", "+4917", "004915", "004916", "004917")
+
+
+def is_mobile(kind: str, value: str) -> bool:
+    """Whether a contact point can receive an SMS: kind ``mobile``, or a ``phone`` whose number
+    has a German mobile prefix.
+
+    >>> is_mobile("phone", "0151 234-5678"), is_mobile("phone", "040 1234567")
+    (True, False)
+    """
+    if kind == "mobile":
+        return True
+    digits = value.replace(" ", "").replace("-", "").replace("/", "")
+    return kind == "phone" and digits.startswith(MOBILE_PREFIXES)

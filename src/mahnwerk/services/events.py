@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -32,18 +33,36 @@ def emit(session: Session, case: Case, kind: str, actor: Actor, **data: Any) -> 
 
 
 def webhook_body(case: Case, event: CaseEvent) -> str:
+    return webhook_json(
+        case.id,
+        case.external_ref,
+        case.stage,
+        case.status,
+        event.id,
+        event.kind,
+        event.at,
+        event.data,
+    )
+
+
+def webhook_json(
+    case_id: int,
+    external_ref: str | None,
+    stage: str,
+    status: str,
+    event_id: int,
+    kind: str,
+    at: datetime,
+    data: dict[str, Any],
+) -> str:
+    """The body a creditor's webhook receives for one event of one case."""
     return json.dumps(
         {
-            "id": event.id,
-            "type": event.kind,
-            "created_at": event.at.isoformat(),
-            "case": {
-                "id": case.id,
-                "external_ref": case.external_ref,
-                "stage": case.stage,
-                "status": case.status,
-            },
-            "data": event.data,
+            "id": event_id,
+            "type": kind,
+            "created_at": at.isoformat(),
+            "case": {"id": case_id, "external_ref": external_ref, "stage": stage, "status": status},
+            "data": data,
         },
         ensure_ascii=False,
         sort_keys=True,

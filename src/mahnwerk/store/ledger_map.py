@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row
 
 from mahnwerk.domain import ledger
 from mahnwerk.domain.interest import (
@@ -13,6 +16,9 @@ from mahnwerk.domain.interest import (
     StatutoryInterest,
 )
 from mahnwerk.store.models import Case, Claim
+
+if TYPE_CHECKING:
+    from mahnwerk.store.run_reads import CaseRecord
 
 
 def interest_terms(kind: str, value: Decimal | None) -> InterestTerms:
@@ -25,7 +31,7 @@ def interest_terms(kind: str, value: Decimal | None) -> InterestTerms:
     return NoInterest()
 
 
-def domain_claim(claim: Claim) -> ledger.Claim:
+def domain_claim(claim: Claim | Row[Any]) -> ledger.Claim:
     return ledger.Claim(
         id=claim.invoice_no,
         principal=claim.principal,
@@ -36,8 +42,9 @@ def domain_claim(claim: Claim) -> ledger.Claim:
     )
 
 
-def domain_case(case: Case) -> ledger.Case:
-    """The ledger's view of a stored case; reversed payments are left out."""
+def domain_case(case: Case | CaseRecord) -> ledger.Case:
+    """The ledger's view of a stored case (ORM objects or the daily run's bulk-read records);
+    reversed payments are left out."""
     return ledger.Case(
         consumer=case.debtor.consumer,
         claims=tuple(domain_claim(c) for c in case.claims),

@@ -101,14 +101,21 @@ class Debtor(Base):
 
     @property
     def display_name(self) -> str:
-        if self.kind == "legal":
-            return self.company or ""
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return debtor_display_name(self.kind, self.first_name, self.last_name, self.company)
 
     @property
     def current_address(self) -> Address | None:
         current = [a for a in self.addresses if a.valid_to is None]
         return current[-1] if current else None
+
+
+def debtor_display_name(
+    kind: str, first_name: str | None, last_name: str | None, company: str | None
+) -> str:
+    """How a debtor is addressed: the company of a legal person, else first and last name."""
+    if kind == "legal":
+        return company or ""
+    return " ".join(p for p in (first_name, last_name) if p)
 
 
 class Address(Base):

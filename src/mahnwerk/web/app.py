@@ -23,7 +23,7 @@ from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
 from mahnwerk.web.i18n import DEFAULT, LANGUAGES, translate
-from mahnwerk.web.security import AttemptLimiter, csrf_ok, csrf_token
+from mahnwerk.web.security import AttemptLimiter, SecurityHeaders, csrf_ok, csrf_token
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "mw_lang"
@@ -85,6 +85,7 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
         https_only=False,
         max_age=8 * 3600,
     )
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     from mahnwerk.web import creditor, enforcement, portal, register, workspace
 

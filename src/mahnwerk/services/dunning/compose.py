@@ -5,47 +5,42 @@ renders it without reading the store again."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Row
 
 from mahnwerk.channels.texts import (
     SUPERVISORY_AUTHORITY,
 )
+from mahnwerk.config import Settings
+from mahnwerk.domain.contact_rules import is_mobile
 from mahnwerk.domain.ledger import Statement
-from mahnwerk.store.models import Case, ContactPoint, Creditor, Debtor
-
-if TYPE_CHECKING:
-    from mahnwerk.bootstrap import Runtime
-
+from mahnwerk.store.models import Case, Creditor, Debtor
+from mahnwerk.store.run_reads import CaseRecord, DebtorRecord
 
 #: Days a debtor has to pay after a message.
 PAY_WITHIN_DAYS = 14
 
 
-def mobile(contact: ContactPoint) -> bool:
-    if contact.kind == "mobile":
-        return True
-    digits = contact.value.replace(" ", "").replace("-", "").replace("/", "")
-    return contact.kind == "phone" and digits.startswith(
-        ("015", "016", "017", "+4915", "+4916", "+4917", "004915", "004916", "004917")
-    )
+def mobile(contact: Any) -> bool:
+    return is_mobile(contact.kind, contact.value)
 
 
-def valid_contacts(debtor: Debtor, kind: str) -> list[ContactPoint]:
+def valid_contacts(debtor: Debtor | DebtorRecord, kind: str) -> list[Any]:
     return [c for c in debtor.contacts if c.kind == kind and c.status == "valid"]
 
 
 def message_payload(
-    case: Case,
-    creditor: Creditor,
+    case: Case | CaseRecord,
+    creditor: Creditor | Row[Any],
     st: Statement,
-    runtime: Runtime,
+    settings: Settings,
     day: date,
     *,
     action_info: dict[str, Any],
 ) -> dict[str, Any]:
     """The JSON-ready data of one message: what the letter renderer, the e-mail and the SMS
     texts read (amounts as decimal strings, dates ISO)."""
-    settings = runtime.settings
     debtor = case.debtor
     address = debtor.current_address
     cset = creditor.settings or {}
@@ -67,6 +62,7 @@ def message_payload(
             "name": settings.agency_name,
             "address": settings.agency_address,
             "email": settings.agency_email,
+            "phone": settings.agency_phone,
             "registration": settings.agency_registration,
         },
         "authority": dict(SUPERVISORY_AUTHORITY),

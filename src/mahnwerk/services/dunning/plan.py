@@ -1,226 +1,299 @@
-"""Phase 1 of the daily run: every open case, its balance, the decision and its effects."""
+"""Phase 1 of the daily run (planning): every open case, its balance, the decision and its
+effects, for all cases at once.
+
+The open cases are cut into partitions of consecutive ids (about :data:`PARTITION_SIZE` open
+cases each) that are planned in parallel processes, each on its own connection. A partition
+is planned in two transactions:
+
+1. **Read** (one snapshot: ``REPEATABLE READ`` on PostgreSQL): the vectorised decision step of
+   :mod:`mahnwerk.batch.decisions` (bulk load, vectorised balances, the one
+   :class:`~mahnwerk.domain.dunning.CaseSnapshot` builder, the pure
+   :func:`~mahnwerk.domain.dunning.decide`); then, for the cases with a message today only,
+   the statement from the ledger (with the step's fees as costs of the day, see
+   :func:`statement_with_fees`) and the message data (:mod:`.compose`).
+2. **Write**: the effects in set-based statements (:mod:`mahnwerk.store.run_writes`): first
+   the claim of the cases (``case_strategy.processed_for = day`` only where it was not yet
+   set, so that two runs of the same day never both write a case), then for the claimed cases
+   the strategy state, stage changes, outbox messages, approval requests, tasks, plan status
+   changes and the timeline events (with their webhook deliveries).
+
+A partition's effects are committed whole or not at all; a run killed in the middle leaves
+the committed partitions done and the others untouched, and running again finishes the rest
+(cases marked for the day are skipped). A case whose data cannot be composed is left
+unclaimed and reported; it is planned again by the next run. The fees of a step are not
+booked here: they travel with the message and are booked when it goes out (:mod:`.deliver`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+import numpy as np
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.pool import NullPool
 
+from mahnwerk.batch.decisions import decide_partition
+from mahnwerk.batch.loader import Partition
+from mahnwerk.config import Settings
 from mahnwerk.domain import ledger
-from mahnwerk.domain.dunning import (
-    CaseSnapshot,
-    Decision,
-    FeeCharge,
-    Flag,
-    Outcome,
-    PlanState,
-    PlanTerms,
-    decide,
-    is_written_reminder,
-)
+from mahnwerk.domain.dunning import Decision, FeeCharge, Outcome, PlanState
 from mahnwerk.domain.ledger import Statement, compute_statement
-from mahnwerk.domain.strategy import Channel, Stage, Strategy
-from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
-from mahnwerk.services import events
-from mahnwerk.services.actor import SYSTEM, today_in_germany
-from mahnwerk.services.cases import statement
-from mahnwerk.services.court.facts import court_facts
-from mahnwerk.services.dunning.compose import message_payload, mobile, valid_contacts
+from mahnwerk.domain.strategy import Strategy
+from mahnwerk.services.actor import SYSTEM
+from mahnwerk.services.dunning.compose import message_payload
 from mahnwerk.services.dunning.summary import RunSummary
-from mahnwerk.services.workspace.workflow import add_task
+from mahnwerk.services.events import WEBHOOK_EVENTS, webhook_json
+from mahnwerk.store import run_reads, run_writes
+from mahnwerk.store.db import make_engine
 from mahnwerk.store.ledger_map import domain_case
-from mahnwerk.store.models import Case, Creditor, Debtor
-from mahnwerk.store.workflow import (
-    Approval,
-    CaseFlag,
-    CaseStrategy,
-    Dispute,
-    OutboxMessage,
-    PaymentPlan,
-    Task,
-)
+from mahnwerk.store.models import Case, WebhookDelivery
 from mahnwerk.strategies import StrategyBook
 
 if TYPE_CHECKING:
     from mahnwerk.bootstrap import Runtime
 
+#: Open cases per partition (the default of ``settings.plan_partition_size``): small enough
+#: that a run killed in the middle loses little and a partition's arrays stay small, large
+#: enough that the bulk statements pay off.
+PARTITION_SIZE = 25_000
 
-@dataclass
-class _BatchData:
-    states: dict[int, CaseStrategy]
-    creditors: dict[int, Creditor]
-    disputes: dict[int, list[Dispute]]
-    flags: dict[int, set[str]]
-    plans: dict[int, PaymentPlan]
-    approvals: dict[int, list[Approval]]
-    outbox: dict[int, list[OutboxMessage]]
-    open_tasks: dict[int, set[str]]
-    court: dict[int, CourtFacts] = field(default_factory=dict)
+#: Outcomes that are told on the case's timeline when a case enters them.
+_TOLD_OUTCOMES = (Outcome.STOPPED, Outcome.PAUSED, Outcome.HELD, Outcome.SETTLED, Outcome.FINISHED)
 
 
-def _group(rows: Iterable[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {}
-    for row in rows:
-        grouped.setdefault(row.case_id, []).append(row)
-    return grouped
+@dataclass(frozen=True)
+class PlanJob:
+    """Everything one process needs to plan one partition (picklable)."""
+
+    settings: Settings
+    day: date
+    now: datetime
+    partition: Partition
 
 
-def _load_batch(s: Session, ids: Sequence[int]) -> tuple[list[Case], _BatchData]:
-    cases = list(
-        s.scalars(
-            select(Case)
-            .where(Case.id.in_(ids))
-            .options(
-                selectinload(Case.claims),
-                selectinload(Case.costs),
-                selectinload(Case.payments),
-                selectinload(Case.debtor).selectinload(Debtor.addresses),
-                selectinload(Case.debtor).selectinload(Debtor.contacts),
-            )
-            .order_by(Case.id)
-        )
-    )
-    creditor_ids = {c.creditor_id for c in cases}
-    data = _BatchData(
-        states={
-            r.case_id: r
-            for r in s.scalars(select(CaseStrategy).where(CaseStrategy.case_id.in_(ids)))
-        },
-        creditors={
-            r.id: r for r in s.scalars(select(Creditor).where(Creditor.id.in_(creditor_ids)))
-        },
-        disputes=_group(s.scalars(select(Dispute).where(Dispute.case_id.in_(ids)))),
-        flags={
-            k: {f.kind for f in v}
-            for k, v in _group(
-                s.scalars(
-                    select(CaseFlag).where(CaseFlag.case_id.in_(ids), CaseFlag.cleared_at.is_(None))
-                )
-            ).items()
-        },
-        plans={
-            p.case_id: p
-            for p in s.scalars(
-                select(PaymentPlan)
-                .where(PaymentPlan.case_id.in_(ids), PaymentPlan.status == "active")
-                .order_by(PaymentPlan.id)
-            )
-        },
-        approvals=_group(s.scalars(select(Approval).where(Approval.case_id.in_(ids)))),
-        outbox=_group(s.scalars(select(OutboxMessage).where(OutboxMessage.case_id.in_(ids)))),
-        open_tasks={
-            k: {t.code for t in v}
-            for k, v in _group(
-                s.scalars(select(Task).where(Task.case_id.in_(ids), Task.status == "open"))
-            ).items()
-        },
-        court=court_facts(s, ids),
-    )
-    return cases, data
+# ----------------------------------------------------------------------------- the day
 
 
-def plan_batch(
-    s: Session,
-    ids: Sequence[int],
+def plan_day(
+    runtime: Runtime,
     day: date,
     now: datetime,
-    book: StrategyBook,
-    runtime: Runtime,
-    summary: RunSummary,
-) -> None:
-    """Plan the cases ``ids`` for ``day`` inside the caller's transaction."""
-    cases, data = _load_batch(s, ids)
-    for case in cases:
-        state = data.states.get(case.id)
-        if state is not None and state.processed_for == day:
-            continue
-        part = RunSummary(day)  # counted only if the case commits
-        try:
-            with s.begin_nested():
-                plan_case(s, case, day, now, book, runtime, data, part)
-            summary.merge(part)
-        except Exception as exc:  # one bad case must not stop the run; it is retried next run
-            summary.errors.append(f"Fall {case.reference}: {type(exc).__name__}: {exc}")
+    *,
+    processes: int | None = None,
+    partition_size: int = PARTITION_SIZE,
+    report: Callable[[str, int, int], None] | None = None,
+) -> RunSummary:
+    """Plan every open case not yet processed for ``day``; partitions in ``processes``
+    processes (default: one per core, at most one per partition)."""
+    workers = max(1, processes or os.cpu_count() or 1)
+    partitions = open_case_partitions(runtime.engine, day, partition_size, workers)
+    jobs = [PlanJob(runtime.settings, day, now, p) for p in partitions]
+    workers = min(workers, len(jobs)) or 1
+    if workers > 1 and runtime.engine.dialect.name == "sqlite":
+        runtime.engine.dispose(close=False)  # children open their own connections
+    summary = RunSummary(day)
+    total = sum(p.size for p in partitions)
+    done = 0
+    for part, size in _map(plan_partition, jobs, workers):
+        summary.merge(part)
+        done += size
+        if report is not None:
+            report("Fälle", done, total)
+    return summary
 
 
-def _barred_from(case: Case, facts: CourtFacts = NO_COURT_FACTS) -> date | None:
-    """The limitation check of the run: payments restart it, a served Mahnbescheid
-    suspends it, a title gives 30 years (:func:`~mahnwerk.domain.title.case_barred_from`,
-    the same function as the vectorised ``batch.decisions.barred_from_days``)."""
-    return case_barred_from(
-        [(c.id, c.origin or c.due_date or c.default_from) for c in case.claims],
-        (p.date for p in case.payments if not p.reversed),
-        facts,
-    )
+@dataclass(frozen=True)
+class SizedPartition(Partition):
+    size: int = 0
 
 
-def snapshot_of(
-    case: Case,
-    st: Statement,
-    state: CaseStrategy,
-    strategy: Strategy,
-    data: _BatchData,
-) -> CaseSnapshot:
-    debtor = case.debtor
-    disputes = data.disputes.get(case.id, [])
-    flags = data.flags.get(case.id, set())
-    plan = data.plans.get(case.id)
-    sent = [m for m in data.outbox.get(case.id, []) if m.status == "sent" and m.sent_at]
-    approvals = [
-        a
-        for a in data.approvals.get(case.id, [])
-        if a.strategy_name == strategy.name and a.strategy_version == strategy.version
+def open_case_partitions(
+    engine: Engine, day: date, size: int, workers: int = 1
+) -> list[SizedPartition]:
+    """Consecutive id ranges holding at most ``size`` open cases each that are not yet
+    processed for ``day``, at least one per worker (ranges, not ``id % n``, so that every
+    query of a partition is an index range scan)."""
+    with engine.connect() as connection:
+        ids = np.fromiter(
+            connection.execute(
+                text(
+                    "SELECT c.id FROM case_file c LEFT JOIN case_strategy s ON s.case_id = c.id"
+                    " WHERE c.status = 'open'"
+                    " AND (s.processed_for IS NULL OR s.processed_for <> :day) ORDER BY c.id"
+                ),
+                {"day": day},
+            ).scalars(),
+            dtype=np.int64,
+        )
+    if not len(ids):
+        return []
+    size = max(1, min(size, -(-len(ids) // max(1, workers))))
+    starts = ids[::size].tolist()
+    ends = [*starts[1:], int(ids[-1]) + 1]
+    counts = [min(size, len(ids) - i) for i in range(0, len(ids), size)]
+    return [
+        SizedPartition(id_from=a, id_to=b, size=n)
+        for a, b, n in zip(starts, ends, counts, strict=True)
     ]
-    emails = [c for c in debtor.contacts if c.kind == "email"]
-    facts = data.court.get(case.id, NO_COURT_FACTS)
-    return CaseSnapshot(
-        case_id=case.id,
-        consumer=debtor.consumer,
-        handed_over=today_in_germany(case.created_at),
-        open_amount=st.totals.total_open,
-        principal=sum((c.principal for c in case.claims), Decimal(0)),
-        due_since=min((c.due_date or c.default_from) for c in case.claims),
-        barred_from=_barred_from(case, facts),
-        step_index=state.step_index,
-        step_date=state.stage_since,
-        first_contact_done=state.first_contact_done,
-        open_dispute=any(d.status == "open" for d in disputes),
-        ever_disputed=bool(disputes),
-        flags=frozenset(Flag(f) for f in flags if f in Flag.__members__.values()),
-        plan=None
-        if plan is None
-        else PlanTerms(
-            plan.kind, plan.agreed_on, plan.start, plan.instalment, plan.count, plan.interval_months
-        ),
-        payments=tuple((p.date, p.amount) for p in case.payments if not p.reversed),
-        written_reminders=tuple(
-            today_in_germany(m.sent_at)
-            for m in sent
-            if m.sent_at and is_written_reminder(Stage(m.stage), Channel(m.channel))
-        ),
-        bureau_notice_on=state.bureau_notice_on,
-        cost_codes=frozenset(c.code for c in case.costs if c.code),
-        has_postal_address=debtor.current_address is not None,
-        letter_returned="letter_returned" in flags,
-        has_email=bool(valid_contacts(debtor, "email")),
-        email_bounced=bool(emails) and not valid_contacts(debtor, "email"),
-        has_mobile=any(mobile(c) for c in debtor.contacts if c.status == "valid"),
-        has_phone=bool(valid_contacts(debtor, "phone")),
-        open_task_codes=frozenset(data.open_tasks.get(case.id, set())),
-        pending_messages=sum(1 for m in data.outbox.get(case.id, []) if m.status == "pending"),
-        approvals_pending=frozenset(a.step_index for a in approvals if a.status == "pending"),
-        approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
-        titled=facts.titled(c.id for c in case.claims),
-        court_running=facts.running,
-    )
 
 
-def statement_with_fees(case: Case, day: date, fees: Sequence[FeeCharge]) -> Statement:
+def _map(
+    function: Callable[[PlanJob], RunSummary], jobs: Sequence[PlanJob], workers: int
+) -> Iterator[tuple[RunSummary, int]]:
+    """``function`` over ``jobs`` in ``workers`` processes (here if 1), as they finish."""
+    sizes = [getattr(j.partition, "size", 0) for j in jobs]
+    if workers <= 1:
+        for job, size in zip(jobs, sizes, strict=True):
+            yield function(job), size
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(workers) as pool:
+        for index, result in pool.imap_unordered(_indexed, list(enumerate(jobs)), chunksize=1):
+            yield result, sizes[index]
+
+
+def _indexed(item: tuple[int, PlanJob]) -> tuple[int, RunSummary]:
+    return item[0], plan_partition(item[1])
+
+
+# ----------------------------------------------------------------------- one partition
+
+
+def plan_partition(job: PlanJob) -> RunSummary:
+    """Plan one partition on a connection of its own (read, then write; see the module)."""
+    engine = make_engine(job.settings.database_url, poolclass=NullPool)
+    try:
+        planned = read_and_decide(engine, job)
+        summary = planned.summary
+        if planned.cases:
+            write_effects(engine, job, planned, summary)
+        return summary
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _read_connection(engine: Engine) -> Iterator[Connection]:
+    options: dict[str, Any] = {}
+    if engine.dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ"}  # one snapshot for every table
+    with engine.connect().execution_options(**options) as connection:
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+@dataclass
+class CasePlan:
+    """What today's decision means for one case (the rows to write)."""
+
+    case_id: int
+    creditor_id: int
+    external_ref: str
+    status: str
+    old_stage: str
+    has_state: bool
+    last_outcome: str | None
+    strategy: Strategy
+    decision: Decision
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Planned:
+    summary: RunSummary
+    cases: list[CasePlan]
+    #: case id -> id of its active payment plan (the last), where the decision ends it.
+    plans: dict[int, int]
+    #: (case id, task code) of the open tasks, so that a task is not opened twice.
+    open_tasks: set[tuple[int, str]]
+
+
+def read_and_decide(engine: Engine, job: PlanJob) -> Planned:
+    """The read transaction of a partition: decisions, and message data where needed."""
+    book = StrategyBook((job.settings.var_dir / "strategies",))
+    summary = RunSummary(job.day)
+    with _read_connection(engine) as connection:
+        decided = decide_partition(connection, job.day, job.partition, book=book, keep=True)
+        summary.errors.extend(decided.summary.errors)
+        decisions = decided.decisions or {}
+        strategies = decided.strategies or {}
+        if not decisions:
+            return Planned(summary, [], {}, set())
+        inputs = decided.inputs
+        assert inputs is not None
+        rows = _case_rows(connection, list(decisions))
+        cases = [
+            CasePlan(
+                case_id,
+                *rows[case_id],
+                strategy=strategies[case_id],
+                decision=decision,
+            )
+            for case_id, (_, decision) in sorted(decisions.items())
+        ]
+        _compose(connection, job, [c for c in cases if c.decision.actions], summary)
+        ending = [
+            c.case_id
+            for c in cases
+            if c.decision.plan_state in (PlanState.BROKEN, PlanState.COMPLETED)
+        ]
+        plans = _active_plans(connection, ending)
+    open_tasks = {
+        (int(inputs.case_id[row]), code) for row, codes in inputs.tasks.items() for code in codes
+    }
+    composed = [c for c in cases if not c.decision.actions or c.messages]
+    return Planned(summary, composed, plans, open_tasks)
+
+
+def _case_rows(
+    connection: Connection, ids: Sequence[int]
+) -> dict[int, tuple[int, str, str, str, bool, str | None]]:
+    """Per case: creditor, external reference, status, stage, whether a strategy state exists
+    and its last outcome."""
+    out: dict[int, tuple[int, str, str, str, bool, str | None]] = {}
+    for chunk in _chunks(ids, 5000):
+        for r in connection.execute(
+            text(
+                "SELECT c.id, c.creditor_id, c.external_ref, c.status, c.stage,"
+                " s.case_id IS NOT NULL, s.last_outcome"
+                " FROM case_file c LEFT JOIN case_strategy s ON s.case_id = c.id"
+                f" WHERE c.id IN ({','.join(str(int(i)) for i in chunk)})"
+            )
+        ):
+            out[int(r[0])] = (int(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5]), r[6])
+    return out
+
+
+def _active_plans(connection: Connection, ids: Sequence[int]) -> dict[int, int]:
+    plans: dict[int, int] = {}
+    for chunk in _chunks(ids, 5000):
+        for case_id, plan_id in connection.execute(
+            text(
+                "SELECT case_id, id FROM payment_plan WHERE status = 'active'"
+                f" AND case_id IN ({','.join(str(int(i)) for i in chunk)}) ORDER BY id"
+            )
+        ):
+            plans[int(case_id)] = int(plan_id)  # the last by id, as the decision read it
+    return plans
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def statement_with_fees(
+    case: Case | run_reads.CaseRecord, day: date, fees: Sequence[FeeCharge]
+) -> Statement:
     """The statement of ``case`` on ``day`` with the step's fees as costs of that day: what the
     message shows; the fees are booked when it is delivered (``deliver``)."""
     base = domain_case(case)
@@ -228,168 +301,327 @@ def statement_with_fees(case: Case, day: date, fees: Sequence[FeeCharge]) -> Sta
     return compute_statement(replace(base, costs=base.costs + extra), day)
 
 
-def plan_case(
-    s: Session,
-    case: Case,
-    day: date,
-    now: datetime,
-    book: StrategyBook,
-    runtime: Runtime,
-    data: _BatchData,
-    summary: RunSummary,
-) -> Decision:
-    """Decide and apply one case (inside a savepoint of the batch transaction)."""
-    creditor = data.creditors[case.creditor_id]
-    state = data.states.get(case.id)
-    if state is None:
-        strategy = book.for_creditor(creditor.settings)
-        state = CaseStrategy(
-            case_id=case.id,
-            strategy_name=strategy.name,
-            strategy_version=strategy.version,
-            step_index=None,
-            stage_since=None,
-            first_contact_done=False,
-            updated_at=now,
-        )
-        s.add(state)
-        data.states[case.id] = state
-    else:
-        strategy = book.get(state.strategy_name)
-        state.strategy_version = strategy.version
-    st = statement(case, day)
-    snapshot = snapshot_of(case, st, state, strategy, data)
-    decision = decide(snapshot, strategy, day)
-    common = {"strategy": strategy.name, "strategy_version": strategy.version}
+def _compose(
+    connection: Connection, job: PlanJob, cases: list[CasePlan], summary: RunSummary
+) -> None:
+    """The message data of the cases with a message today; a case whose data cannot be
+    composed gets none (it is then not planned today, and reported)."""
+    for chunk in _chunk_plans(cases, run_reads.CHUNK):
+        loaded = run_reads.load_cases(connection, [p.case_id for p in chunk])
+        creditors = run_reads.load_creditors(connection, sorted({p.creditor_id for p in chunk}))
+        for plan in chunk:
+            case = loaded[plan.case_id]
+            try:
+                plan.messages = _messages(case, creditors[case.creditor_id], plan, job)
+            except Exception as exc:  # one case's bad data must not stop the partition
+                summary.errors.append(f"Fall {case.reference}: {type(exc).__name__}: {exc}")
 
-    if decision.fees:
-        # booked when the message goes out (deliver), shown in it already
-        st = statement_with_fees(case, day, decision.fees)
 
-    plan = data.plans.get(case.id)
-    if plan is not None and decision.plan_state in (PlanState.BROKEN, PlanState.COMPLETED):
-        plan.status = "broken" if decision.plan_state is PlanState.BROKEN else "completed"
-        plan.closed_at = now
-        events.emit(s, case, f"plan.{plan.status}", SYSTEM, plan_id=plan.id, **common)
+def _chunk_plans(items: list[CasePlan], size: int) -> Iterator[list[CasePlan]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
-    existing_keys = {m.dedupe_key for m in data.outbox.get(case.id, [])}
+
+def _messages(
+    case: run_reads.CaseRecord, creditor: Any, plan: CasePlan, job: PlanJob
+) -> list[dict[str, Any]]:
+    decision, strategy = plan.decision, plan.strategy
+    st = statement_with_fees(case, job.day, decision.fees)
+    fees = [{"code": f.code, "label": f.label, "amount": str(f.amount)} for f in decision.fees]
+    out = []
     for action in decision.actions:
-        key = f"{strategy.name}@{strategy.version}#{action.step_index}"
-        if key in existing_keys:
+        payload = message_payload(
+            case,
+            creditor,
+            st,
+            job.settings,
+            job.day,
+            action_info={
+                "template": action.template,
+                "stage": str(action.stage),
+                "channel": str(action.channel),
+                "first_contact": action.first_contact,
+                "credit_bureau_notice": action.credit_bureau_notice,
+                "step": action.step_index,
+                "strategy": strategy.name,
+                "strategy_version": strategy.version,
+                "fees": fees,
+                "portal": {"code_version": case.code_version},
+            },
+        )
+        out.append(payload)
+    return out
+
+
+# ------------------------------------------------------------------------------ write
+
+
+def write_effects(engine: Engine, job: PlanJob, planned: Planned, summary: RunSummary) -> None:
+    """The write transaction of a partition (see the module docstring)."""
+    day, now = job.day, job.now
+    with engine.begin() as connection:
+        claimed = run_writes.claim_cases(
+            connection, day, now, [_state_row(c) for c in planned.cases]
+        )
+        cases = [c for c in planned.cases if c.case_id in claimed]
+        if not cases:
+            return
+        events: list[run_writes.EventRow] = []
+        _plan_changes(connection, cases, planned.plans, now, events)
+        _outbox(connection, cases, job, events, summary)
+        _approvals(connection, cases, now, events, summary)
+        _tasks(connection, cases, planned.open_tasks, now, summary)
+        _stage_events(cases, now, events)
+        _outcome_events(cases, now, events)
+        _insert_events(connection, events)
+        for c in cases:
+            summary.cases_processed += 1
+            summary.outcomes[str(c.decision.outcome)] += 1
+
+
+def _state_row(c: CasePlan) -> run_writes.StateRow:
+    d = c.decision
+    moves = d.step_index is not None and d.stage is not None
+    return run_writes.StateRow(
+        case_id=c.case_id,
+        has_state=c.has_state,
+        strategy_name=c.strategy.name,
+        strategy_version=c.strategy.version,
+        step_index=d.step_index if moves else None,
+        moves=moves,
+        last_outcome=str(d.outcome),
+        new_stage=str(d.stage) if moves and str(d.stage) != c.old_stage else None,
+    )
+
+
+def _common(c: CasePlan) -> dict[str, Any]:
+    return {"strategy": c.strategy.name, "strategy_version": c.strategy.version}
+
+
+def _event(c: CasePlan, kind: str, now: datetime, **data: Any) -> run_writes.EventRow:
+    return run_writes.EventRow(
+        case_id=c.case_id,
+        creditor_id=c.creditor_id,
+        external_ref=c.external_ref,
+        status=c.status,
+        stage=c.old_stage,
+        kind=kind,
+        at=now,
+        actor=SYSTEM.label,
+        data=data,
+    )
+
+
+def _stage_events(cases: list[CasePlan], now: datetime, events: list[run_writes.EventRow]) -> None:
+    """``stage.changed`` of the cases whose stage the claim moved."""
+    for c in cases:
+        new = _state_row(c).new_stage
+        if new is None:
             continue
-        message = OutboxMessage(
-            case_id=case.id,
-            run_date=day,
-            step_index=action.step_index,
-            stage=str(action.stage),
-            channel=str(action.channel),
-            template=action.template,
-            strategy_name=strategy.name,
-            strategy_version=strategy.version,
-            dedupe_key=key,
-            first_contact=action.first_contact,
-            payload=message_payload(
-                case,
-                creditor,
-                st,
-                runtime,
-                day,
-                action_info={
-                    "template": action.template,
+        event = _event(
+            c,
+            "stage.changed",
+            now,
+            old=c.old_stage,
+            new=new,
+            step=c.decision.step_index,
+            **_common(c),
+        )
+        events.append(replace(event, stage=new))
+
+
+def _plan_changes(
+    connection: Connection,
+    cases: list[CasePlan],
+    plans: dict[int, int],
+    now: datetime,
+    events: list[run_writes.EventRow],
+) -> None:
+    changes = []
+    for c in cases:
+        state = c.decision.plan_state
+        if state not in (PlanState.BROKEN, PlanState.COMPLETED) or c.case_id not in plans:
+            continue
+        status = "broken" if state is PlanState.BROKEN else "completed"
+        changes.append((plans[c.case_id], status))
+        events.append(_event(c, f"plan.{status}", now, plan_id=plans[c.case_id], **_common(c)))
+    run_writes.close_plans(connection, changes, now)
+
+
+def _outbox(
+    connection: Connection,
+    cases: list[CasePlan],
+    job: PlanJob,
+    events: list[run_writes.EventRow],
+    summary: RunSummary,
+) -> None:
+    with_messages = [c for c in cases if c.messages]
+    existing = run_writes.outbox_keys(connection, [c.case_id for c in with_messages])
+    rows, owners = [], []
+    for c in with_messages:
+        for action, payload in zip(c.decision.actions, c.messages, strict=True):
+            key = f"{c.strategy.name}@{c.strategy.version}#{action.step_index}"
+            if (c.case_id, key) in existing:
+                continue
+            rows.append(
+                {
+                    "case_id": c.case_id,
+                    "run_date": job.day,
+                    "step_index": action.step_index,
                     "stage": str(action.stage),
                     "channel": str(action.channel),
+                    "template": action.template,
+                    "strategy_name": c.strategy.name,
+                    "strategy_version": c.strategy.version,
+                    "dedupe_key": key,
                     "first_contact": action.first_contact,
-                    "credit_bureau_notice": action.credit_bureau_notice,
-                    "step": action.step_index,
-                    "strategy": strategy.name,
-                    "strategy_version": strategy.version,
-                    "fees": [
-                        {"code": f.code, "label": f.label, "amount": str(f.amount)}
-                        for f in decision.fees
-                    ],
-                },
-            ),
-            status="pending",
-            attempts=0,
-            created_at=now,
-        )
-        s.add(message)
-        s.flush()
-        summary.actions[str(action.channel)] += 1
-        events.emit(
-            s,
-            case,
-            "dunning.step",
-            SYSTEM,
-            step=action.step_index,
-            stage=str(action.stage),
-            channel=str(action.channel),
-            template=action.template,
-            outbox_id=message.id,
-            first_contact=action.first_contact,
-            note=action.note,
-            **common,
-        )
-
-    for request in decision.approvals:
-        approval = Approval(
-            case_id=case.id,
-            step_index=request.step_index,
-            stage=str(request.stage),
-            strategy_name=strategy.name,
-            strategy_version=strategy.version,
-            reason=request.reason[:500],
-            status="pending",
-            requested_at=now,
-        )
-        s.add(approval)
-        s.flush()
-        summary.approvals_requested += 1
-        events.emit(
-            s,
-            case,
-            "approval.requested",
-            SYSTEM,
-            approval_id=approval.id,
-            stage=str(request.stage),
-            step=request.step_index,
-            **common,
-        )
-
-    for task in decision.tasks:
-        if add_task(s, case.id, task.kind, task.code, task.reason, due_at=now) is not None:
-            summary.tasks_created += 1
-
-    if decision.step_index is not None and decision.stage is not None:
-        old = case.stage
-        state.step_index = decision.step_index
-        state.stage_since = day
-        if old != str(decision.stage):
-            case.stage = str(decision.stage)
-            case.updated_at = now
-            events.emit(
-                s,
-                case,
-                "stage.changed",
-                SYSTEM,
-                old=old,
-                new=str(decision.stage),
-                step=decision.step_index,
-                **common,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": job.now,
+                }
             )
-    if state.last_outcome != str(decision.outcome) and decision.outcome in (
-        Outcome.STOPPED,
-        Outcome.PAUSED,
-        Outcome.HELD,
-        Outcome.SETTLED,
-        Outcome.FINISHED,
-    ):
-        events.emit(
-            s, case, f"dunning.{decision.outcome}", SYSTEM, reasons=list(decision.reasons), **common
+            owners.append((c, action))
+    ids = run_writes.insert_outbox(connection, rows)
+    for (c, action), outbox_id in zip(owners, ids, strict=True):
+        summary.actions[str(action.channel)] += 1
+        events.append(
+            _event(
+                c,
+                "dunning.step",
+                job.now,
+                step=action.step_index,
+                stage=str(action.stage),
+                channel=str(action.channel),
+                template=action.template,
+                outbox_id=outbox_id,
+                first_contact=action.first_contact,
+                note=action.note,
+                **_common(c),
+            )
         )
-    state.last_outcome = str(decision.outcome)
-    state.processed_for = day
-    state.updated_at = now
-    summary.cases_processed += 1
-    summary.outcomes[str(decision.outcome)] += 1
-    return decision
+
+
+def _approvals(
+    connection: Connection,
+    cases: list[CasePlan],
+    now: datetime,
+    events: list[run_writes.EventRow],
+    summary: RunSummary,
+) -> None:
+    rows, owners = [], []
+    for c in cases:
+        for request in c.decision.approvals:
+            rows.append(
+                {
+                    "case_id": c.case_id,
+                    "step_index": request.step_index,
+                    "stage": str(request.stage),
+                    "strategy_name": c.strategy.name,
+                    "strategy_version": c.strategy.version,
+                    "reason": request.reason[:500],
+                    "status": "pending",
+                    "requested_at": now,
+                }
+            )
+            owners.append((c, request))
+    ids = run_writes.insert_approvals(connection, rows)
+    summary.approvals_requested += len(ids)
+    for (c, request), approval_id in zip(owners, ids, strict=True):
+        events.append(
+            _event(
+                c,
+                "approval.requested",
+                now,
+                approval_id=approval_id,
+                stage=str(request.stage),
+                step=request.step_index,
+                **_common(c),
+            )
+        )
+
+
+def _tasks(
+    connection: Connection,
+    cases: list[CasePlan],
+    open_tasks: set[tuple[int, str]],
+    now: datetime,
+    summary: RunSummary,
+) -> None:
+    rows = []
+    seen = set(open_tasks)
+    for c in cases:
+        for task in c.decision.tasks:
+            if (c.case_id, task.code) in seen:
+                continue
+            seen.add((c.case_id, task.code))
+            rows.append(
+                {
+                    "case_id": c.case_id,
+                    "kind": task.kind,
+                    "code": task.code,
+                    "status": "open",
+                    "due_at": now,
+                    "reason": task.reason,
+                    "data": {},
+                    "created_at": now,
+                }
+            )
+    run_writes.insert_tasks(connection, rows)
+    summary.tasks_created += len(rows)
+
+
+def _outcome_events(
+    cases: list[CasePlan], now: datetime, events: list[run_writes.EventRow]
+) -> None:
+    for c in cases:
+        outcome = c.decision.outcome
+        if c.last_outcome != str(outcome) and outcome in _TOLD_OUTCOMES:
+            events.append(
+                _event(c, f"dunning.{outcome}", now, reasons=list(c.decision.reasons), **_common(c))
+            )
+
+
+def _insert_events(connection: Connection, events: list[run_writes.EventRow]) -> None:
+    """The timeline events, and the webhook deliveries of those a creditor subscribed to
+    (as :func:`mahnwerk.services.events.emit` queues them one by one)."""
+    told = sorted({e.creditor_id for e in events if e.kind in WEBHOOK_EVENTS})
+    hooks = run_writes.active_webhooks(connection, told) if told else {}
+    if not hooks:
+        run_writes.insert_events(connection, events, returning=False)
+        return
+    ids = run_writes.insert_events(connection, events)
+    relevant = [
+        (e, i)
+        for e, i in zip(events, ids, strict=True)
+        if e.kind in WEBHOOK_EVENTS and e.creditor_id in hooks
+    ]
+    deliveries = []
+    for event, event_id in relevant:
+        for hook_id, wanted in hooks.get(event.creditor_id, ()):
+            if wanted and event.kind not in wanted:
+                continue
+            body = webhook_json(
+                event.case_id,
+                event.external_ref,
+                event.stage,
+                event.status,
+                event_id,
+                event.kind,
+                event.at,
+                dict(event.data),
+            )
+            deliveries.append(
+                {
+                    "webhook_id": hook_id,
+                    "event_id": event_id,
+                    "payload": body,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": event.at,
+                }
+            )
+    run_writes.insert_rows(connection, WebhookDelivery.__table__, deliveries)
+
+
+__all__ = ["PARTITION_SIZE", "PlanJob", "open_case_partitions", "plan_day", "plan_partition"]

@@ -15,7 +15,6 @@ agents and compliance may both decide approvals (with a reason, audited).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from mahnwerk.documents import spreadsheet
 from mahnwerk.domain.dunning import PlanTerms
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
@@ -720,7 +720,7 @@ def portfolio_csv(session: Session, actor: Actor, *, today: date) -> str:
     ).all()
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(CSV_HEADER)
     for case in rows:
         t = cases.statement(case, today).totals
