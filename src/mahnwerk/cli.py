@@ -27,6 +27,9 @@ COMMAND_MODULES = (
     "plans",
     "worker",
     "court",
+    "title",
+    "enforcement",
+    "insolvency",
 )
 
 EXIT_OK = 0

@@ -60,6 +60,15 @@ The court dunning procedure (EDA files for the Mahngericht):
 - ``MAHNWERK_EDA_OUTBOX``: where EDA files are written for the beA/EGVP client (default
   ``var/eda/out``); ``MAHNWERK_EDA_INBOX``: where the court's replies are picked up
   (default ``var/eda/in``).
+
+Enforcement (ZVFV forms, the measure proposal):
+
+- ``MAHNWERK_AGENCY_IBAN``, ``MAHNWERK_AGENCY_BIC``: the agency's account for collected money
+  (printed on enforcement forms when the creditor has no ``payment_account``);
+  ``MAHNWERK_AGENCY_SAFE_ID``: its SAFE-ID for electronic legal communication (beA/EGVP).
+- ``MAHNWERK_GKG_KV2111``: the court fee of a PfÜB application (GKG KV 2111, a fixed fee in
+  euro). Not shipped: the GKG cost table is not in the project's reference texts, so the
+  expected cost of a garnishment says "not known" until an operator sets it.
 """
 
 from __future__ import annotations
@@ -122,6 +131,11 @@ class Settings:
     eda_streitig: bool = False
     eda_outbox: Path | None = None
     eda_inbox: Path | None = None
+    agency_iban: str = ""
+    agency_bic: str = ""
+    agency_safe_id: str = ""
+    #: GKG KV 2111 (PfÜB court fee) as set by the operator; None = not known
+    gkg_kv2111_fee: Decimal | None = None
 
     @property
     def documents_dir(self) -> Path:
@@ -200,6 +214,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         in ("1", "true", "yes"),
         eda_outbox=Path(env.get("MAHNWERK_EDA_OUTBOX") or var_dir / "eda" / "out").resolve(),
         eda_inbox=Path(env.get("MAHNWERK_EDA_INBOX") or var_dir / "eda" / "in").resolve(),
+        agency_iban=(env.get("MAHNWERK_AGENCY_IBAN") or "").replace(" ", ""),
+        agency_bic=env.get("MAHNWERK_AGENCY_BIC", ""),
+        agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
+        gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
     )
 
 
@@ -240,6 +258,19 @@ def _land_of(address: str) -> str | None:
 
     match = re.search(r"\b(\d{5})\b", address or "")
     return land_for_postcode(match[1], "DE") if match else None
+
+
+def _optional_amount(env: dict[str, str], name: str) -> Decimal | None:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"{name}: {text!r} ist kein Betrag (z. B. 24.00)") from exc
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"{name}: {text!r} ist kein Betrag in Euro und Cent")
+    return value
 
 
 def _tls_mode(value: str) -> str:

@@ -46,6 +46,10 @@ ROUTES = {
     ),
     ("POST", "/api/v1/bank/reviews/{entry_id}/not-ours"): ({}, "staff"),
     ("POST", "/api/v1/court/replies"): (None, "staff"),
+    ("POST", "/api/v1/insolvency/notices"): (None, "staff"),
+    ("GET", "/api/v1/insolvency/review"): (None, "staff"),
+    ("POST", "/api/v1/insolvency/review/{match_id}/confirm"): (None, "staff"),
+    ("POST", "/api/v1/insolvency/review/{match_id}/reject"): (None, "staff"),
 }
 #: Routes without authentication: the API description only.
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
@@ -73,7 +77,7 @@ def seed_creditor_a(client, tenant, sessions):
         headers=tenant.headers,
     )
     assert paid.status_code == 201
-    ids = {"case_id": case["id"], "webhook_id": hook.json()["id"], "entry_id": 1}
+    ids = {"case_id": case["id"], "webhook_id": hook.json()["id"], "entry_id": 1, "match_id": 1}
     return ids, hook.json()["secret"]
 
 

@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mahnwerk import __version__
-from mahnwerk.api import bank, court, problems, routes
+from mahnwerk.api import bank, court, insolvency, problems, routes
 from mahnwerk.api.auth import single_query_values
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.services.admin import webhooks
@@ -35,6 +35,7 @@ Forderungsaufstellungen lesen, Direktzahlungen melden, Fälle zurückrufen, Webh
 Für Mitarbeiter der Inkassostelle (Schlüssel mit `mahnwerk apikey create --user E-MAIL`):
 Kontoauszüge einlesen und Klärungsfälle des Zahlungsabgleichs entscheiden (`/api/v1/bank/…`),
 Nachrichten des Mahngerichts einlesen (`/api/v1/court/replies`).
+Insolvenzbekanntmachungen einlesen und unsichere Treffer entscheiden (`/api/v1/insolvency/…`).
 
 Anmeldung mit `Authorization: Bearer <API-Schlüssel>`. Fehler kommen als
 `application/problem+json` (RFC 9457) mit `type`, `title`, `status`, `detail`, `instance`
@@ -78,6 +79,7 @@ def create_app(runtime: Runtime, *, webhook_interval: float | None = None) -> Fa
     routes.install(app)
     bank.install(app)
     court.install(app)
+    insolvency.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -80,6 +80,7 @@ def run_day(
                 report=report,
             )
         )
+        monitor_titles(runtime, day, summary)
         if not deliver:
             summary.delivery = "nur geplant (--plan-only): die Nachrichten warten im Ausgang"
         elif workers.alive(sessions):
@@ -103,6 +104,14 @@ def run_day(
 
     score_if_active(runtime, day, summary)
     return summary
+
+
+def monitor_titles(runtime: Runtime, day: date, summary: RunSummary) -> None:
+    """Title monitoring (30 years): the re-check schedule of every open titled case and its
+    tasks (:mod:`mahnwerk.services.enforcement.monitoring`)."""
+    from mahnwerk.services.enforcement.monitoring import monitor_titled_cases
+
+    summary.tasks_created += monitor_titled_cases(runtime.sessions, day).tasks_created
 
 
 def _progress(progress: Progress | None) -> tuple[Progress, Callable[[], None]]:

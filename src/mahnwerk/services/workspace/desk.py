@@ -50,8 +50,13 @@ from mahnwerk.store.workflow import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-QUEUE_KINDS = ("phone", "approval", "bank", "dispute", "address", "plan", "review")
-TASK_KIND = {"phone_call": "phone", "address_inquiry": "address", "plan_review": "plan"}
+QUEUE_KINDS = ("phone", "approval", "bank", "dispute", "address", "plan", "review", "monitoring")
+TASK_KIND = {
+    "phone_call": "phone",
+    "address_inquiry": "address",
+    "plan_review": "plan",
+    "title_monitoring": "monitoring",
+}
 #: § 13a Abs. 4 RDG: must be said before a consumer is asked to acknowledge the debt.
 ACKNOWLEDGEMENT_WARNING = (
     "Hinweis nach § 13a Abs. 4 RDG, bevor Sie um ein Schuldanerkenntnis bitten: Durch ein "

@@ -39,6 +39,12 @@ TASK_TEXT = {
 }
 
 
+#: ``Approval.strategy_name`` of an enforcement measure's approval (see
+#: :mod:`mahnwerk.services.enforcement.measures`): deciding it acts on the measure, not on the
+#: dunning strategy.
+ENFORCEMENT_MEASURE = "enforcement"
+
+
 class WorkflowError(ValueError):
     """A request the workflow rules refuse (German message for the caller)."""
 
@@ -388,6 +394,8 @@ def approve(
     approval, case = _decide(session, actor, approval_id, reason, "approved")
     now = utcnow()
     day = today or today_in_germany(now)
+    if approval.strategy_name == ENFORCEMENT_MEASURE:
+        return _decided_measure(session, actor, approval, case, reason, day)
     state = session.get(CaseStrategy, case.id)
     if state is None:
         raise WorkflowError(f"Fall {case.id} hat keinen Strategiestand")
@@ -465,6 +473,8 @@ def reject(session: Session, actor: Actor, approval_id: int, reason: str) -> App
         from mahnwerk.services.court.prepare import return_prepared
 
         return_prepared(session, actor, approval, case, reason)
+    if approval.strategy_name == ENFORCEMENT_MEASURE:
+        return _decided_measure(session, actor, approval, case, reason, None)
     events.emit(
         session,
         case,
@@ -478,6 +488,37 @@ def reject(session: Session, actor: Actor, approval_id: int, reason: str) -> App
         session,
         actor,
         "reject",
+        "approval",
+        approval.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+        details={"stage": approval.stage},
+    )
+    return approval
+
+
+def _decided_measure(
+    session: Session, actor: Actor, approval: Approval, case: Case, reason: str, day: date | None
+) -> Approval:
+    from mahnwerk.services.enforcement import measures
+
+    if day is None:
+        measures.on_rejected(session, actor, approval, case)
+    else:
+        measures.on_approved(session, actor, approval, case, day)
+    events.emit(
+        session,
+        case,
+        f"approval.{approval.status}",
+        actor,
+        approval_id=approval.id,
+        stage=approval.stage,
+        reason=reason,
+    )
+    audit.record(
+        session,
+        actor,
+        "approve" if day is not None else "reject",
         "approval",
         approval.id,
         case_id=case.id,
