@@ -123,3 +123,32 @@ def test_the_creditors_court_data(env, sessions, capsys):
         court = s.get(Creditor, creditor).settings["court"]
     assert court["representatives"] == [{"function": "Geschäftsführerin", "name": "Dr. Hanna Berg"}]
     assert main(["court", "applicant", str(creditor), "--representative", "ohne Doppelpunkt"]) == 2
+
+
+def test_the_worker_picks_up_the_inbox(env, sessions):
+    """The periodic job ``court_replies`` imports what the beA/EGVP client dropped, once."""
+    from datetime import UTC, datetime
+
+    from mahnwerk.bootstrap import build
+    from mahnwerk.jobs import periodic
+    from mahnwerk.store.court import CourtReply
+
+    runtime = build()
+    now = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    periodic.court_replies(runtime, now, "slot")  # no inbox yet: nothing happens
+    assert not (env / "eda" / "in").exists()
+
+    inbox = env / "eda" / "in"
+    inbox.mkdir(parents=True)
+    data = court_file("03", [msg_mb_issued("XX-2", "26999999902", date(2026, 3, 4))])
+    (inbox / "K03.EDA").write_bytes(data)
+    (inbox / ".K04.EDA.part").write_bytes(b"still being written")
+    periodic.court_replies(runtime, now, "slot")
+    assert (inbox / "done" / "K03.EDA").read_bytes() == data
+    assert (inbox / ".K04.EDA.part").exists()
+    (inbox / "again.EDA").write_bytes(data)
+    periodic.court_replies(runtime, now, "slot")
+    with sessions() as s:
+        assert [r.filename for r in s.scalars(select(CourtReply))] == ["K03.EDA"]
+    assert (inbox / "done" / "again.EDA").exists()
+    assert "court_replies" in periodic.REGISTRY

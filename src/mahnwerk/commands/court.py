@@ -226,9 +226,7 @@ def _cli_actor() -> Any:
 
 def import_command(args: argparse.Namespace) -> int:
     from mahnwerk.bootstrap import build
-    from mahnwerk.court.reader import EdaReadError
-    from mahnwerk.services.court.replies import import_reply
-    from mahnwerk.store.db import transaction
+    from mahnwerk.services.court import inbox as court_inbox
 
     runtime = build()
     try:
@@ -237,40 +235,22 @@ def import_command(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     inbox = runtime.settings.eda_inbox_dir
     files: list[Path] = list(args.files)
-    from_inbox = not files
-    if from_inbox:
+    if not files:
         inbox.mkdir(parents=True, exist_ok=True)
-        files = sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = court_inbox.waiting_files(inbox)
         if not files:
             print(f"Keine Dateien in {inbox}.")
+    picked = court_inbox.import_files(
+        runtime.sessions, _cli_actor(), files, today=day, inbox=None if args.files else inbox
+    )
     code = EXIT_OK
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            code = _fail(f"{path}: {exc.strerror}")
-            continue
-        try:
-            with transaction(runtime.sessions) as s:
-                result = import_reply(s, _cli_actor(), data, path.name, today=day)
-        except EdaReadError as exc:
-            code = _fail(f"{path.name} abgelehnt, nichts eingelesen: {exc}")
-            if from_inbox:
-                _move(path, inbox / "failed", str(exc))
-            continue
-        print(result.german())
-        if from_inbox:
-            _move(path, inbox / "done")
+    for one in picked:
+        if one.result is not None:
+            print(one.result.german())
+        else:
+            code = _fail(f"{one.path.name} abgelehnt, nichts eingelesen: {one.refused}")
     _advance(runtime, day)
     return code
-
-
-def _move(path: Path, folder: Path, reason: str = "") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    path.replace(target)
-    if reason:
-        target.with_name(target.name + ".fehler.txt").write_text(reason + "\n", encoding="utf-8")
 
 
 def review_command(args: argparse.Namespace) -> int:

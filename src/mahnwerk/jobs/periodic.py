@@ -117,6 +117,58 @@ def webhooks(runtime: Runtime, now: datetime, slot: str) -> None:
     deliver_due(runtime)
 
 
+def court_replies(runtime: Runtime, now: datetime, slot: str) -> None:
+    """The court's replies dropped into ``MAHNWERK_EDA_INBOX`` by the beA/EGVP client, then
+    what time moved (VB due, § 701 ZPO lapse). A no-op while the inbox does not exist."""
+    from mahnwerk.services.actor import SYSTEM
+    from mahnwerk.services.court import inbox
+    from mahnwerk.services.court.tick import advance
+    from mahnwerk.store.db import transaction
+
+    folder = runtime.settings.eda_inbox_dir
+    if not folder.is_dir():
+        return
+    day = now.astimezone(BERLIN).date()
+
+    def move_on(today: date) -> None:
+        with transaction(runtime.sessions) as s:
+            advance(s, today)
+
+    inbox.pick_up(runtime.sessions, SYSTEM, folder, today=day, advance=move_on)
+
+
+def payouts(runtime: Runtime, now: datetime, slot: str) -> None:
+    """The previous month paid out to the creditors (``MAHNWERK_PAYOUT_DAY``): the run is
+    stored first, its files written after the commit (a transfer file never exists for a
+    payout the store does not know); payments already paid out are never paid again."""
+    from mahnwerk.services.actor import SYSTEM
+    from mahnwerk.services.banking.collections import agency_party
+    from mahnwerk.services.banking.payouts import run_payouts, write_files
+    from mahnwerk.store.db import transaction
+
+    first = date.fromisoformat(slot + "-01")
+    last = first - timedelta(days=1)
+    with transaction(runtime.sessions) as s:
+        run = run_payouts(
+            s,
+            SYSTEM,
+            last.replace(day=1),
+            last,
+            agency=agency_party(runtime.settings),
+            out_dir=runtime.settings.payouts_dir,
+        )
+    write_files(run)
+
+
+def _payout_month(settings: Settings, now: datetime) -> str | None:
+    """``YYYY-MM`` of the month being paid into from its payout day on (a worker started
+    later in the month catches up); None while payouts are off."""
+    if settings.payout_day is None:
+        return None
+    today = now.astimezone(BERLIN).date()
+    return f"{today:%Y-%m}" if today.day >= settings.payout_day else None
+
+
 register(
     "daily_run",
     daily_run,
@@ -124,3 +176,5 @@ register(
 )
 register("scores", scores, slot=lambda settings, now: _day_without_run(settings, now))
 register("webhooks", webhooks, every=lambda settings: timedelta(seconds=settings.webhook_interval))
+register("court_replies", court_replies, every=timedelta(minutes=15))
+register("payouts", payouts, slot=_payout_month)
