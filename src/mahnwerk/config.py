@@ -20,6 +20,11 @@ outbox until it is):
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
+- ``MAHNWERK_AGENCY_CREDITOR_ID``: the agency's SEPA Gläubiger-ID (direct debits); with
+  ``MAHNWERK_AGENCY_IBAN``/``…_BIC`` below, the agency as a SEPA party.
+- ``MAHNWERK_PAYOUT_DAY``: day of the month (1–28) on which the worker pays the previous
+  month out to the creditors (pain.001, settlements as CSV and PDF in ``var/payouts``;
+  default off: ``mahnwerk bank payout`` by hand).
 
 Payment plans from affordability (the agency's assumptions, not legal figures):
 
@@ -133,6 +138,10 @@ class Settings:
     eda_inbox: Path | None = None
     agency_iban: str = ""
     agency_bic: str = ""
+    #: the agency's SEPA creditor identifier (Gläubiger-ID) for direct debits
+    agency_creditor_id: str = ""
+    #: day of the month (1–28) on which the worker pays out the previous month; None = off
+    payout_day: int | None = None
     agency_safe_id: str = ""
     #: GKG KV 2111 (PfÜB court fee) as set by the operator; None = not known
     gkg_kv2111_fee: Decimal | None = None
@@ -145,6 +154,11 @@ class Settings:
     def bundles_dir(self) -> Path:
         """Where letter bundles are handed over to the print service."""
         return self.print_dir or self.var_dir / "print"
+
+    @property
+    def payouts_dir(self) -> Path:
+        """Where the worker's scheduled payouts write their files."""
+        return self.var_dir / "payouts"
 
     @property
     def eda_outbox_dir(self) -> Path:
@@ -216,6 +230,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         eda_inbox=Path(env.get("MAHNWERK_EDA_INBOX") or var_dir / "eda" / "in").resolve(),
         agency_iban=(env.get("MAHNWERK_AGENCY_IBAN") or "").replace(" ", ""),
         agency_bic=env.get("MAHNWERK_AGENCY_BIC", ""),
+        agency_creditor_id=(env.get("MAHNWERK_AGENCY_CREDITOR_ID") or "").strip(),
+        payout_day=_payout_day(env.get("MAHNWERK_PAYOUT_DAY") or ""),
         agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
         gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
     )
@@ -271,6 +287,15 @@ def _optional_amount(env: dict[str, str], name: str) -> Decimal | None:
     if value < 0 or value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{name}: {text!r} ist kein Betrag in Euro und Cent")
     return value
+
+
+def _payout_day(value: str) -> int | None:
+    text = value.strip().lower()
+    if text in ("", "off", "aus"):
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 28:
+        raise ValueError(f"MAHNWERK_PAYOUT_DAY: {value!r} ist kein Tag 1–28 (oder off)")
+    return int(text)
 
 
 def _tls_mode(value: str) -> str:

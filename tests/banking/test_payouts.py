@@ -136,3 +136,34 @@ def test_return_after_payout_is_deducted_next_time(bank, credit):
     lines = second.creditors[0].settlement.lines
     storno = [line for line in lines if line.gross < 0]
     assert len(storno) == 1 and storno[0].net == -paid_b.net
+
+
+def test_the_worker_pays_out_the_previous_month_once(bank, credit):
+    """``MAHNWERK_PAYOUT_DAY=5``: from the 5th of April the worker pays March out, once."""
+    from datetime import UTC, datetime
+
+    from mahnwerk.jobs import periodic
+
+    _setup(bank, credit)
+    settings = replace(
+        bank.runtime.settings,
+        payout_day=5,
+        agency_name=AGENCY.name,
+        agency_iban=AGENCY.iban,
+        agency_creditor_id=AGENCY.creditor_id,
+    )
+    runtime = replace(bank.runtime, settings=settings)
+    job = periodic.REGISTRY["payouts"]
+    assert job.slot(settings, datetime(2026, 4, 4, 12, tzinfo=UTC)) is None
+    assert job.slot(settings, datetime(2026, 4, 20, 12, tzinfo=UTC)) == "2026-04"
+    assert job.slot(replace(settings, payout_day=None), datetime(2026, 4, 20, tzinfo=UTC)) is None
+
+    job.run(runtime, datetime(2026, 4, 5, 6, tzinfo=UTC), "2026-04")
+    with bank.sessions() as s:
+        (payout,) = s.scalars(select(CreditorPayout)).all()
+        assert (payout.period_from, payout.period_to) == (date(2026, 3, 1), date(2026, 3, 31))
+    written = sorted(p.suffix for p in settings.payouts_dir.rglob("*") if p.is_file())
+    assert written.count(".xml") == 1 and ".pdf" in written and ".csv" in written
+    job.run(runtime, datetime(2026, 4, 5, 6, tzinfo=UTC), "2026-04")  # again: nothing new
+    with bank.sessions() as s:
+        assert len(s.scalars(select(CreditorPayout)).all()) == 1

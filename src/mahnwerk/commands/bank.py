@@ -96,10 +96,14 @@ def _actor() -> Any:
 
 
 def _agency(args: argparse.Namespace) -> Any:
-    from mahnwerk.services.banking.collections import agency_from_env
+    from mahnwerk.config import load_settings
+    from mahnwerk.services.banking.collections import agency_party
 
-    return agency_from_env(
-        name=args.name or "", iban=args.iban or "", creditor_id=args.creditor_id or ""
+    return agency_party(
+        load_settings(),
+        name=args.name or "",
+        iban=args.iban or "",
+        creditor_id=args.creditor_id or "",
     )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,9 @@ from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.banking_store import SepaCollection, SepaMandate
 from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import PaymentPlan
+
+if TYPE_CHECKING:
+    from mahnwerk.config import Settings
 
 MIN_PRE_NOTICE_DAYS = 1
 DEFAULT_PRE_NOTICE_DAYS = 14
@@ -245,17 +248,14 @@ def collect(
     return run
 
 
-def agency_from_env(env: dict[str, str] | None = None, **override: Any) -> sepa.Creditor:
-    """The agency as SEPA party from ``MAHNWERK_AGENCY_NAME``, ``MAHNWERK_AGENCY_IBAN``,
-    ``MAHNWERK_AGENCY_BIC`` and ``MAHNWERK_AGENCY_CREDITOR_ID`` (Gläubiger-ID)."""
-    import os
-
-    env = dict(os.environ) if env is None else env
+def agency_party(settings: Settings, **override: Any) -> sepa.Creditor:
+    """The agency as SEPA party from its settings (``MAHNWERK_AGENCY_NAME``, ``…_IBAN``,
+    ``…_BIC``, ``…_CREDITOR_ID``); ``override`` replaces what is given and not empty."""
     values = {
-        "name": env.get("MAHNWERK_AGENCY_NAME", "mahnwerk Inkasso"),
-        "iban": env.get("MAHNWERK_AGENCY_IBAN", ""),
-        "creditor_id": env.get("MAHNWERK_AGENCY_CREDITOR_ID", ""),
-        "bic": env.get("MAHNWERK_AGENCY_BIC", ""),
+        "name": settings.agency_name,
+        "iban": settings.agency_iban,
+        "creditor_id": settings.agency_creditor_id,
+        "bic": settings.agency_bic,
     }
     values.update({k: v for k, v in override.items() if v})
     return sepa.Creditor(**values)
