@@ -59,7 +59,11 @@ class Bank:
         costs: tuple[tuple[date, str, D], ...] = (),
         interest: str = "none",
         birth: date = date(1980, 5, 17),
+        default_from: date = date(2026, 1, 16),
+        invoices: tuple[tuple[str, str], ...] = (),
     ) -> tuple[int, str]:
+        """A case (interest ``none`` unless given, so the balance is the amount); with
+        ``invoices`` ``((number, amount), …)`` one claim per invoice instead."""
         creditor_id = self.creditor(creditor)
         with transaction(self.sessions) as s:
             debtor = cases.DebtorInput(
@@ -67,14 +71,15 @@ class Bank:
                 birth_date=birth, street="Hauptstraße 5", postcode="80331", city="München",
                 iban=iban,
             )  # fmt: skip
-            claim = cases.ClaimInput(
-                invoice_no=invoice or f"R-{ref}",
-                amount=D(amount),
-                default_from=date(2026, 1, 16),
-                interest_kind=interest,
-            )
+            claims = tuple(
+                cases.ClaimInput(
+                    invoice_no=number, amount=D(value), default_from=default_from,
+                    interest_kind=interest,
+                )
+                for number, value in (invoices or ((invoice or f"R-{ref}", amount),))
+            )  # fmt: skip
             case = cases.create_case(
-                s, CLI, creditor_id, cases.CaseInput(ref, debtor, (claim,), costs=costs)
+                s, CLI, creditor_id, cases.CaseInput(ref, debtor, claims, costs=costs)
             )
             return case.id, case.reference
 

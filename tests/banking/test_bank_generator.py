@@ -30,8 +30,44 @@ def gen():
 def test_generator_is_deterministic_and_covers_every_scenario(gen):
     again = generate(400, 300, seed=11)
     assert again.entries == gen.entries and again.labels == gen.labels
-    assert {label.scenario for label in gen.labels} == set(SCENARIOS)
     assert len(gen.entries) == len(gen.labels) == 300
+    # the traps (copies of a case by another creditor) are rare: a larger portfolio
+    bigger = generate(6000, 3000, seed=1)
+    assert {label.scenario for label in bigger.labels} == set(SCENARIOS)
+
+
+def test_traps_are_what_they_claim():
+    """Namesakes share the name and the amount; neighbours are consecutive case numbers of
+    different debtors with the same amount; a copy has another creditor and debtor but the
+    same invoice numbers, name and balance."""
+    from mahnwerk.banking.generator import generate_open_items
+    from mahnwerk.domain.case_reference import parse_case_reference
+
+    p = generate_open_items(20000, seed=4)
+    assert p.twins and p.neighbours and p.copies
+    items = p.items
+    for a, b in p.twins:
+        assert items[a].debtor_names == items[b].debtor_names
+        assert items[a].open_balance == items[b].open_balance
+        assert items[a].debtor_id != items[b].debtor_id
+    for a, b in p.neighbours:
+        na, nb = (parse_case_reference(items[i].case_reference) for i in (a, b))
+        assert na is not None and nb == na + 1
+        assert items[a].open_balance == items[b].open_balance
+        assert items[a].debtor_id != items[b].debtor_id
+    for a, b in p.copies:
+        original, copy = items[a], items[b]
+        assert copy.creditor_id != original.creditor_id
+        assert copy.debtor_id != original.debtor_id and copy.ibans == ()
+        assert copy.invoice_numbers == original.invoice_numbers
+        assert (copy.debtor_names, copy.open_balance) == (
+            original.debtor_names,
+            original.open_balance,
+        )
+    # established accounts only reach the matcher
+    for item in items[:2000]:
+        own = {a.iban for a in p.accounts[item.debtor_id] if a.established}
+        assert set(item.ibans) == own
 
 
 def test_generated_ibans_and_labels_are_sound(gen):

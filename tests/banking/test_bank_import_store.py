@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mahnwerk.banking import matching
-from mahnwerk.banking.generator import generate, to_mt940
+from mahnwerk.banking.generator import to_mt940
 from mahnwerk.banking.statement import StatementError
+from mahnwerk.domain.case_reference import parse_case_reference
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.banking.statements import build_index, import_statement
 from mahnwerk.services.workspace import workflow
@@ -206,16 +207,23 @@ def test_invoice_number_of_the_creditor_books(bank, credit):
 # ------------------------------------------------------------------ generated statement
 
 
-def _store_generated(bank, gen):
-    """The generator's open items as cases of the store; returns item case id → store id."""
+def _store_generated(bank, portfolio):
+    """The generator's portfolio as cases of the store: its creditors, debtors (one person
+    per generated debtor), claims (one per invoice, no interest), costs, plans, accounts
+    (established or only typed in by the creditor) and learned payers. Cases with our case
+    numbers are created first and in order, so the store's case numbers are the generator's;
+    migrated numbers are set on their cases. Returns generated case id → store case id."""
+    from mahnwerk.services.banking.accounts import establish_account
+
     from mahnwerk.services import cases as case_service
 
-    creditor_id = bank.creditor()
+    items = sorted(portfolio.items, key=lambda it: parse_case_reference(it.case_reference) is None)
+    creditors = {it.creditor_id: bank.creditor(f"Gläubiger {it.creditor_id}") for it in items}
     ids: dict[str, int] = {}
-    refs: dict[str, str] = {}
     with transaction(bank.sessions) as s:
         person_of: dict[str, int] = {}
-        for n, item in enumerate(gen.items):
+        for item in items:
+            creditor_id = creditors[item.creditor_id]
             first, _, last = item.debtor_names[0].partition(" ")
             number = int(item.debtor_id[1:])
             debtor = case_service.DebtorInput(
@@ -223,51 +231,65 @@ def _store_generated(bank, gen):
                 birth_date=date(1950, 1, 1).replace(year=1950 + number % 50, day=1 + number % 28),
                 street=f"Weg {number}", postcode="20095", city="Hamburg",
             )  # fmt: skip
-            claim = case_service.ClaimInput(
-                invoice_no=item.invoice_numbers[0],
-                amount=item.open_balance,
-                default_from=date(2025, 1, 1),
-                interest_kind="none",
-            )
+            claims = tuple(
+                case_service.ClaimInput(
+                    invoice_no=no, amount=amount, default_from=item.default_from,
+                    interest_kind="none",
+                )
+                for no, amount in zip(item.invoice_numbers, item.invoice_amounts, strict=True)
+            )  # fmt: skip
             case = case_service.create_case(
-                s, CLI, creditor_id, case_service.CaseInput(f"G-{n}", debtor, (claim,))
+                s, CLI, creditor_id, case_service.CaseInput(item.case_id, debtor, claims)
             )
+            if parse_case_reference(item.case_reference) is None:
+                case.reference = item.case_reference  # migrated from an earlier system
+            assert case.reference == item.case_reference
+            if item.costs:
+                case_service.add_cost(
+                    s, case, item.default_from, "Mahnkosten", item.costs, source="test",
+                    now=case.created_at,
+                )  # fmt: skip
             ids[item.case_id] = case.id
-            refs[item.case_reference] = case.reference
             d = s.get(Debtor, case.debtor_id)
             person_of[item.debtor_id] = d.person_id
-            known = {b.iban for b in d.bank_accounts}
-            for iban in item.ibans:
-                if iban not in known:
-                    s.add(
-                        BankAccount(
-                            debtor_id=d.id, iban=iban, source="creditor", created_at=case.created_at
-                        )
-                    )
-                    known.add(iban)
+            for account in portfolio.accounts.get(item.debtor_id, ()):
+                if account.established:
+                    establish_account(
+                        s, d.id, account.iban, provenance="payment", evidence="test",
+                        now=case.created_at,
+                    )  # fmt: skip
+                elif account.iban not in {b.iban for b in d.bank_accounts}:
+                    s.add(BankAccount(debtor_id=d.id, iban=account.iban, source="creditor",
+                                      provenance="creditor", created_at=case.created_at))  # fmt: skip
             s.flush()
             if item.instalment_due is not None:
                 workflow.add_plan(
-                    s, CLI, case.id, amount=item.instalment_due, start=date(2026, 1, 1), count=3
+                    s, CLI, case.id, amount=item.instalment_due, start=date(2025, 10, 1), count=3
                 )
-        for lp in gen.learned:
+        for lp in portfolio.learned:
             s.add(
                 LearnedPayer(
                     person_id=person_of[lp.debtor_id], iban=lp.iban, name=lp.name,
                     confirmed_by="test", confirmed_at=case.created_at,
                 )
             )  # fmt: skip
-    return ids, refs
+    return ids
 
 
 def test_generated_noisy_statement_every_entry_accounted_for(bank):
+    """A generated portfolio (without interest, so the store holds it exactly) and a noisy
+    statement of 300 entries: every entry is booked, reviewed, kept or ignored, and what is
+    booked automatically is what the labels say."""
     from dataclasses import replace
 
-    gen = generate(200, 300, seed=3)
-    ids, refs = _store_generated(bank, gen)
+    from mahnwerk.banking.generator import generate_entries, generate_open_items
+
+    portfolio = generate_open_items(200, seed=3, rates=("0",))
+    gen_entries, gen_labels = generate_entries(portfolio, 300, seed=4)
+    ids = _store_generated(bank, portfolio)
     entries, labels = [], []
     paid: set[str] = set()
-    for e, label in zip(gen.entries, gen.labels, strict=True):
+    for e, label in zip(gen_entries, gen_labels, strict=True):
         # the generator draws each entry against the balances before the statement; booked
         # in sequence, a second full payment of a case is an overpayment (review), so the
         # statement keeps one entry per case
@@ -276,13 +298,9 @@ def test_generated_noisy_statement_every_entry_accounted_for(bank):
             continue
         paid |= cases_paid
         labels.append(label)
-        text = e.remittance
-        for old, new in refs.items():
-            if old in text:
-                text = text.replace(old, new)
-        entries.append(replace(e, remittance=text, end_to_end_id="", mandate_id=""))
+        entries.append(replace(e, end_to_end_id="", mandate_id=""))
     path = bank.write(entries, version="02")
-    summary = import_statement(bank.runtime, CLI, path)
+    summary = import_statement(bank.runtime, CLI, path, as_of=portfolio.as_of)
     rows = _entries(bank.sessions)
     assert summary.entries == len(rows) == len(entries) > 100
     assert summary.duplicates == 0
@@ -292,11 +310,12 @@ def test_generated_noisy_statement_every_entry_accounted_for(bank):
     )
     by_key = {r.entry_key: r for r in rows}
     wrong = []
-    booked = 0
+    booked = decidable = 0
     with bank.sessions() as s:
         for e, label in zip(entries, labels, strict=True):
             row = by_key[e.entry_key]
-            if row.status != "booked":
+            decidable += label.decidable
+            if row.status not in ("booked", "returned"):
                 continue
             booked += 1
             got = sorted(
@@ -304,10 +323,12 @@ def test_generated_noisy_statement_every_entry_accounted_for(bank):
                 for m in s.scalars(select(BankMatch).where(BankMatch.entry_id == row.id))
             )
             want = sorted((ids[a.case_id], a.amount) for a in label.allocations)
+            # (an entry labelled for review may be booked rightly here: an earlier entry of
+            # the statement can have paid the case it was confused with)
             if got != want:
                 wrong.append((label.scenario, e.remittance, got, want))
-    assert booked >= len(entries) // 2, summary.german()
-    assert len(wrong) <= booked * 0.005, wrong
+    assert booked >= decidable * 0.9, summary.german()
+    assert wrong == []
     assert summary.german().startswith("Kontoauszug")
 
 

@@ -3,53 +3,71 @@
 Pure and in memory: :class:`MatchIndex` is built once from the open items (one per case
 with an open balance) and the confirmed corrections of people (:class:`LearnedPayer`);
 :meth:`MatchIndex.match` then proposes :class:`Candidate` allocations for one
-:class:`~mahnwerk.banking.statement.BankEntry`, each with a confidence in 0..1 and its
-reasons in German, and :func:`decide` turns them into "book", "review" or "unmatched".
-Nothing here books: the caller applies a booked allocation through the ledger (§ 366/367
-BGB), queues a review, or keeps unmatched money as unapplied (unklare Zahlung).
+:class:`~mahnwerk.banking.statement.BankEntry`, each with a confidence (the probability that
+it is the right allocation) and its reasons in German, and :func:`decide` turns them into
+"book", "review" or "unmatched". Nothing here books: the caller applies a booked allocation
+through the ledger (§ 366/367 BGB), queues a review, or keeps unmatched money as unapplied
+(unklare Zahlung).
 
 Signals, each explained in the reasons:
 
-- **Reference in the remittance text** (Verwendungszweck, structured reference,
-  end-to-end id): the agency's case number (Aktenzeichen) and the creditor's invoice
-  numbers (Rechnungsnummern). Found after normalisation (upper case; dashes, blanks and
-  line breaks removed, so "MW 2025-000 123" is found; OCR-like confusions O/0, I/1, L/1,
-  Z/2, S/5, B/8 folded) and, with less weight, when one character is wrong, missing,
-  extra or two are swapped (Damerau distance 1 on the digits).
-- **IBAN** of the payer: known account of the debtor, or a confirmed (learned) one.
-- **Name** of the payer (fuzzy, rapidfuzz ``token_set_ratio`` on transliterated names)
-  against the debtor and known payers (relatives, employer, learned names). A learned
-  name confirmed for more than ``max_learned_name_debtors`` debtors (a common name)
-  proposes only the cases whose balance or instalment equals the amount.
-- **Amount** equal to the open balance or the due instalment; a payment for several
-  cases of one debtor is proposed as a split when the amount equals the sum of their
-  balances (or instalments).
+- **References in the remittance text** (Verwendungszweck, structured reference,
+  end-to-end id), as people type them: upper and lower case, blanks, hyphens and line
+  breaks anywhere, the confusions O/0, Q/0, I/l/1, Z/2, S/5, B/8 folded. Our case number
+  (Aktenzeichen ``MW-00000123-20``) carries check digits (ISO 7064 MOD 97-10): it is
+  recognised with or without the ``MW``, with leading zeros dropped, and with one digit
+  wrong, missing, extra or two swapped when the check digits confirm the case. Case numbers
+  without check digits (migrated from an earlier system) are found exactly or with one edit
+  when the payer fits. The creditors' invoice numbers are found exactly (after the folding)
+  and by their digits without the letter prefix ("2015" for "RE-2015") when the payer fits;
+  an invoice number several cases share counts only where the payer fits. A text may name
+  several cases.
+- **The payer's account**: an IBAN *established* for the debtor (the debtor's own data in
+  the portal, a SEPA mandate, an earlier payment) or confirmed by a person (learned). The
+  caller passes only such accounts in :attr:`OpenItem.ibans`, never one a creditor merely
+  typed in. With one open case, the debtor's own account points there whatever the payer's
+  name.
+- **The payer's name** (fuzzy, rapidfuzz ``token_set_ratio`` on transliterated names)
+  against the debtor and known payers (relatives, learned names).
+- **The amount**: the open balance; the balance at the payment's value date (the interest
+  accrued since then taken off, :attr:`OpenItem.interest_per_day`); the full invoice
+  amount(s) without interest and costs; the balance less the costs; the instalment due; the
+  sum over several cases of one debtor (a split: each part is booked on its own case).
+  When the text names several cases and no sum fits, the first named is paid first and the
+  rest goes to the others oldest first (§ 366 Abs. 2 BGB).
 
-The signals are combined as a noisy-OR, ``1 - Π(1 - p)``, with the weights of
-:class:`MatchConfig`. A case number found exactly
-(0.90) books on its own with the default threshold of 0.90 – unless another candidate
-comes close: with sequential case numbers a typo usually hits *another* existing case, so
-whenever an exact hit is not backed by the name, the IBAN or the amount, the digits are
-also searched with one edit, and a neighbour backed by name, IBAN or amount sends the
-entry to review (``margin``). Within one debtor, a case named in the text, or the only
-case whose balance or instalment equals the amount, outranks the debtor's other cases.
+Confidence: the signals of each candidate are binary features weighed by a conditional
+logit whose weights were fitted on the noisy statement generator and calibrated (see
+:mod:`mahnwerk.banking.match_model`): the candidates of an entry compete with each other and
+with "none of them", so two cases that fit equally well never get more than one half each.
 
-Speed: the index holds dictionaries from normalised reference tokens, IBANs, learned
-names and amounts (in cents) to items, and a sorted numpy array of the one-deletion
-variants of the references' digits for the typo search (SymSpell). An entry touches only
-the items these lookups return – never a scan over all items.
+Tenant rules, stronger than any confidence (:attr:`Candidate.hold`):
 
->>> items = [OpenItem("C1", "D1", "MW-2025-000123", Decimal("145.96"),
+- a remittance that fits cases of two creditors is never booked automatically: it goes to
+  review with all of them shown at one shared confidence, ordered by what no creditor can
+  type in (our check-digit reference, the debtor's established account) and then by age,
+  so that a creditor's copy of another's case cannot outrank it;
+- a payment with our case number (check digits valid) or to a creditor's own collection
+  account (``creditor_accounts``) binds to that creditor: the rule above does not hold it;
+- a split over cases of several creditors is booked only when every part is named by its
+  check-digit case number, and a text naming cases of several debtors goes to review.
+
+Speed: the index holds dictionaries from normalised reference tokens, invoice digits, case
+numbers, IBANs, learned names and amounts (in cents) to items, and a sorted numpy array of
+the one-deletion variants of the references' digits for the typo search (SymSpell). An entry
+touches only the items these lookups return, never a scan over all items.
+
+>>> items = [OpenItem("C1", "D1", "MW-00000123-20", Decimal("145.96"),
 ...                   debtor_names=("Jürgen Müßig",), ibans=("DE89370400440532013000",)),
-...          OpenItem("C2", "D2", "MW-2025-000124", Decimal("80.00"), debtor_names=("Eva Ost",))]
+...          OpenItem("C2", "D2", "MW-00000124-17", Decimal("80.00"), debtor_names=("Eva Ost",))]
 >>> index = MatchIndex(items)
 >>> entry = BankEntry(amount=Decimal("145.96"), sign=Sign.CREDIT, booking_date=date(2025, 11, 3),
-...     counterparty_name="Juergen Muessig", remittance="Az. MW 2025-OOO123")
+...     counterparty_name="Juergen Muessig", remittance="Az. MW OOOOOI23-2O")
 >>> action, chosen = decide(index.match(entry), threshold=0.9)
 >>> action, chosen.allocations
 ('book', (Allocation(case_id='C1', amount=Decimal('145.96')),))
 >>> print("\\n".join(chosen.reasons))
-Aktenzeichen MW-2025-000123 im Verwendungszweck
+Aktenzeichen MW-00000123-20 im Verwendungszweck
 Name „Juergen Muessig“ passt zum Schuldner (100 %)
 Betrag entspricht dem offenen Saldo 145,96 €
 """
@@ -60,9 +78,9 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date  # noqa: F401  (doctest)
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -71,7 +89,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from mahnwerk.banking.iban import normalize_iban
+from mahnwerk.banking.match_model import MatchModel, default_model
 from mahnwerk.banking.statement import BankEntry, Sign
+from mahnwerk.domain.case_reference import check_digits, parse_case_reference
 from mahnwerk.domain.money import ZERO, format_eur
 
 # ----------------------------------------------------------------------------- model
@@ -79,7 +99,15 @@ from mahnwerk.domain.money import ZERO, format_eur
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
-    """One case with money open, as the matcher sees it."""
+    """One case with money open, as the matcher sees it.
+
+    ``ibans`` are the debtor's *established* accounts only (own data, mandate, earlier
+    payments); ``invoice_amounts`` are the invoices' full amounts in the order of
+    ``invoice_numbers``; ``principal`` (the open principal), ``costs`` (open costs) and
+    ``interest_per_day`` (interest accruing per day at the index date) let the matcher
+    recognise the invoice amount, the balance less the costs and the balance at an earlier
+    value date. ``default_from`` orders several cases of one debtor (oldest first).
+    """
 
     case_id: str
     debtor_id: str
@@ -90,6 +118,12 @@ class OpenItem:
     payer_names: tuple[str, ...] = ()
     ibans: tuple[str, ...] = ()
     instalment_due: Decimal | None = None
+    creditor_id: str = ""
+    invoice_amounts: tuple[Decimal, ...] = ()
+    principal: Decimal | None = None
+    costs: Decimal = ZERO
+    interest_per_day: Decimal = ZERO
+    default_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +141,67 @@ class Allocation:
     amount: Decimal
 
 
+class Reasons(Sequence[str]):
+    """The reasons of a candidate, composed in German when first read: most candidates
+    (the runners-up of an entry that is booked) are never shown to anyone.
+
+    >>> r = Reasons(lambda: ["Betrag passt", "Betrag passt", "Name passt"])
+    >>> list(r), len(r), r == ("Betrag passt", "Name passt")
+    (['Betrag passt', 'Name passt'], 2, True)
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Iterable[str]]) -> None:
+        self._make: Callable[[], Iterable[str]] | None = make
+        self._value: tuple[str, ...] = ()
+
+    def _get(self) -> tuple[str, ...]:
+        if self._make is not None:
+            self._value = tuple(dict.fromkeys(self._make()))
+            self._make = None
+        return self._value
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A proposed allocation of an entry; ``kind`` is ``payment`` or ``return``.
 
     For a return (Rücklastschrift) the allocation is negative (the booking to reverse)
-    and ``fee`` is the bank's return fee to add as a cost.
+    and ``fee`` is the bank's return fee to add as a cost. ``hold`` says why a tenant rule
+    forbids booking it automatically (empty when none does).
     """
 
     debtor_id: str
     allocations: tuple[Allocation, ...]
     confidence: float
-    reasons: tuple[str, ...]
+    reasons: Sequence[str]
     kind: str = "payment"
     fee: Decimal = ZERO
+    hold: str = ""
+    features: tuple[str, ...] = ()  # what the confidence rests on (match_model.FEATURES)
+    #: for a split, what the parts are: ``balance``, ``value_date`` (the balances at the value
+    #: date, from the interest per day: the caller may compute them exactly), ``invoice``,
+    #: ``instalment`` or ``order`` (first named first, the rest oldest first)
+    basis: str = ""
 
     @property
     def case_ids(self) -> tuple[str, ...]:
@@ -129,23 +210,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class MatchConfig:
-    """Weights (probability that the signal alone points to the right case) and limits."""
+    """Limits of the lookups (the weights are in :class:`~.match_model.MatchModel`)."""
 
-    ref_exact: float = 0.90
-    ref_digits: float = 0.72
-    ref_fuzzy: float = 0.55
-    invoice_exact: float = 0.75
-    invoice_fuzzy: float = 0.50
-    own_reference: float = 0.95  # our own end-to-end id / mandate on a return
-    iban: float = 0.70
-    name_strong: float = 0.50
-    name_weak: float = 0.25
-    amount_equal: float = 0.50
-    amount_sum: float = 0.60
-    amount_partial: float = 0.10
-    overpayment_factor: float = 0.85
-    sibling_factor: float = 0.80
-    doubt_factor: float = 0.80
     name_strong_score: float = 90.0
     name_weak_score: float = 80.0
     max_bucket: int = 20  # a reference shared by more items than this says nothing
@@ -156,6 +222,10 @@ class MatchConfig:
     max_split_items: int = 12
     max_candidates: int = 3
     min_fuzzy_digits: int = 6
+    min_invoice_core: int = 4
+    # the balance at the value date is computed from the interest per day; the ledger rounds
+    # each period, so a few cents of tolerance
+    value_date_tolerance_cents: int = 2
 
 
 BOOK, REVIEW, UNMATCHED = "book", "review", "unmatched"
@@ -166,25 +236,28 @@ def decide(
 ) -> tuple[str, Any]:
     """``("book", candidate)``, ``("review", candidates)`` or ``("unmatched", [])``.
 
-    Book only when the best candidate reaches ``threshold`` and the runner-up is at
-    least ``margin`` below it.
+    Book only when the best candidate reaches ``threshold``, the runner-up is at least
+    ``margin`` below it, and no tenant rule holds it (:attr:`Candidate.hold`).
     """
     if not candidates:
         return UNMATCHED, []
     ranked = sorted(candidates, key=lambda c: -c.confidence)
     top = ranked[0]
     runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
-    if top.confidence >= threshold and top.confidence - runner_up >= margin - 1e-9:
+    if not top.hold and top.confidence >= threshold and top.confidence - runner_up >= margin - 1e-9:
         return BOOK, top
-    return REVIEW, list(ranked)
+    return REVIEW, ranked
 
 
 # ------------------------------------------------------------------- normalisation
 
 _OCR = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"})
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
+_ALNUM_RUN = re.compile(r"[0-9A-Z]+")
 _DIGIT_GROUP = re.compile(r"\d+(?:[\s\-./,:;_]+\d+)*")
 _SEP = re.compile(r"[\s\-./,:;_]+")
+# our case number after the folding: MW, then up to three digit groups
+_OUR_REF = re.compile(r"MW[^0-9A-Z]{0,3}(\d+)(?:[^0-9A-Z]{1,2}(\d+))?(?:[^0-9A-Z]{1,2}(\d+))?")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
 _NAME_STOP = {
     "herr", "frau", "herrn", "dr", "prof", "dipl", "ing", "und", "u", "fam", "familie",
@@ -195,10 +268,22 @@ _NAME_STOP = {
 def canonical(text: str) -> str:
     """Reference form: upper case, OCR confusions folded, separators removed.
 
-    >>> canonical("mw-2025-OOO I23")
-    'MW2025000123'
+    >>> canonical("mw-2025-OOO I23"), canonical("Rechnung RE-20 l2")
+    ('MW2025000123', 'RECHNUNGRE2012')
     """
     return _NON_ALNUM.sub("", text.upper().translate(_OCR))
+
+
+def invoice_core(number: str) -> str:
+    """The digits of an invoice number after its last letter, without leading zeros: what
+    a payer who leaves out the prefix types.
+
+    >>> invoice_core("RE-2025-00815"), invoice_core("R0012345"), invoice_core("INV-000123")
+    ('202500815', '12345', '123')
+    """
+    upper = number.upper()
+    last = max((i for i, ch in enumerate(upper) if ch.isalpha()), default=-1)
+    return "".join(ch for ch in upper[last + 1 :] if ch.isdigit()).lstrip("0")
 
 
 def normalize_name(name: str) -> str:
@@ -225,6 +310,20 @@ def _euros(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
+def _micro(amount: Decimal) -> int:
+    return int((amount * 1_000_000).to_integral_value())
+
+
+def value_date_balance(balance: Decimal, interest_per_day: Decimal, days: int) -> Decimal:
+    """The balance ``days`` before the index date: the interest of those days taken off
+    (rounded half up to the cent, as the matcher compares it).
+
+    >>> value_date_balance(Decimal("1000.00"), Decimal("0.136986"), 10)
+    Decimal('998.63')
+    """
+    return _euros(_cents(balance) - (_micro(interest_per_day) * days + 5_000) // 10_000)
+
+
 def _digits_code(digits: str) -> int:
     return int(digits) * 32 + len(digits)
 
@@ -233,35 +332,147 @@ def _deletions(s: str) -> set[str]:
     return {s[:i] + s[i + 1 :] for i in range(len(s))}
 
 
-# ---------------------------------------------------------------------------- index
+# ---------------------------------------------------------------------- evidence
 
 _KIND_REF, _KIND_INV = 0, 1
 
+#: reference kinds, strongest first (a feature of :data:`~.match_model.FEATURES` each)
+_REF_ORDER = (
+    "ref_own",
+    "ref_cd",
+    "ref_cd_digits",
+    "ref_cd_fuzzy",
+    "ref_exact",
+    "inv",
+    "ref_cd_typo",
+    "ref_digits",
+    "inv_shared",
+    "inv_core",
+    "ref_fuzzy",
+)
+_REF_RANK = {k: i for i, k in enumerate(_REF_ORDER)}
+#: our case number confirmed by its check digits: binds the payment to the case's creditor
+BINDING_FEATURES = _BINDING = frozenset({"ref_own", "ref_cd", "ref_cd_digits", "ref_cd_fuzzy"})
+#: what counts as "the text names this case" (for splits and the first named)
+_NAMED = frozenset(
+    {"ref_own", "ref_cd", "ref_cd_digits", "ref_cd_fuzzy", "ref_exact", "inv", "inv_shared",
+     "inv_core"}
+)  # fmt: skip
+#: our case numbers found exactly: the text names this case (for "several debtors named")
+_CASE_NUMBER = frozenset({"ref_own", "ref_cd", "ref_exact"})
+_REF_FEATURES = frozenset(_REF_ORDER)
+_PAYER_KNOWN = frozenset({"iban", "iban_learned", "name_learned"})
+_NEAR_MISS = frozenset({"ref_fuzzy", "ref_digits", "ref_cd_typo"})
+#: references found as written (after folding), not near misses
+_EXACT_REFS = frozenset(
+    {"ref_own", "ref_cd", "ref_cd_digits", "ref_cd_fuzzy", "ref_exact", "ref_digits", "inv",
+     "inv_shared", "inv_core"}
+)  # fmt: skip
+_PAYER_STRONG = frozenset({"name_strong", "name_learned", "iban", "iban_learned"})
+_SPLITS = frozenset({"split_named_sum", "split_order", "split_sum"})
+_EXACT_FIT = frozenset(
+    {"amt_balance", "amt_value_date", "amt_instalment", "amt_invoice", "amt_less_costs"}
+)
+_FAR = 1 << 30
+
+
+@dataclass(slots=True)
+class _Evidence:
+    ref: str = ""  # strongest reference kind found
+    refs: set[int] | None = None  # which references name it: -1 the case number, j invoice j
+    ref_how: str = ""  # how it was found (for the reason): exact, typed, invoice, core, fuzzy
+    ref_detail: str = ""  # what was typed or which invoice
+    pos: int = _FAR  # where the text first names the item
+    invoices: set[int] | None = None  # which of the item's invoices the text names
+    iban: str = ""  # "iban" (established) or "iban_learned"
+    learned_name: bool = False
+    name_amount: bool = False
+
+    def note_ref(self, kind: str, how: str, detail: str, pos: int, ref: int = -1) -> None:
+        if self.refs is None:
+            self.refs = set()
+        self.refs.add(ref)
+        if not self.ref or _REF_RANK[kind] < _REF_RANK[self.ref]:
+            self.ref, self.ref_how, self.ref_detail = kind, how, detail
+        if kind in _NAMED and pos < self.pos:
+            self.pos = pos
+
 
 @dataclass
-class _Evidence:
-    ref: float = 0.0
-    ref_reason: str = ""
-    iban_reason: str = ""
-    iban: float = 0.0
-    name_score: float = -1.0
-    name_reason: str = ""
-    sources: set[str] = field(default_factory=set)
+class _Scored:
+    """A candidate before its reasons: features, score, parts ``(item, cents)``."""
+
+    features: list[str]
+    parts: tuple[tuple[int, int], ...]
+    basis: str = ""  # for a split: what the parts are (balance, invoice, …)
+    score: float = 0.0
+    p: float = 0.0
+    hold: str = ""
+
+
+@dataclass(slots=True)
+class _Context:
+    """What one entry's matching knows besides the evidence per item."""
+
+    is_return: bool = False
+    amount: int = 0
+    days: int = 0
+    value_day: date | None = None
+    name_of: Callable[[int], tuple[float, str]] = lambda d: (0.0, "")
+    iban_debtors: set[int] = field(default_factory=set)
+    iban_kind: dict[int, str] = field(default_factory=dict)
+    doubtful: set[int] = field(default_factory=set)
+    named_debtors: set[int] = field(default_factory=set)
+    bound_creditor: str | None = None
+    iban: str = ""
+    evidence: dict[int, _Evidence] = field(default_factory=dict)
+
+
+_AMOUNT_BASIS = {
+    "balance": "Salden",
+    "value_date": "Salden am Valutatag",
+    "invoice": "Rechnungsbeträge",
+    "instalment": "fälligen Raten",
+}
+
+
+# ---------------------------------------------------------------------------- index
 
 
 class MatchIndex:
-    """The open items, indexed for matching many entries quickly."""
+    """The open items, indexed for matching many entries quickly.
+
+    ``as_of`` is the day the balances are computed for (needed to recognise the balance at
+    an earlier value date); ``creditor_accounts`` maps a creditor's own collection account
+    (IBAN) to the creditor: payments to it bind to that creditor.
+    """
 
     def __init__(
         self,
         items: Iterable[OpenItem],
         learned: Iterable[LearnedPayer] = (),
         config: MatchConfig | None = None,
+        *,
+        as_of: date | None = None,
+        creditor_accounts: Mapping[str, str] | None = None,
+        model: MatchModel | None = None,
     ) -> None:
         self.config = config or MatchConfig()
+        self.model = model or default_model()
+        self.as_of = as_of
+        self.creditor_accounts = {
+            normalize_iban(k): v for k, v in (creditor_accounts or {}).items()
+        }
         self.items: list[OpenItem] = list(items)
         self._balance: list[int] = []
         self._instalment: list[int] = []
+        self._principal: list[int] = []
+        self._costs: list[int] = []
+        self._ipd: list[int] = []  # interest per day in millionths of a euro
+        self._age: list[int] = []  # default_from as an ordinal (0 = unknown)
+        self._creditor: list[str] = []
+        self._cd: list[str] = []  # check digits of our case number, "" for other numbers
+        self._cd_number: dict[int, int] = {}
         self._debtor_of: list[int] = []
         self._debtor_ids: list[str] = []
         debtor_index: dict[str, int] = {}
@@ -269,17 +480,18 @@ class MatchIndex:
         self._debtor_names: list[set[str]] = []
         self._debtor_payers: list[set[str]] = []
         self._exact: dict[str, list[int]] = {}
+        self._core: dict[str, list[int]] = {}
         self._iban: dict[str, list[int]] = {}
         self._learned_iban: dict[str, list[int]] = {}
         self._learned_name: dict[str, list[int]] = {}
         self._by_amount: dict[int, list[int]] = {}
-        self._name_token: dict[str, list[int]] = {}
         self._item_of_case: dict[str, int] | None = None  # built on the first payment
         ref_lengths: set[int] = set()
         ref_heads: set[str] = set()
         fz_digits: list[str] = []
         fz_payload: list[int] = []
-        min_fz = self.config.min_fuzzy_digits
+        cfg = self.config
+        min_fz = cfg.min_fuzzy_digits
         for idx, item in enumerate(self.items):
             d = debtor_index.get(item.debtor_id)
             if d is None:
@@ -295,9 +507,19 @@ class MatchIndex:
             self._balance.append(bal)
             inst = _cents(item.instalment_due) if item.instalment_due is not None else -1
             self._instalment.append(inst)
-            self._by_amount.setdefault(bal, []).append(idx)
-            if inst > 0 and inst != bal:
-                self._by_amount.setdefault(inst, []).append(idx)
+            prin = _cents(item.principal) if item.principal is not None else -1
+            self._principal.append(prin)
+            costs = _cents(item.costs)
+            self._costs.append(costs)
+            self._ipd.append(_micro(item.interest_per_day))
+            self._age.append(item.default_from.toordinal() if item.default_from else 0)
+            self._creditor.append(item.creditor_id)
+            for fit in {bal, inst, prin, bal - costs if costs > 0 else -1} - {-1, 0}:
+                self._by_amount.setdefault(fit, []).append(idx)
+            number = parse_case_reference(item.case_reference)
+            self._cd.append(item.case_reference[-2:] if number else "")
+            if number:
+                self._cd_number[number] = idx
             for kind, refs in (
                 (_KIND_REF, (item.case_reference,)),
                 (_KIND_INV, item.invoice_numbers),
@@ -311,11 +533,15 @@ class MatchIndex:
                     if kind == _KIND_REF:
                         ref_lengths.add(len(key))
                         ref_heads.add(key[:2])
-                    digits = "".join(ch for ch in key if ch.isdigit())
-                    # typo search on case numbers only; invoice numbers must be exact
-                    if kind == _KIND_REF and min_fz <= len(digits) <= 16:
-                        fz_digits.append(digits)
-                        fz_payload.append(code)
+                        digits = "".join(ch for ch in key if ch.isdigit())
+                        # typo search on case numbers only; invoice numbers must be exact
+                        if min_fz <= len(digits) <= 16:
+                            fz_digits.append(digits)
+                            fz_payload.append(code)
+                    else:
+                        core = invoice_core(ref)
+                        if len(core) >= cfg.min_invoice_core and core != key:
+                            self._core.setdefault(core, []).append(idx)
             for iban in item.ibans:
                 bucket = self._iban.setdefault(normalize_iban(iban), [])
                 if d not in bucket:
@@ -323,11 +549,8 @@ class MatchIndex:
             if item.debtor_names:
                 for n in item.debtor_names:
                     norm = normalize_name(n)
-                    if norm and norm not in self._debtor_names[d]:
+                    if norm:
                         self._debtor_names[d].add(norm)
-                        for tok in set(norm.split()):
-                            if len(tok) >= 3:
-                                self._name_token.setdefault(tok, []).append(d)
             for n in item.payer_names:
                 norm = normalize_name(n)
                 if norm:
@@ -345,9 +568,10 @@ class MatchIndex:
         """Lower the open balance of a case by a payment booked after the index was built,
         so that the next entry of the same statement sees what is still open (a debtor who
         pays twice in one statement is not matched twice against the old balance). A paid
-        instalment is no longer due.
+        instalment is no longer due; the invoice amount and the balance less costs no
+        longer describe what is open.
 
-        >>> index = MatchIndex([OpenItem("C1", "D1", "MW-2025-000123", Decimal("100.00"),
+        >>> index = MatchIndex([OpenItem("C1", "D1", "MW-00000123-20", Decimal("100.00"),
         ...                              instalment_due=Decimal("25.00"))])
         >>> index.record_payment("C1", Decimal("25.00"))
         >>> index._balance, index._instalment, sorted(index._by_amount)
@@ -360,16 +584,23 @@ class MatchIndex:
             return
         paid = _cents(amount)
         old_balance, old_instalment = self._balance[idx], self._instalment[idx]
+        old_keys = {
+            old_balance,
+            old_instalment,
+            self._principal[idx],
+            old_balance - self._costs[idx] if self._costs[idx] > 0 else -1,
+        }
         new_balance = max(0, old_balance - paid)
         new_instalment = -1 if paid >= old_instalment else old_instalment - paid
         new_instalment = min(new_instalment, new_balance) if new_instalment > 0 else -1
-        for key in {old_balance, old_instalment} - {-1}:
+        for key in old_keys - {-1}:
             bucket = self._by_amount.get(key)
             if bucket is not None and idx in bucket:
                 bucket.remove(idx)
                 if not bucket:
                     del self._by_amount[key]
         self._balance[idx], self._instalment[idx] = new_balance, new_instalment
+        self._principal[idx], self._costs[idx], self._ipd[idx] = -1, 0, 0
         for key in {new_balance, new_instalment} - {-1, 0}:
             self._by_amount.setdefault(key, []).append(idx)
 
@@ -423,20 +654,26 @@ class MatchIndex:
 
     # -- lookups
 
-    def _exact_hits(self, canon_sep: str) -> dict[int, str]:
-        """item code → matched key, from token joins and sliding windows."""
-        hits: dict[int, str] = {}
+    def _exact_hits(self, canon_sep: str) -> dict[int, tuple[str, int]]:
+        """item code → (matched key, position), from token joins and sliding windows."""
+        hits: dict[int, tuple[str, int]] = {}
         exact = self._exact
+        limit = self.config.max_bucket
         tokens = [t for t in _NON_ALNUM.split(canon_sep) if t]
         n = len(tokens)
+        offset = 0
         for i in range(n):
             joined = ""
+            # digits right after "MW" are our case number, whatever invoice has them too
+            ours = i > 0 and tokens[i - 1] == "MW"
             for j in range(i, min(n, i + 4)):
                 joined += tokens[j]
                 codes = exact.get(joined)
-                if codes is not None and len(codes) <= self.config.max_bucket:
+                if codes is not None and len(codes) <= limit:
                     for c in codes:
-                        hits.setdefault(c, joined)
+                        if c not in hits and not (ours and c % 2 == _KIND_INV):
+                            hits[c] = (joined, offset)
+            offset += len(tokens[i])
         compact = "".join(tokens)
         size = len(compact)
         heads = self._ref_heads
@@ -446,7 +683,7 @@ class MatchIndex:
                     continue
                 end = start + length
                 codes = exact.get(compact[start:end])
-                if codes is None or len(codes) > self.config.max_bucket:
+                if codes is None or len(codes) > limit:
                     continue
                 # a longer run of digits is not this reference (maybe a typo of it)
                 if end < size and compact[end].isdigit() and compact[end - 1].isdigit():
@@ -454,26 +691,82 @@ class MatchIndex:
                 if start > 0 and compact[start - 1].isdigit() and compact[start].isdigit():
                     continue
                 for c in codes:
-                    if c % 2 == _KIND_REF:
-                        hits.setdefault(c, compact[start:end])
+                    if c % 2 == _KIND_REF and c not in hits:
+                        hits[c] = (compact[start:end], start)
         return hits
 
-    def _fuzzy_hits(self, canon_sep: str) -> dict[int, tuple[int, str]]:
-        """item code → (distance 0/1 on the digits, window) for digit groups in the text."""
+    def _our_numbers(self, canon_sep: str) -> list[tuple[int, int, str]]:
+        """(item, position, as typed) for "MW" + a case number with valid check digits,
+        whatever the zeros and separators ("MW-123-20", "mw 00000123/20"): the check digits
+        are a separate group of two, or the last two of one run of ten digits."""
+        out = []
+        for m in _OUR_REF.finditer(canon_sep):
+            groups = [g for g in m.groups() if g]
+            for k in range(len(groups), 0, -1):
+                if k == 1:
+                    if len(groups[0]) != 10:
+                        continue
+                    digits = groups[0]
+                else:
+                    if len(groups[k - 1]) != 2:
+                        continue
+                    digits = "".join(groups[:k])
+                if not 3 <= len(digits) <= 10:
+                    continue
+                number, cd = int(digits[:-2]), digits[-2:]
+                if number and check_digits(number) == cd:
+                    idx = self._cd_number.get(number)
+                    if idx is not None:
+                        out.append((idx, m.start(), m.group(0)))
+                    break
+        return out
+
+    def _core_hits(self, canon_sep: str, raw_upper: str) -> list[tuple[int, str, int]]:
+        """(item, core, position) for runs of digits that are an invoice number's core.
+        A run counts only if it holds a real digit (not only letters folded to digits)."""
+        if not self._core:
+            return []
+        out: list[tuple[int, str, int]] = []
+        limit = self.config.max_bucket
+        min_len = self.config.min_invoice_core
+        spans = [(m.start(), m.end()) for m in _ALNUM_RUN.finditer(canon_sep)]
+        n = len(spans)
+        for i in range(n):
+            joined = ""
+            real = False
+            if i > 0 and canon_sep[spans[i - 1][0] : spans[i - 1][1]] == "MW":
+                continue  # our case number, not an invoice's digits
+            for j in range(i, min(n, i + 3)):
+                s, e = spans[j]
+                tok = canon_sep[s:e]
+                if not tok.isdigit():
+                    break
+                joined += tok
+                real = real or any(ch.isdigit() for ch in raw_upper[s:e])
+                core = joined.lstrip("0")
+                if real and len(core) >= min_len:
+                    holders = self._core.get(core)
+                    if holders is not None and len(holders) <= limit:
+                        out.extend((idx, core, s) for idx in holders)
+        return out
+
+    def _fuzzy_hits(self, canon_sep: str) -> dict[int, tuple[int, str, int]]:
+        """item code → (distance 0/1 on the digits, window, position) for digit groups."""
         if not len(self._fz_codes):
             return {}
-        windows: set[str] = set()
+        windows: dict[str, int] = {}
         lengths = self._fz_lengths
+        min_w = self.config.min_fuzzy_digits - 1
         for m in _DIGIT_GROUP.finditer(canon_sep):
             group = _SEP.sub("", m.group(0))
-            if len(group) < self.config.min_fuzzy_digits - 1:
+            if len(group) < min_w:
                 continue
             for length in lengths:
                 for width in (length - 1, length, length + 1):
-                    if width < self.config.min_fuzzy_digits - 1 or width > len(group):
+                    if width < min_w or width > len(group):
                         continue
                     for start in range(len(group) - width + 1):
-                        windows.add(group[start : start + width])
+                        windows.setdefault(group[start : start + width], m.start())
         if not windows:
             return {}
         query: dict[int, str] = {}
@@ -487,7 +780,7 @@ class MatchIndex:
         left = np.searchsorted(self._fz_codes, q_codes, side="left")
         right = np.searchsorted(self._fz_codes, q_codes, side="right")
         found = np.nonzero(right > left)[0]
-        out: dict[int, tuple[int, str]] = {}
+        out: dict[int, tuple[int, str, int]] = {}
         if not len(found):
             return out
         checked: set[tuple[int, str]] = set()
@@ -504,20 +797,53 @@ class MatchIndex:
                 code = int(self._fz_key_payload[key_id])
                 prev = out.get(code)
                 if prev is None or dist < prev[0]:
-                    out[code] = (dist, w)
+                    out[code] = (dist, w, windows[w])
         return out
 
     # -- matching
 
-    def match(self, entry: BankEntry) -> list[Candidate]:
-        """Candidates for one entry, best first; empty when nothing fits."""
+    def match(self, entry: BankEntry, account_iban: str = "") -> list[Candidate]:
+        """Candidates for one entry, best first; empty when nothing fits.
+
+        ``account_iban`` is the agency's account the entry was booked on: if it is a
+        creditor's own collection account, only that creditor's cases are considered.
+        """
+        scored, context = self._scored(entry, account_iban)
+        if not scored:
+            return []
+        return self._finish(entry, scored, context)
+
+    def features(
+        self, entry: BankEntry, account_iban: str = ""
+    ) -> list[tuple[list[str], tuple[Allocation, ...]]]:
+        """Every candidate's features and allocation, before weighing (for calibration)."""
+        scored, context = self._scored(entry, account_iban)
+        sign = -1 if context.is_return else 1
+        out: list[tuple[list[str], tuple[Allocation, ...]]] = []
+        for s in scored:
+            allocs = tuple(
+                sorted(
+                    (Allocation(self.items[i].case_id, _euros(sign * c)) for i, c in s.parts),
+                    key=lambda a: a.case_id,
+                )
+            )
+            out.append((s.features, allocs))
+        return out
+
+    def _scored(self, entry: BankEntry, account_iban: str) -> tuple[list[_Scored], _Context]:
         cfg = self.config
         is_return = entry.is_return and entry.sign is Sign.DEBIT
+        ctx = _Context(is_return=is_return)
         if entry.sign is Sign.DEBIT and not is_return:
-            return []
+            return [], ctx
         amount = _cents(entry.returned_amount if is_return else entry.amount)
         if amount <= 0:
-            return []
+            return [], ctx
+        ctx.amount = amount
+        day = entry.value_date or entry.booking_date
+        ctx.days = max(0, (self.as_of - day).days) if self.as_of and day else 0
+        ctx.value_day = day
+        only_creditor = self.creditor_accounts.get(normalize_iban(account_iban))
         own_refs = " ".join(p for p in (entry.end_to_end_id, entry.mandate_id) if p)
         text = " ".join(p for p in (entry.remittance, entry.structured_reference) if p)
         evidence: dict[int, _Evidence] = {}
@@ -528,25 +854,17 @@ class MatchIndex:
                 e = evidence[idx] = _Evidence()
             return e
 
-        def note_ref(idx: int, p: float, reason: str) -> None:
-            e = ev(idx)
-            if p > e.ref:
-                e.ref, e.ref_reason = p, reason
-
-        # 1. IBAN of the payer
-        iban = normalize_iban(entry.counterparty_iban)
+        # 1. the payer's account
+        iban = ctx.iban = normalize_iban(entry.counterparty_iban)
         if iban:
             for d in self._iban.get(iban, ()):
-                self._note_debtor(
-                    d, ev, cfg.iban, f"IBAN {iban} ist als Konto des Schuldners bekannt"
-                )
+                ctx.iban_debtors.add(d)
+                ctx.iban_kind[d] = "iban"
+                self._note_debtor(d, ev, "iban")
             for d in self._learned_iban.get(iban, ()):
-                self._note_debtor(
-                    d,
-                    ev,
-                    cfg.iban,
-                    f"IBAN {iban} wurde dem Schuldner bestätigt zugeordnet (gelernt)",
-                )
+                ctx.iban_debtors.add(d)
+                ctx.iban_kind.setdefault(d, "iban_learned")
+                self._note_debtor(d, ev, "iban_learned")
 
         # 2. learned / known payer names (exact after normalisation)
         names = [n for n in (entry.counterparty_name, entry.ultimate_party_name) if n]
@@ -559,7 +877,7 @@ class MatchIndex:
                 for idx in self._debtor_items[d][: cfg.max_debtor_items]:
                     if crowded and amount not in (self._balance[idx], self._instalment[idx]):
                         continue
-                    ev(idx).sources.add("learned-name")
+                    ev(idx).learned_name = True
 
         name_cache: dict[int, tuple[float, str]] = {}
 
@@ -569,119 +887,195 @@ class MatchIndex:
                 got = name_cache[d] = self._name_score(d, names, norm_names)
             return got
 
+        ctx.name_of = name_of
+
+        def payer_fits(idx: int) -> bool:
+            return self._fits_payer(idx, evidence, amount, ctx.days, name_of, payer_tokens)
+
         # 3. references, exact after normalisation
-        exact_ref_items: list[int] = []
+        strong: list[int] = []  # items named by a reference that needs no corroboration
+        legacy_exact: list[int] = []
         sources = [(text, False)]
         if own_refs:
             sources.append((own_refs, True))
-        canon = {}
+        canon: dict[bool, str] = {}
+        case_found = False  # our case number found exactly: no need to look for more
         for src, own in sources:
-            canon_sep = src.upper().translate(_OCR)
+            raw_upper = src.upper()
+            canon_sep = raw_upper.translate(_OCR)
             canon[own] = canon_sep
-            for code, _key in self._exact_hits(canon_sep).items():
-                idx, kind = divmod(code, 2)
-                item = self.items[idx]
-                if kind == _KIND_REF:
+            for code, (key, pos) in self._exact_hits(canon_sep).items():
+                idx, code_kind = divmod(code, 2)
+                if code_kind == _KIND_REF:
                     if own and is_return:
-                        note_ref(
-                            idx,
-                            cfg.own_reference,
-                            f"eigene Referenz {item.case_reference} in der Rücklastschrift",
-                        )
-                    else:
-                        note_ref(
-                            idx,
-                            cfg.ref_exact,
-                            f"Aktenzeichen {item.case_reference} im Verwendungszweck",
-                        )
-                    exact_ref_items.append(idx)
+                        ev(idx).note_ref("ref_own", "own", "", pos)
+                        strong.append(idx)
+                        continue
+                    ev(idx).note_ref("ref_cd" if self._cd[idx] else "ref_exact", "", "", pos)
+                    (strong if self._cd[idx] else legacy_exact).append(idx)
+                    case_found = True
                 else:
-                    bucket = len(self._exact.get(_key, ()))
-                    if bucket == 1:
-                        exact_ref_items.append(idx)
-                    elif not self._fits_payer(idx, evidence, amount, name_of, payer_tokens):
+                    shared = len(self._exact.get(key, ())) > 1
+                    if shared and not payer_fits(idx):
                         continue  # a shared invoice number counts only where the payer fits
-                    p = cfg.invoice_exact if bucket == 1 else cfg.invoice_exact / 2
-                    inv = next((n for n in item.invoice_numbers if canonical(n) == _key), _key)
-                    note_ref(idx, p, f"Rechnungsnummer {inv} im Verwendungszweck")
-                ev(idx).sources.add("ref")
+                    inv, j = self._invoice_named(idx, key, ev(idx))
+                    ev(idx).note_ref("inv_shared" if shared else "inv", "invoice", inv, pos, j)
+                    if not shared:
+                        strong.append(idx)
+            for idx, pos, typed in () if case_found else self._our_numbers(canon_sep):
+                kind = "ref_own" if own and is_return else "ref_cd"
+                ev(idx).note_ref(kind, "typed", typed, pos)
+                strong.append(idx)
+            if not own and not case_found:
+                for idx, core, pos in self._core_hits(canon_sep, raw_upper):
+                    if not payer_fits(idx):
+                        continue
+                    e = ev(idx)
+                    inv, j = self._invoice_by_core(idx, core, e)
+                    e.note_ref("inv_core", "core", f"{inv}\x00{core}", pos, j)
 
         # 4. typo search when the exact hits are not convincing on their own
-        doubtful: set[int] = set()
-        if not self._convincing(exact_ref_items, evidence, amount, name_of):
+        if not strong and not self._convincing(legacy_exact, evidence, amount, ctx.days, name_of):
             fuzzy_items: set[int] = set()
             for src_own, canon_sep in canon.items():
-                for code, (dist, window) in self._fuzzy_hits(canon_sep).items():
-                    idx, kind = divmod(code, 2)
+                exact_items = set(legacy_exact)
+                hits = [
+                    (code // 2, dist, window, pos)
+                    for code, (dist, window, pos) in self._fuzzy_hits(canon_sep).items()
+                ]
+                # a run of digits that is one of our numbers with valid check digits is that
+                # number: near misses of parts of the same run are not looked at
+                exact_runs = {pos for idx, dist, _w, pos in hits if dist == 0 and self._cd[idx]}
+                for idx, dist, window, pos in hits:
+                    if idx in exact_items or (dist and pos in exact_runs):
+                        continue  # the same number found exactly, or a part of it
+                    fkind = self._fuzzy_kind(idx, dist, window)
+                    confirmed = fkind in ("ref_cd_digits", "ref_cd_fuzzy")
                     # a near miss alone is noise: keep it only when the payer fits it
-                    if not (src_own and is_return) and not self._fits_payer(
-                        idx, evidence, amount, name_of, payer_tokens
-                    ):
+                    if not confirmed and not (src_own and is_return) and not payer_fits(idx):
                         continue
-                    item = self.items[idx]
-                    if kind == _KIND_REF:
-                        if dist == 0:
-                            p, how = cfg.ref_digits, "an seinen Ziffern erkannt"
-                        else:
-                            p, how = cfg.ref_fuzzy, f"mit Tippfehler erkannt („{window}“)"
-                        if src_own and is_return:
-                            p = max(p, cfg.own_reference - 0.1)
-                        note_ref(idx, p, f"Aktenzeichen {item.case_reference} {how}")
-                    else:
-                        p = cfg.invoice_exact if dist == 0 else cfg.invoice_fuzzy
-                        inv = next(
-                            (n for n in item.invoice_numbers if window in canonical(n)),
-                            item.invoice_numbers[0] if item.invoice_numbers else window,
-                        )
-                        how = "erkannt" if dist == 0 else f"mit Tippfehler erkannt („{window}“)"
-                        note_ref(idx, p, f"Rechnungsnummer {inv} {how}")
-                    ev(idx).sources.add("ref")
-                    fuzzy_items.add(idx)
+                    if src_own and is_return and (confirmed or dist == 0):
+                        fkind = "ref_own"
+                    ev(idx).note_ref(fkind, "fuzzy", window, pos)
+                    if fkind in ("ref_fuzzy", "ref_digits", "ref_cd_typo"):
+                        fuzzy_items.add(idx)
             # an exact hit backed by nothing, while a near miss fits the payer: doubt it
             backed = any(
                 evidence[i].iban or name_of(self._debtor_of[i])[0] >= cfg.name_strong_score
-                for i in fuzzy_items - set(exact_ref_items)
+                for i in fuzzy_items - set(legacy_exact)
             )
             if backed:
-                doubtful = set(exact_ref_items)
+                ctx.doubtful = set(legacy_exact)
 
         # 5. name and amount only, when nothing else pointed anywhere
-        if not evidence and norm_names:
-            tokens = {t for n in norm_names for t in n.split() if len(t) >= 3}
-            debtors: set[int] = set()
-            for t in tokens:
-                holders = self._name_token.get(t)
-                if holders and len(holders) <= 5000:
-                    debtors.update(holders)
-            if debtors:
-                for idx in self._by_amount.get(amount, ())[:5000]:
-                    if self._debtor_of[idx] in debtors:
-                        ev(idx).sources.add("name+amount")
+        if not evidence and payer_tokens:
+            names_of = self._debtor_names
+            for idx in self._by_amount.get(amount, ())[:5000]:
+                known = names_of[self._debtor_of[idx]]
+                if any(t in k.split() for k in known for t in payer_tokens):
+                    ev(idx).name_amount = True
 
+        if only_creditor is not None:
+            ctx.bound_creditor = only_creditor
+            for idx in [i for i in evidence if self._creditor[i] != only_creditor]:
+                del evidence[idx]
         if not evidence:
-            return []
+            return [], ctx
+        ctx.evidence = evidence
+        debtor_of = self._debtor_of
+        debtors = {debtor_of[i] for i in evidence}
+        if len(debtors) > 1:
+            # cases of several debtors named by our case numbers or a corroborated invoice
+            ctx.named_debtors = {
+                debtor_of[i]
+                for i, e in evidence.items()
+                if e.ref in _CASE_NUMBER or (e.ref == "inv" and payer_fits(i))
+            }
 
         # 6. expand each debtor reached to its other cases (amount fit, split)
-        debtors_seen = {self._debtor_of[i] for i in evidence}
-        for d in debtors_seen:
+        max_items = cfg.max_debtor_items
+        for d in debtors:
             items = self._debtor_items[d]
-            if len(items) <= cfg.max_debtor_items:
-                for idx in items:
-                    ev(idx)
+            if len(items) == 1 or len(items) > max_items:
+                continue
+            for idx in items:
+                if idx not in evidence and (
+                    only_creditor is None or self._creditor[idx] == only_creditor
+                ):
+                    evidence[idx] = _Evidence()
+        return self._candidates(evidence, ctx), ctx
 
-        return self._candidates(entry, evidence, amount, name_of, is_return, doubtful)
+    # -- evidence helpers
+
+    def _invoice_named(self, idx: int, key: str, e: _Evidence) -> tuple[str, int]:
+        """The invoice of the item whose number is ``key`` (canonical), noted as named."""
+        for j, n in enumerate(self.items[idx].invoice_numbers):
+            if canonical(n) == key:
+                return n, self._name_invoice(e, j)
+        return key, -2
+
+    def _invoice_by_core(self, idx: int, core: str, e: _Evidence) -> tuple[str, int]:
+        for j, n in enumerate(self.items[idx].invoice_numbers):
+            if invoice_core(n) == core:
+                return n, self._name_invoice(e, j)
+        return core, -2
+
+    @staticmethod
+    def _name_invoice(e: _Evidence, j: int) -> int:
+        if e.invoices is None:
+            e.invoices = set()
+        e.invoices.add(j)
+        return j
+
+    def _fuzzy_kind(self, idx: int, dist: int, window: str) -> str:
+        cd = self._cd[idx]
+        if not cd:
+            return "ref_digits" if dist == 0 else "ref_fuzzy"
+        if dist == 0:
+            return "ref_cd_digits"
+        if window[-2:] == cd:
+            return "ref_cd_fuzzy"
+        serial = self.items[idx].case_reference
+        serial_digits = "".join(ch for ch in serial if ch.isdigit())[:-2]
+        return "ref_cd_typo" if window.startswith(serial_digits) else "ref_fuzzy"
+
+    def _ref_text(self, idx: int, e: _Evidence) -> str:
+        ref = self.items[idx].case_reference
+        how, detail, kind = e.ref_how, e.ref_detail, e.ref
+        if how == "own":
+            return f"eigene Referenz {ref} in der Rücklastschrift"
+        if how == "typed":
+            return f"Aktenzeichen {ref} im Verwendungszweck („{detail}“)"
+        if how == "invoice":
+            return f"Rechnungsnummer {detail} im Verwendungszweck"
+        if how == "core":
+            inv, _, core = detail.partition("\x00")
+            return f"Rechnungsnummer {inv} ohne Präfix erkannt („{core}“)"
+        if how == "fuzzy":
+            text = {
+                "ref_digits": "an seinen Ziffern erkannt",
+                "ref_cd_digits": "an seinen Ziffern mit Prüfziffern erkannt",
+                "ref_cd_fuzzy": f"mit Tippfehler erkannt, Prüfziffern bestätigen („{detail}“)",
+                "ref_cd_typo": f"erkannt, Prüfziffern falsch („{detail}“)",
+                "ref_own": "in der Rücklastschrift an seinen Ziffern erkannt",
+            }.get(kind, f"mit Tippfehler erkannt („{detail}“)")
+            return f"Aktenzeichen {ref} {text}"
+        return f"Aktenzeichen {ref} im Verwendungszweck"
 
     def _fits_payer(
         self,
         idx: int,
         evidence: dict[int, _Evidence],
         amount: int,
+        days: int,
         name_of: Callable[[int], tuple[float, str]],
         tokens: list[str],
     ) -> bool:
         """The payer's account, amount or name fits the item (corroboration)."""
         e = evidence.get(idx)
-        if (e is not None and e.iban) or amount in (self._balance[idx], self._instalment[idx]):
+        if e is not None and e.iban:
+            return True
+        if self._amount_kind(idx, amount, days, None) in _EXACT_FIT:
             return True
         d = self._debtor_of[idx]
         known = (*self._debtor_names[d], *self._debtor_payers[d])
@@ -690,14 +1084,14 @@ class MatchIndex:
             return False
         return name_of(d)[0] >= self.config.name_weak_score
 
-    def _note_debtor(self, d: int, ev: Any, p: float, reason: str) -> None:
+    def _note_debtor(self, d: int, ev: Any, kind: str) -> None:
         items = self._debtor_items[d]
         if len(items) > self.config.max_debtor_items:
             return
         for idx in items:
             e = ev(idx)
-            if p > e.iban:
-                e.iban, e.iban_reason = p, reason
+            if not e.iban or (e.iban == "iban_learned" and kind == "iban"):
+                e.iban = kind
 
     def _name_score(self, d: int, names: list[str], norm_names: list[str]) -> tuple[float, str]:
         best, label = 0.0, ""
@@ -720,248 +1114,453 @@ class MatchIndex:
         ref_items: list[int],
         evidence: dict[int, _Evidence],
         amount: int,
+        days: int,
         name_of: Callable[[int], tuple[float, str]],
     ) -> bool:
-        """An exact case-number hit backed by the IBAN, the name or the amount."""
-        cfg = self.config
+        """An exact case-number hit (without check digits) backed by the IBAN, the name or
+        the amount."""
         for idx in ref_items:
             e = evidence[idx]
-            if e.iban or amount in (self._balance[idx], self._instalment[idx]):
+            if e.iban or self._amount_kind(idx, amount, days, None) in _EXACT_FIT:
                 return True
-            if name_of(self._debtor_of[idx])[0] >= cfg.name_strong_score:
+            if name_of(self._debtor_of[idx])[0] >= self.config.name_strong_score:
                 return True
         return False
 
-    def _score(
-        self,
-        idx: int,
-        e: _Evidence,
-        amount: int,
-        name: tuple[float, str],
-        is_return: bool,
-        context: tuple[set[int], dict[int, int], set[int]],
-        reasons: list[str] | None,
-    ) -> float | None:
-        """Confidence of booking the whole entry on item ``idx``; reasons only on request."""
-        cfg = self.config
-        referenced_debtors, amount_fits, doubtful = context
-        d = self._debtor_of[idx]
-        rest = 1.0
-        factor = 1.0
-        if e.ref:
-            rest *= 1.0 - e.ref
-            if reasons is not None:
-                reasons.append(e.ref_reason)
-        if e.iban:
-            rest *= 1.0 - e.iban
-            if reasons is not None:
-                reasons.append(e.iban_reason)
-        score, label = name
-        if score >= cfg.name_weak_score:
-            rest *= 1.0 - (cfg.name_strong if score >= cfg.name_strong_score else cfg.name_weak)
-            if reasons is not None:
-                reasons.append(f"{label} ({score:.0f} %)")
-        bal, inst = self._balance[idx], self._instalment[idx]
+    def _value_date_balance(self, idx: int, days: int) -> int:
+        return self._balance[idx] - (self._ipd[idx] * days + 5_000) // 10_000
+
+    def _amount_kind(self, idx: int, amount: int, days: int, e: _Evidence | None) -> str:
+        bal = self._balance[idx]
         if amount == bal:
-            rest *= 1.0 - cfg.amount_equal
-            if reasons is not None:
-                reasons.append(f"Betrag entspricht dem offenen Saldo {format_eur(_euros(bal))}")
-        elif amount == inst:
-            rest *= 1.0 - cfg.amount_equal
-            if reasons is not None:
-                reasons.append(f"Betrag entspricht der fälligen Rate {format_eur(_euros(inst))}")
-        elif is_return:
-            pass
-        elif amount < bal:
-            rest *= 1.0 - cfg.amount_partial
-            if reasons is not None:
-                reasons.append("Teilzahlung auf den offenen Saldo")
-        else:
-            factor *= cfg.overpayment_factor
-            if reasons is not None:
-                reasons.append(f"Betrag übersteigt den offenen Saldo {format_eur(_euros(bal))}")
-        if idx in doubtful:
-            factor *= cfg.doubt_factor
-            if reasons is not None:
-                reasons.append(
-                    "Zweifel: ein ähnliches Aktenzeichen gehört zu einem Schuldner, "
-                    "zu dem Name oder IBAN des Zahlers passen"
-                )
-        if not e.ref:
-            if d in referenced_debtors:
-                factor *= cfg.sibling_factor
-                if reasons is not None:
-                    reasons.append("Verwendungszweck nennt eine andere Akte des Schuldners")
-            elif amount_fits.get(d, idx) != idx:
-                factor *= cfg.sibling_factor
-                if reasons is not None:
-                    reasons.append("Betrag passt zu einer anderen Akte des Schuldners")
-            if not e.iban and "learned-name" not in e.sources and score < cfg.name_weak_score:
-                return None  # neither reference nor account nor name: nothing to go on
-        return (1.0 - rest) * factor
+            return "amt_balance"
+        if amount == self._instalment[idx]:
+            return "amt_instalment"
+        if days and self._ipd[idx] and bal > 0:
+            vd = self._value_date_balance(idx, days)
+            if abs(amount - vd) <= self.config.value_date_tolerance_cents:
+                return "amt_value_date"
+        if amount == self._principal[idx]:
+            return "amt_invoice"
+        if e is not None and e.invoices and self._principal[idx] >= 0:
+            amounts = self.items[idx].invoice_amounts
+            named = [_cents(amounts[j]) for j in e.invoices if j < len(amounts)]
+            if named and (amount in named or amount == sum(named)):
+                return "amt_invoice"
+        costs = self._costs[idx]
+        if costs > 0 and amount == bal - costs:
+            return "amt_less_costs"
+        return "amt_partial" if amount < bal else "amt_over"
 
-    def _candidates(
-        self,
-        entry: BankEntry,
-        evidence: dict[int, _Evidence],
-        amount: int,
-        name_of: Callable[[int], tuple[float, str]],
-        is_return: bool,
-        doubtful: set[int],
-    ) -> list[Candidate]:
+    # -- candidates
+
+    def _candidates(self, evidence: dict[int, _Evidence], ctx: _Context) -> list[_Scored]:
         cfg = self.config
+        amount, days, name_of = ctx.amount, ctx.days, ctx.name_of
+        strong_score, weak_score = cfg.name_strong_score, cfg.name_weak_score
+        debtor_of, balance = self._debtor_of, self._balance
         by_debtor: dict[int, list[int]] = {}
-        for idx in evidence:
-            by_debtor.setdefault(self._debtor_of[idx], []).append(idx)
-        referenced_debtors = {self._debtor_of[i] for i, e in evidence.items() if e.ref}
-        amount_fits: dict[int, int] = {}
-        for d, idxs in by_debtor.items():
-            fits = [i for i in idxs if amount in (self._balance[i], self._instalment[i])]
-            if len(fits) == 1:
-                amount_fits[d] = fits[0]
-        context = (referenced_debtors, amount_fits, doubtful)
-
-        # phase 1: confidences only
-        scored: list[tuple[float, int, tuple[tuple[int, int], ...], str]] = []
+        named_hits = []
         for idx, e in evidence.items():
-            conf = self._score(
-                idx, e, amount, name_of(self._debtor_of[idx]), is_return, context, None
-            )
-            if conf is not None:
-                scored.append((conf, 1, ((idx, amount),), ""))
-        if not is_return:
-            for d in by_debtor:
-                if len(self._debtor_items[d]) >= 2:
-                    scored.extend(self._splits(d, evidence, amount, name_of))
-        scored.sort(key=lambda t: (-t[0], t[1], [self.items[i].case_id for i, _ in t[2]]))
-
-        # phase 2: reasons for the few that are returned
-        out: list[Candidate] = []
-        for conf, _n, parts, basis in scored[: cfg.max_candidates]:
-            reasons: list[str] = []
-            if basis:
-                self._split_reasons(parts, basis, evidence, name_of, reasons)
-            else:
-                idx = parts[0][0]
-                self._score(
-                    idx, evidence[idx], amount, name_of(self._debtor_of[idx]), is_return,
-                    context, reasons,
-                )  # fmt: skip
-            d = self._debtor_of[parts[0][0]]
-            out.append(self._make(entry, d, parts, conf, reasons, is_return))
+            by_debtor.setdefault(debtor_of[idx], []).append(idx)
+            if e.ref in _NAMED:
+                named_hits.append((e.pos, idx))
+        named_of: dict[int, list[int]] = {}
+        for _pos, idx in sorted(named_hits):
+            named_of.setdefault(debtor_of[idx], []).append(idx)
+        out: list[_Scored] = []
+        iban_debtors, doubtful, is_return = ctx.iban_debtors, ctx.doubtful, ctx.is_return
+        ref_debtors = {debtor_of[i] for i, e in evidence.items() if e.ref}
+        splits: list[_Scored] = []
+        plausible: list[_Scored] = []
+        for d, idxs in by_debtor.items():
+            named = named_of.get(d, ())
+            kinds = [self._amount_kind(i, amount, days, evidence[i]) for i in idxs]
+            any_fit = any(k in _EXACT_FIT for k in kinds)
+            score = name_of(d)[0]
+            name = "name_strong" if score >= strong_score else "name_weak"
+            has_name = score >= weak_score
+            open_cases = 0
+            for i in self._debtor_items[d]:
+                open_cases += balance[i] > 0
+            for idx, kind in zip(idxs, kinds, strict=True):
+                e = evidence[idx]
+                if not e.ref and not e.iban and not e.learned_name and not has_name:
+                    continue  # neither reference nor account nor name: nothing to go on
+                f: list[str] = [kind]
+                if e.ref:
+                    f.append(e.ref)
+                    if e.refs and len(e.refs) > 1:
+                        f.append("ref_multi")
+                    if len(ref_debtors) == 1:
+                        f.append("ref_unrivalled")
+                    if len(named) > 1 and e.ref in _NAMED:
+                        f.append("named_first" if named[0] == idx else "named_later")
+                elif named:
+                    f.append("sibling_named")
+                if e.iban:
+                    f.append(e.iban)
+                    if open_cases == 1:
+                        f.append("iban_sole")
+                elif iban_debtors and d not in iban_debtors:
+                    f.append("iban_other")
+                if has_name:
+                    f.append(name)
+                if e.learned_name:
+                    f.append("name_learned")
+                if any_fit and kind not in _EXACT_FIT:
+                    f.append("amt_sibling")
+                if doubtful and idx in doubtful:
+                    f.append("doubt")
+                if is_return:
+                    f.append("return")
+                scored = _Scored(f, ((idx, amount),))
+                out.append(scored)
+                if (
+                    e.ref
+                    and kind in _EXACT_FIT
+                    and (e.iban or e.learned_name or (name == "name_strong" and has_name))
+                ):
+                    plausible.append(scored)
+            if not is_return and len(self._debtor_items[d]) >= 2:
+                splits.extend(self._splits(d, evidence, list(named), ctx))
+        # two cases named by a reference that the payer's name or account and the amount
+        # both fit: each is the other's rival
+        if len(plausible) > 1:
+            for s in plausible:
+                s.features.append("ref_rival")
+        out.extend(splits)
+        model = self.model
+        for s, p in zip(
+            out, model.probabilities([model.score(s.features) for s in out]), strict=True
+        ):
+            s.p = p
         return out
 
-    def _splits(
-        self,
-        d: int,
-        evidence: dict[int, _Evidence],
-        amount: int,
-        name_of: Callable[[int], tuple[float, str]],
-    ) -> list[tuple[float, int, tuple[tuple[int, int], ...], str]]:
+    def _debtor_features(self, d: int, parts: Sequence[int], ctx: _Context) -> list[str]:
         cfg = self.config
+        f = []
+        score = ctx.name_of(d)[0]
+        if score >= cfg.name_strong_score:
+            f.append("name_strong")
+        elif score >= cfg.name_weak_score:
+            f.append("name_weak")
+        if d in ctx.iban_debtors:
+            f.append("iban" if self._iban_kind_of(d, ctx) == "iban" else "iban_learned")
+        return f
+
+    def _iban_kind_of(self, d: int, ctx: _Context) -> str:
+        return ctx.iban_kind.get(d, "iban")
+
+    def _splits(
+        self, d: int, evidence: dict[int, _Evidence], named: list[int], ctx: _Context
+    ) -> list[_Scored]:
+        """Split candidates of one debtor: the named cases' sum, the order rule, or a sum
+        of some of the debtor's cases."""
+        cfg = self.config
+        amount, days = ctx.amount, ctx.days
+        out: list[_Scored] = []
+        named = [i for i in named if self._balance[i] > 0]
+        named_set = set(named)
+        base = self._debtor_features(d, named, ctx)
+        if len(named) >= 2 and len(named) <= cfg.max_split_items:
+            found = self._named_sum(named, evidence, amount, days)
+            if found is not None:
+                parts, basis = found
+                out.append(_Scored(["split_named_sum", *base], parts, basis))
+            elif self._balance[named[0]] < amount <= sum(self._balance[i] for i in named):
+                parts = self._by_order(named, amount)
+                out.append(_Scored(["split_order", *base], parts, "order"))
         items = [i for i in self._debtor_items[d] if self._balance[i] > 0]
         if len(items) < 2 or len(items) > cfg.max_debtor_items:
-            return []
-        if sum(self._balance[i] for i in items) < amount and all(
-            self._instalment[i] <= self._balance[i] for i in items
+            return out
+        balances = sorted(self._balance[i] for i in items)
+        instalments = sorted(self._instalment[i] for i in items if self._instalment[i] > 0)
+        if (amount < balances[0] + balances[1] or amount > sum(balances)) and (
+            len(instalments) < 2 or amount < instalments[0] + instalments[1]
         ):
-            return []
+            return out  # no sum of two or more cases can make the amount
         if len(items) > cfg.max_split_items:
-            referenced = [i for i in items if evidence.get(i) and evidence[i].ref]
-            items = (referenced + [i for i in items if i not in referenced])[: cfg.max_split_items]
-        found: list[tuple[tuple[int, ...], str]] = []
+            referenced = [i for i in items if i in named_set]
+            items = (referenced + [i for i in items if i not in named_set])[: cfg.max_split_items]
+        found_sums: list[tuple[tuple[int, ...], str]] = []
         for size in range(2, len(items) + 1):
             for combo in itertools.combinations(items, size):
                 if sum(self._balance[i] for i in combo) == amount:
-                    found.append((combo, "balance"))
+                    found_sums.append((combo, "balance"))
                 elif all(self._instalment[i] > 0 for i in combo) and (
                     sum(self._instalment[i] for i in combo) == amount
                 ):
-                    found.append((combo, "instalment"))
-                if len(found) > 4:
+                    found_sums.append((combo, "instalment"))
+                if len(found_sums) > 4:
                     break
-            if len(found) > 4:
+            if len(found_sums) > 4:
                 break
-        out = []
-        score = name_of(d)[0]
-        for combo, basis in found:
-            rest = 1.0
-            refs = [evidence[i].ref for i in combo if i in evidence and evidence[i].ref]
-            ibans = [evidence[i].iban for i in combo if i in evidence and evidence[i].iban]
-            if not refs and not ibans:
+        for combo, basis in found_sums:
+            in_text = [i for i in combo if i in named_set]
+            if len(in_text) == len(combo) and len(named) == len(combo):
+                continue  # the named sum above
+            if not in_text and d not in ctx.iban_debtors:
                 continue
-            for p in refs:
-                rest *= 1.0 - p
-            if ibans:
-                rest *= 1.0 - max(ibans)
-            if score >= cfg.name_strong_score:
-                rest *= 1.0 - cfg.name_strong
-            elif score >= cfg.name_weak_score:
-                rest *= 1.0 - cfg.name_weak
-            rest *= 1.0 - cfg.amount_sum
             parts = tuple(
                 (i, self._balance[i] if basis == "balance" else self._instalment[i]) for i in combo
             )
-            out.append((1.0 - rest, len(combo), parts, basis))
+            f = ["split_sum", *base] if in_text else ["split_sum", "split_unnamed", *base]
+            out.append(_Scored(f, parts, basis))
         return out
 
-    def _split_reasons(
-        self,
-        parts: tuple[tuple[int, int], ...],
-        basis: str,
-        evidence: dict[int, _Evidence],
-        name_of: Callable[[int], tuple[float, str]],
-        reasons: list[str],
-    ) -> None:
-        cfg = self.config
-        combo = [i for i, _ in parts]
-        for i in combo:
-            e = evidence.get(i)
-            if e and e.ref:
-                reasons.append(e.ref_reason)
-        with_iban = [i for i in combo if i in evidence and evidence[i].iban]
-        if with_iban:
-            reasons.append(evidence[with_iban[0]].iban_reason)
-        score, label = name_of(self._debtor_of[combo[0]])
-        if score >= cfg.name_weak_score:
-            reasons.append(f"{label} ({score:.0f} %)")
-        what = "Salden" if basis == "balance" else "fälligen Raten"
-        reasons.append(f"Betrag entspricht der Summe der {what} von {len(combo)} Akten")
+    def _named_sum(
+        self, named: list[int], evidence: dict[int, _Evidence], amount: int, days: int
+    ) -> tuple[tuple[tuple[int, int], ...], str] | None:
+        bal = [self._balance[i] for i in named]
+        if sum(bal) == amount:
+            return tuple(zip(named, bal, strict=True)), "balance"
+        inst = [self._instalment[i] for i in named]
+        if all(x > 0 for x in inst) and sum(inst) == amount:
+            return tuple(zip(named, inst, strict=True)), "instalment"
+        inv = [self._named_invoice_amount(i, evidence[i]) for i in named]
+        if all(x > 0 for x in inv) and sum(inv) == amount:
+            return tuple(zip(named, inv, strict=True)), "invoice"
+        if days:
+            vd = [self._value_date_balance(i, days) for i in named]
+            diff = amount - sum(vd)
+            if abs(diff) <= self.config.value_date_tolerance_cents * len(named):
+                vd[0] += diff
+                return tuple(zip(named, vd, strict=True)), "value_date"
+        return None
 
-    def _make(
-        self,
-        entry: BankEntry,
-        d: int,
-        parts: tuple[tuple[int, int], ...],
-        conf: float,
-        reasons: list[str],
-        is_return: bool,
-    ) -> Candidate:
-        sign = -1 if is_return else 1
-        allocations = tuple(
-            sorted(
-                (Allocation(self.items[i].case_id, _euros(sign * cents)) for i, cents in parts),
-                key=lambda a: a.case_id,
-            )
+    def _named_invoice_amount(self, idx: int, e: _Evidence) -> int:
+        """What the text names of the case: its named invoices' amounts, else its principal."""
+        amounts = self.items[idx].invoice_amounts
+        if e.invoices and amounts and self._principal[idx] >= 0:
+            return sum(_cents(amounts[j]) for j in e.invoices if j < len(amounts))
+        return self._principal[idx]
+
+    def _by_order(self, named: list[int], amount: int) -> tuple[tuple[int, int], ...]:
+        """First named case first, the rest oldest first (§ 366 Abs. 2 BGB), each up to its
+        balance (the amount is at most their sum: an overpayment goes to a person)."""
+        first, rest = named[0], sorted(named[1:], key=lambda i: (self._age[i] or _FAR, i))
+        left = amount
+        parts = []
+        take = min(left, self._balance[first])
+        parts.append([first, take])
+        left -= take
+        for i in rest:
+            if left <= 0:
+                break
+            take = min(left, self._balance[i])
+            parts.append([i, take])
+            left -= take
+        parts[0][1] += left
+        return tuple((i, c) for i, c in parts if c > 0)
+
+    # -- the answer
+
+    def _finish(self, entry: BankEntry, scored: list[_Scored], ctx: _Context) -> list[Candidate]:
+        cfg = self.config
+        scored.sort(key=lambda s: (-s.p, len(s.parts), s.parts[0][0]))
+        self._apply_rules(scored, ctx)
+        out = []
+        for s in scored[: cfg.max_candidates]:
+            out.append(self._make(entry, s, ctx))
+        return out
+
+    def _conflicts(self, top: _Scored, other: _Scored) -> bool:
+        """Whether ``other`` fits what the payer sent as well as ``top`` does on the data a
+        creditor could have copied: when the text names the top's case, the other must be
+        named exactly too (not a near miss) and fit the payer's name, account or amount;
+        otherwise it must fit the payer's account or name and the amount."""
+        f, t = set(other.features), set(top.features)
+        if f & _SPLITS:
+            return True  # the amount is a sum over cases the text or the account points to
+        # a weak name alone (the same surname) does not make another creditor's case fit
+        corroborated = bool(f & _PAYER_STRONG or f & _EXACT_FIT)
+        if t & _REF_FEATURES or t & _SPLITS:
+            return bool(f & _EXACT_REFS) and corroborated
+        return bool(f & {"iban", "iban_learned", "name_strong", "name_learned"}) and bool(
+            f & _EXACT_FIT
         )
-        if is_return:
-            code = f" {entry.return_reason}" if entry.return_reason else ""
-            reasons = [*reasons, f"Rücklastschrift{code}: Buchung wird storniert"]
+
+    def _creditors(self, s: _Scored) -> set[str]:
+        return {self._creditor[i] for i, _ in s.parts}
+
+    def _bound(self, s: _Scored, ctx: _Context) -> bool:
+        if ctx.bound_creditor is not None:
+            return True
+        ev = ctx.evidence
+        return all(i in ev and ev[i].ref in _BINDING for i, _ in s.parts)
+
+    def _apply_rules(self, scored: list[_Scored], ctx: _Context) -> None:
+        """Hold back what must not be booked automatically, whatever the confidence."""
+        top = scored[0]
+        features = set(top.features)
+        debtor_of = self._debtor_of
+        top_debtor = debtor_of[top.parts[0][0]]
+        if len(top.parts) == 1 and not features & (_REF_FEATURES | _PAYER_KNOWN):
+            top.hold = "nur Name und Betrag: weder Referenz noch bekanntes Konto"
+        elif "amt_over" in features and len(top.parts) == 1:
+            top.hold = "Betrag übersteigt den offenen Saldo: Erstattung oder andere Akte?"
+        elif (
+            features & _NEAR_MISS
+            and not (features & _PAYER_STRONG and features & _EXACT_FIT)
+            and any(
+                debtor_of[s.parts[0][0]] != top_debtor and set(s.features) & _CASE_NUMBER
+                for s in scored[1:]
+            )
+        ):
+            top.hold = "Verwendungszweck nennt genau die Akte eines anderen Schuldners"
+        self._apply_tenant_rules(scored, ctx)
+
+    def _apply_tenant_rules(self, scored: list[_Scored], ctx: _Context) -> None:
+        top = scored[0]
+        creditor = self._creditor
+        creditors = self._creditors(top)
+        bound = self._bound(top, ctx)
+        if len(ctx.named_debtors) > 1:
+            top.hold = "Verwendungszweck nennt Akten verschiedener Schuldner"
+        elif len(creditors) > 1 and not bound:
+            top.hold = "Aufteilung auf Akten verschiedener Mandanten ohne deren Aktenzeichen"
+        if bound or len(scored) == 1:
+            return
+        group = [
+            s
+            for s in scored[1:]
+            if any(creditor[i] not in creditors for i, _ in s.parts) and self._conflicts(top, s)
+        ]
+        if not group:
+            return
+        # a remittance that fits cases of two creditors: review, one shared confidence,
+        # ordered by what no creditor can type in, then by age (a copy is younger)
+        members = [top, *group]
+        shared = sum(s.p for s in members) / len(members)
+        others = ", ".join(
+            sorted({self.items[i].case_reference for s in members for i, _ in s.parts})
+        )
+        for s in members:
+            s.p = shared
+            s.hold = f"passt zu Akten mehrerer Mandanten ({others}): keine automatische Buchung"
+        members.sort(key=self._neutral_key)
+        rest = [s for s in scored if s not in members]
+        scored[:] = members + rest
+
+    def _neutral_key(self, s: _Scored) -> tuple[int, int, int, str]:
+        f = set(s.features)
+        cd = any(k in f for k in _BINDING)
+        own = "iban" in f or "iban_learned" in f
+        age = min((self._age[i] or _FAR) for i, _ in s.parts)
+        first = min(self.items[i].case_id for i, _ in s.parts)
+        return (-int(cd), -int(own), age, first)
+
+    def _make(self, entry: BankEntry, s: _Scored, ctx: _Context) -> Candidate:
+        is_return = ctx.is_return
+        sign = -1 if is_return else 1
+        if len(s.parts) == 1:
+            i, cents = s.parts[0]
+            allocations: tuple[Allocation, ...] = (
+                Allocation(self.items[i].case_id, _euros(sign * cents)),
+            )
+        else:
+            allocations = tuple(
+                sorted(
+                    (Allocation(self.items[i].case_id, _euros(sign * c)) for i, c in s.parts),
+                    key=lambda a: a.case_id,
+                )
+            )
+
+        def reasons() -> list[str]:
+            out = self._reasons(s, ctx)
+            if is_return:
+                code = f" {entry.return_reason}" if entry.return_reason else ""
+                out.append(f"Rücklastschrift{code}: Buchung wird storniert")
+            if s.hold:
+                out.append(f"Zur Prüfung: {s.hold}")
+            return out
+
+        d = self._debtor_of[s.parts[0][0]]
         return Candidate(
             debtor_id=self._debtor_ids[d],
             allocations=allocations,
-            confidence=round(min(conf, 1.0), 4),
-            reasons=tuple(dict.fromkeys(reasons)),
+            confidence=round(min(max(s.p, 0.0), 1.0), 4),
+            reasons=Reasons(reasons),
             kind="return" if is_return else "payment",
             fee=entry.charges if is_return else ZERO,
+            hold=s.hold,
+            features=tuple(s.features),
+            basis=s.basis,
         )
+
+    def _reasons(self, s: _Scored, ctx: _Context) -> list[str]:
+        reasons: list[str] = []
+        f = set(s.features)
+        d = self._debtor_of[s.parts[0][0]]
+        for i, _ in s.parts:
+            e = ctx.evidence.get(i)
+            if e is not None and e.ref:
+                reasons.append(self._ref_text(i, e))
+        if "iban" in f:
+            reasons.append(f"IBAN {ctx.iban} ist als Konto des Schuldners bekannt")
+        elif "iban_learned" in f:
+            reasons.append(f"IBAN {ctx.iban} wurde dem Schuldner bestätigt zugeordnet (gelernt)")
+        if "iban_sole" in f:
+            reasons.append("einzige offene Akte des Schuldners")
+        if "iban_other" in f:
+            reasons.append("IBAN ist als Konto eines anderen Schuldners bekannt")
+        score, label = ctx.name_of(d)
+        if score >= self.config.name_weak_score:
+            reasons.append(f"{label} ({score:.0f} %)")
+        if "name_learned" in f:
+            reasons.append("Zahlername wurde dem Schuldner bestätigt zugeordnet (gelernt)")
+        if len(s.parts) > 1 or s.basis:
+            reasons.extend(self._split_reasons(s))
+        else:
+            reasons.extend(self._amount_reasons(s.parts[0][0], f, ctx))
+        if "named_first" in f:
+            reasons.append("zuerst genannte von mehreren Akten des Schuldners")
+        if "named_later" in f:
+            reasons.append("Verwendungszweck nennt zuerst eine andere Akte des Schuldners")
+        if "sibling_named" in f:
+            reasons.append("Verwendungszweck nennt eine andere Akte des Schuldners")
+        if "doubt" in f:
+            reasons.append(
+                "Zweifel: ein ähnliches Aktenzeichen gehört zu einem Schuldner, "
+                "zu dem Name oder IBAN des Zahlers passen"
+            )
+        return reasons
+
+    def _amount_reasons(self, idx: int, f: set[str], ctx: _Context) -> list[str]:
+        bal = self._balance[idx]
+        if "amt_balance" in f:
+            return [f"Betrag entspricht dem offenen Saldo {format_eur(_euros(bal))}"]
+        if "amt_instalment" in f:
+            inst = self._instalment[idx]
+            return [f"Betrag entspricht der fälligen Rate {format_eur(_euros(inst))}"]
+        if "amt_value_date" in f:
+            vd = self._value_date_balance(idx, ctx.days)
+            day = f"{ctx.value_day:%d.%m.%Y}" if ctx.value_day else ""
+            return [f"Betrag entspricht dem Saldo am Valutatag {day} ({format_eur(_euros(vd))})"]
+        if "amt_invoice" in f:
+            return ["Betrag entspricht dem Rechnungsbetrag (ohne Zinsen und Kosten)"]
+        if "amt_less_costs" in f:
+            net = bal - self._costs[idx]
+            return [f"Betrag entspricht dem Saldo ohne Kosten {format_eur(_euros(net))}"]
+        out = []
+        if "amt_partial" in f:
+            out.append("Teilzahlung auf den offenen Saldo")
+        if "amt_over" in f:
+            out.append(f"Betrag übersteigt den offenen Saldo {format_eur(_euros(bal))}")
+        if "amt_sibling" in f:
+            out.append("Betrag passt zu einer anderen Akte des Schuldners")
+        return out
+
+    def _split_reasons(self, s: _Scored) -> list[str]:
+        n = len(s.parts)
+        if s.basis == "order":
+            return [
+                f"Verwendungszweck nennt {n} Akten, der Betrag passt zu keiner Summe: zuerst "
+                "die zuerst genannte, der Rest nach Alter (§ 366 Abs. 2 BGB)"
+            ]
+        what = _AMOUNT_BASIS.get(s.basis, "Salden")
+        return [f"Betrag entspricht der Summe der {what} von {n} Akten"]
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-def _noisy_or(probs: Iterable[float]) -> float:
-    rest = 1.0
-    for p in probs:
-        rest *= 1.0 - p
-    return 1.0 - rest

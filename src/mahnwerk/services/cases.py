@@ -159,7 +159,10 @@ def find_or_create_debtor(
             )
         )
     if data.iban:
-        debtor.bank_accounts.append(BankAccount(iban=data.iban, source=source, created_at=now))
+        # typed in by the creditor: never establishes the account for payment matching
+        debtor.bank_accounts.append(
+            BankAccount(iban=data.iban, source=source, provenance="creditor", created_at=now)
+        )
     session.add(debtor)
     session.flush()
     return debtor

@@ -150,8 +150,23 @@ class ContactPoint(Base):
     debtor: Mapped[Debtor] = relationship(back_populates="contacts")
 
 
+#: who vouches that a stored IBAN is the debtor's account (:attr:`BankAccount.provenance`)
+ACCOUNT_PROVENANCES = ("creditor", "debtor", "portal", "mandate", "payment")
+#: the provenances that establish an account for payment matching; ``creditor`` (typed in by
+#: a creditor through an import or the API) never does, see issue 20
+ESTABLISHED_PROVENANCES = ("debtor", "portal", "mandate", "payment")
+
+
 class BankAccount(Base):
-    """A debtor's known IBAN (from the creditor or seen on a payment)."""
+    """A debtor's known IBAN and who vouches for it.
+
+    ``provenance``: ``creditor`` (typed in by the creditor: import, API), ``debtor`` (stated
+    by the debtor to the agency), ``portal`` (given in the debtor portal), ``mandate`` (a SEPA
+    mandate the debtor signed) or ``payment`` (money from it was booked for the debtor with
+    our check-digit case number and the debtor's name). Only the last four establish the
+    account for payment matching; ``evidence`` says what established it. ``source`` is the
+    channel it came through.
+    """
 
     __tablename__ = "bank_account"
     id: Mapped[int] = pk()
@@ -159,8 +174,23 @@ class BankAccount(Base):
     iban: Mapped[str] = mapped_column(String(34), index=True)
     holder: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(20), default="creditor")
+    provenance: Mapped[str] = mapped_column(
+        String(10), default="creditor", server_default="creditor"
+    )
+    evidence: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    established_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = ts()
     debtor: Mapped[Debtor] = relationship(back_populates="bank_accounts")
+    __table_args__ = (
+        CheckConstraint(
+            "provenance IN ('creditor', 'debtor', 'portal', 'mandate', 'payment')",
+            name="ck_bank_account_provenance",
+        ),
+    )
+
+    @property
+    def established(self) -> bool:
+        return self.provenance in ESTABLISHED_PROVENANCES
 
 
 class Case(Base):

@@ -9,9 +9,13 @@ Service functions for the staff pages and the CLI (``mahnwerk bank review``):
 - :func:`correct`: book on other case(s), also split (``[(case_id, amount), …]``);
 - :func:`mark_not_ours`: the money is not for any case (status ``ignored``; it stays stored).
 
-Confirming or correcting a payment from an account that is not known for the debtor stores
-a :class:`~mahnwerk.store.banking_store.LearnedPayer` (IBAN and payer name → person), so the
-next payment from there is matched on its own. Only staff may decide.
+Confirming or correcting a payment establishes the payer's account for the debtor: an
+account stored for the debtor (perhaps only typed in by a creditor) gets provenance
+``payment``; an unknown one is stored as a
+:class:`~mahnwerk.store.banking_store.LearnedPayer` (IBAN and payer name → person), so the
+next payment from there is matched on its own. Only staff may decide. A candidate the
+matcher held back by a tenant rule (``hold``: it fits cases of several creditors) is shown
+with that reason; a person may still confirm it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from mahnwerk.banking import matching
 from mahnwerk.banking.iban import normalize_iban
 from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.banking.accounts import establish_account
 from mahnwerk.services.banking.statements import apply_return, book, latest_payment
 from mahnwerk.store.banking_store import BankEntry, LearnedPayer
 from mahnwerk.store.models import BankAccount, Case, Debtor
@@ -189,7 +194,9 @@ def _decide(
 
 
 def _learn(session: Session, actor: Actor, row: BankEntry, cases: list[Case]) -> None:
-    """Remember who paid for whom when the account or the name was not known yet."""
+    """Remember who paid for whom. An account already stored for the debtor (perhaps only
+    typed in by a creditor) is now established by this confirmed payment; an unknown one is
+    learned with the payer's name (a relative, an employer)."""
     persons = {
         session.scalar(select(Debtor.person_id).where(Debtor.id == c.debtor_id)) for c in cases
     }
@@ -202,18 +209,23 @@ def _learn(session: Session, actor: Actor, row: BankEntry, cases: list[Case]) ->
     name = row.counterparty_name.strip()
     if not iban and not name:
         return
-    known_ibans = set(
-        session.scalars(
-            select(BankAccount.iban)
-            .join(Debtor, Debtor.id == BankAccount.debtor_id)
-            .where(Debtor.person_id == person_id)
-        )
-    )
+    stored = session.execute(
+        select(BankAccount.debtor_id, BankAccount.iban)
+        .join(Debtor, Debtor.id == BankAccount.debtor_id)
+        .where(Debtor.person_id == person_id)
+    ).all()
+    if iban and any(normalize_iban(i) == iban for _d, i in stored):
+        now = utcnow()
+        for case in cases:
+            establish_account(
+                session, case.debtor_id, iban, provenance="payment",
+                evidence=f"Umsatz {row.id}, bestätigt von {actor.label}"[:100], now=now,
+                source="bank",
+            )  # fmt: skip
+        return
     learned: list[Any] = list(
         session.scalars(select(LearnedPayer).where(LearnedPayer.person_id == person_id))
     )
-    if iban and iban in {normalize_iban(i) for i in known_ibans}:
-        return  # the debtor's own account: nothing to learn
     if any(lp.iban == iban and lp.name == name for lp in learned):
         return
     session.add(

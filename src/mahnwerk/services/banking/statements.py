@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,7 +47,8 @@ from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
-from mahnwerk.services.cases import add_cost, record_payment
+from mahnwerk.services.banking.accounts import establish_account, established_ibans
+from mahnwerk.services.cases import add_cost, record_payment, statement
 from mahnwerk.store.banking_store import (
     BankEntry,
     BankMatch,
@@ -56,7 +58,7 @@ from mahnwerk.store.banking_store import (
     SepaMandate,
 )
 from mahnwerk.store.db import transaction
-from mahnwerk.store.models import BankAccount, Case, Claim, Debtor, LedgerPosting, Payment
+from mahnwerk.store.models import Case, Claim, Creditor, Debtor, LedgerPosting, Payment
 from mahnwerk.store.workflow import PaymentPlan
 
 DEFAULT_THRESHOLD = 0.9
@@ -120,24 +122,45 @@ def parse_statement_file(data: bytes, source: str | None = None) -> list[ParsedS
 # ------------------------------------------------------------------------------- index
 
 
-def build_index(session: Session, as_of: date) -> tuple[matching.MatchIndex, dict[int, int]]:
+def build_index(
+    session: Session,
+    as_of: date,
+    *,
+    window_days: int = 30,
+) -> tuple[matching.MatchIndex, dict[int, int]]:
     """The matcher's index over every open case with money open, built from the store.
 
-    Returns the index and ``case id → person id``. Open balances come from the vectorised
-    ledger (:mod:`mahnwerk.batch`), so building it stays fast with many cases.
+    Returns the index and ``case id → person id``. Open balances, open principal per claim
+    and costs come from the vectorised ledger (:mod:`mahnwerk.batch`), so building it stays
+    fast with many cases; the interest per day is the interest accrued over the last
+    ``window_days`` (computed a second time as of then), so that a payment of the balance at
+    an earlier value date is recognised. Only *established* accounts point to a debtor
+    (:mod:`mahnwerk.services.banking.accounts`), never one a creditor typed in. A creditor's own
+    collection account (:func:`creditor_accounts`) binds payments on it to that creditor.
     """
     from mahnwerk.batch.balances import compute_balances
     from mahnwerk.batch.loader import load_open_cases
 
     portfolio = load_open_cases(session.connection(), as_of)
-    balances = compute_balances(portfolio, as_of)
+    now = compute_balances(portfolio, as_of)
+    before = compute_balances(portfolio, as_of - timedelta(days=window_days))
+    n = len(portfolio)
+    claim_case = portfolio.claims.case
+    accrued = np.zeros(n, dtype=np.int64)
+    np.add.at(accrued, claim_case, now.claim_interest_accrued - before.claim_interest_accrued)
+    row_of = {int(cid): row for row, cid in enumerate(now.case_id.tolist())}
     open_cents = {
         int(cid): int(total)
-        for cid, total in zip(balances.case_id.tolist(), balances.total_open.tolist(), strict=True)
+        for cid, total in zip(now.case_id.tolist(), now.total_open.tolist(), strict=True)
         if total > 0
     }
+    claim_open: dict[int, int] = {}
+    if portfolio.claims.seq is not None:
+        claim_open = dict(
+            zip(portfolio.claims.seq.tolist(), now.claim_principal_open.tolist(), strict=True)
+        )
     cases = session.execute(
-        select(Case.id, Case.reference, Case.external_ref, Case.debtor_id).where(
+        select(Case.id, Case.reference, Case.external_ref, Case.debtor_id, Case.creditor_id).where(
             Case.status == "open"
         )
     ).all()
@@ -162,14 +185,12 @@ def build_index(session: Session, as_of: date) -> tuple[matching.MatchIndex, dic
         )
         if name:
             names_of_person.setdefault(d.person_id, set()).add(name)
-    ibans_of_person: dict[int, set[str]] = {}
-    for debtor_id, iban in session.execute(select(BankAccount.debtor_id, BankAccount.iban)):
-        person = person_of.get(debtor_id)
-        if person is not None and iban:
-            ibans_of_person.setdefault(person, set()).add(normalize_iban(iban))
-    invoices: dict[int, list[str]] = {}
-    for case_id, invoice_no in session.execute(select(Claim.case_id, Claim.invoice_no)):
-        invoices.setdefault(case_id, []).append(invoice_no)
+    ibans_of_person = established_ibans(session)
+    claims: dict[int, list[tuple[int, str, date]]] = {}
+    for claim_id, case_id, invoice_no, default_from in session.execute(
+        select(Claim.id, Claim.case_id, Claim.invoice_no, Claim.default_from).order_by(Claim.id)
+    ):
+        claims.setdefault(case_id, []).append((claim_id, invoice_no, default_from))
     instalments: dict[int, Decimal] = {}
     for case_id, amount in session.execute(
         select(PaymentPlan.case_id, PaymentPlan.instalment).where(PaymentPlan.status == "active")
@@ -180,11 +201,17 @@ def build_index(session: Session, as_of: date) -> tuple[matching.MatchIndex, dic
     for c in cases:
         person = person_of[c.debtor_id]
         case_person[c.id] = person
-        balance = Decimal(open_cents[c.id]).scaleb(-2)
+        row = row_of[c.id]
+        balance = _euros(open_cents[c.id])
         inst = instalments.get(c.id)
-        refs = [n for n in invoices.get(c.id, ()) if len(n) >= 4]
+        refs, amounts = [], []
+        for claim_id, invoice_no, _day in claims.get(c.id, ()):
+            if len(invoice_no) >= 4 and invoice_no not in refs:
+                refs.append(invoice_no)
+                amounts.append(_euros(claim_open.get(claim_id, 0)))
         if c.external_ref and len(c.external_ref) >= 4 and c.external_ref not in refs:
             refs.append(c.external_ref)
+        days = [day for _id, _no, day in claims.get(c.id, ()) if day is not None]
         items.append(
             matching.OpenItem(
                 case_id=str(c.id),
@@ -195,13 +222,44 @@ def build_index(session: Session, as_of: date) -> tuple[matching.MatchIndex, dic
                 debtor_names=tuple(sorted(names_of_person.get(person, ()))),
                 ibans=tuple(sorted(ibans_of_person.get(person, ()))),
                 instalment_due=min(inst, balance) if inst is not None else None,
+                creditor_id=str(c.creditor_id),
+                invoice_amounts=tuple(amounts),
+                principal=_euros(int(now.principal_open[row])),
+                costs=_euros(int(now.costs_open[row])),
+                interest_per_day=(Decimal(int(accrued[row])) / 100 / window_days).quantize(
+                    Decimal("0.000001")
+                ),
+                default_from=min(days) if days else None,
             )
         )
     learned = [
         matching.LearnedPayer(debtor_id=str(lp.person_id), iban=lp.iban, name=lp.name)
         for lp in session.scalars(select(LearnedPayer))
     ]
-    return matching.MatchIndex(items, learned), case_person
+    index = matching.MatchIndex(
+        items,
+        learned,
+        as_of=as_of,
+        creditor_accounts=creditor_accounts(session),
+    )
+    return index, case_person
+
+
+def creditor_accounts(session: Session) -> dict[str, str]:
+    """IBAN → creditor id for accounts that belong to one creditor alone: its
+    ``payment_account`` marked ``"exclusive": true`` in the creditor's settings (and marked
+    so by no other creditor). A payment on such an account is that creditor's."""
+    users: dict[str, set[int]] = {}
+    for creditor_id, settings in session.execute(select(Creditor.id, Creditor.settings)):
+        account = (settings or {}).get("payment_account") or {}
+        iban = normalize_iban(str(account.get("iban") or ""))
+        if iban and account.get("exclusive") is True:
+            users.setdefault(iban, set()).add(creditor_id)
+    return {iban: str(next(iter(ids))) for iban, ids in users.items() if len(ids) == 1}
+
+
+def _euros(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
 
 
 # ------------------------------------------------------------------------------ import
@@ -277,6 +335,8 @@ def candidate_json(c: matching.Candidate) -> dict[str, Any]:
         ],
         "reasons": list(c.reasons),
         "fee": str(c.fee),
+        "hold": c.hold,
+        "features": list(c.features),
     }
 
 
@@ -327,7 +387,7 @@ class _Importer:
             known.add(entry.entry_key)
             stored = self._store(row, st.account_iban, entry)
             self.summary.entry_ids.append(stored.id)
-            self.process(stored, entry)
+            self.process(stored, entry, st.account_iban)
 
     def _known_keys(self, account: str, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -372,9 +432,9 @@ class _Importer:
 
     # -- one entry
 
-    def process(self, row: BankEntry, e: ParsedEntry) -> None:
+    def process(self, row: BankEntry, e: ParsedEntry, account: str = "") -> None:
         if e.sign is Sign.DEBIT and e.is_return:
-            self._return(row, e)
+            self._return(row, e, account)
             return
         if e.sign is Sign.DEBIT:
             row.status = "ignored"
@@ -392,14 +452,19 @@ class _Importer:
             collection.payment_id = payments[0].id
             self._count_booked(e, alloc)
             return
-        candidates = self.index.match(e)
+        candidates = self.index.match(e, account)
         action, chosen = matching.decide(candidates, threshold=self.threshold)
+        if action == matching.BOOK and chosen.basis == "value_date":
+            chosen = self._exact_value_date_parts(e, chosen)
+            if chosen is None:
+                action = matching.REVIEW
         if action == matching.BOOK and chosen.kind == "payment":
             book(
                 self.s, self.actor, row, e, chosen.allocations, chosen.confidence,
                 list(chosen.reasons), "auto",
             )  # fmt: skip
             self._count_booked(e, chosen.allocations)
+            self._establish(row, e, chosen)
         elif action == matching.REVIEW or (action == matching.BOOK):
             row.status = "review"
             row.confidence = candidates[0].confidence if candidates else None
@@ -410,6 +475,42 @@ class _Importer:
             row.confidence = 0.0
             self.summary.unapplied += 1
             self.summary.amount_unapplied += e.amount
+
+    def _exact_value_date_parts(
+        self, e: ParsedEntry, chosen: matching.Candidate
+    ) -> matching.Candidate | None:
+        """A split over the balances at the value date: the matcher estimated them from the
+        interest per day; the ledger gives them to the cent. ``None`` (a review) when the
+        exact balances do not add up to the amount."""
+        day = e.value_date or e.booking_date
+        parts = []
+        for a in chosen.allocations:
+            case = self.s.get(Case, int(a.case_id))
+            if case is None:
+                return None
+            parts.append(replace(a, amount=statement(case, day).totals.total_open))
+        if sum((p.amount for p in parts), ZERO) != e.amount:
+            return None
+        return replace(chosen, allocations=tuple(parts))
+
+    def _establish(self, row: BankEntry, e: ParsedEntry, chosen: matching.Candidate) -> None:
+        """A payment booked on one case by our check-digit case number, from an account in
+        the debtor's own name: the account is the debtor's (provenance ``payment``)."""
+        features = set(chosen.features)
+        if (
+            len(chosen.allocations) != 1
+            or not e.counterparty_iban
+            or "name_strong" not in features
+            or not features & matching.BINDING_FEATURES
+        ):
+            return
+        case = self.s.get(Case, int(chosen.allocations[0].case_id))
+        if case is not None:
+            establish_account(
+                self.s, case.debtor_id, e.counterparty_iban, provenance="payment",
+                evidence=f"Umsatz {row.id}", now=utcnow(), holder=e.counterparty_name[:200],
+                source="bank",
+            )  # fmt: skip
 
     def _count_booked(self, e: ParsedEntry, allocations: Sequence[matching.Allocation]) -> None:
         self.summary.booked += 1
@@ -423,11 +524,11 @@ class _Importer:
             return None
         return self.s.scalar(select(SepaCollection).where(SepaCollection.end_to_end_id == e2e))
 
-    def _return(self, row: BankEntry, e: ParsedEntry) -> None:
+    def _return(self, row: BankEntry, e: ParsedEntry, account: str = "") -> None:
         amount = e.returned_amount
         payment, reasons = self._original_payment(e, amount)
         if payment is None:
-            candidates = self.index.match(e)
+            candidates = self.index.match(e, account)
             row.status = "review"
             row.note = "Rücklastschrift: ursprüngliche Zahlung nicht gefunden"
             row.confidence = candidates[0].confidence if candidates else None

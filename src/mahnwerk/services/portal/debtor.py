@@ -32,10 +32,11 @@ from mahnwerk.domain.affordability import Finances, PlanLimits
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.services import cases, events
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.banking.accounts import establish_account
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
-from mahnwerk.store.models import BankAccount, Case, Creditor, Document
+from mahnwerk.store.models import Case, Creditor, Document
 from mahnwerk.store.workflow import CaseFlag, ContactPreference, Dispute, PaymentPlan
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -471,17 +472,17 @@ def give_mandate(
             created_at=now,
         )
     )
-    known = {a.iban for a in case.debtor.bank_accounts}
-    if value not in known:
-        session.add(
-            BankAccount(
-                debtor_id=case.debtor_id,
-                iban=value,
-                holder=holder.strip(),
-                source="portal",
-                created_at=now,
-            )
-        )
+    # the debtor signed a mandate for this account: it pays for the debtor (issue 20)
+    establish_account(
+        session,
+        case.debtor_id,
+        value,
+        provenance="mandate",
+        evidence=f"Mandat {reference}",
+        now=now,
+        holder=holder.strip(),
+        source="portal",
+    )
     session.flush()
     events.emit(
         session,

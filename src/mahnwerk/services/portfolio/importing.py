@@ -762,8 +762,9 @@ class _Store:
                     no=False,
                 )
             self.execute(
-                f"""INSERT INTO bank_account (debtor_id, iban, source, created_at)
-                    SELECT nd.id, s.iban, 'creditor', :now
+                f"""INSERT INTO bank_account (debtor_id, iban, source, provenance, evidence,
+                                              created_at)
+                    SELECT nd.id, s.iban, 'creditor', 'creditor', '', :now
                     {source} WHERE s.iban IS NOT NULL""",
                 now=now,
             )
