@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from mahnwerk.banking.generator import to_camt053
 from mahnwerk.banking.statement import BankEntry, Sign
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.store.banking_store import BankEntry as StoredEntry
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor, Payment
