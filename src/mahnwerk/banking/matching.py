@@ -556,6 +556,7 @@ class MatchIndex:
                 if norm:
                     self._debtor_payers[d].add(norm)
         self._debtor_index = debtor_index
+        self._key_heads = frozenset(key[:2] for key in self._exact)
         self._ref_lengths = sorted(ref_lengths)
         self._ref_heads = frozenset(ref_heads)
         for lp in learned:
@@ -662,7 +663,15 @@ class MatchIndex:
         tokens = [t for t in _NON_ALNUM.split(canon_sep) if t]
         n = len(tokens)
         offset = 0
+        key_heads = self._key_heads
         for i in range(n):
+            token = tokens[i]
+            head = (
+                token[:2] if len(token) > 1 else (token + (tokens[i + 1] if i + 1 < n else ""))[:2]
+            )
+            if head not in key_heads:
+                offset += len(token)
+                continue  # no reference starts like this
             joined = ""
             # digits right after "MW" are our case number, whatever invoice has them too
             ours = i > 0 and tokens[i - 1] == "MW"
@@ -674,6 +683,8 @@ class MatchIndex:
                         if c not in hits and not (ours and c % 2 == _KIND_INV):
                             hits[c] = (joined, offset)
             offset += len(tokens[i])
+        if any(c % 2 == _KIND_REF for c in hits):
+            return hits  # the case number stands apart in the text: no need to slide
         compact = "".join(tokens)
         size = len(compact)
         heads = self._ref_heads
@@ -933,6 +944,20 @@ class MatchIndex:
                     e = ev(idx)
                     inv, j = self._invoice_by_core(idx, core, e)
                     e.note_ref("inv_core", "core", f"{inv}\x00{core}", pos, j)
+
+        # the common case, decided here: the text names one case by our number with its
+        # check digits (and nothing else), and the amount is exactly what that case asks
+        # for. Its other cases and near misses cannot change where the money goes.
+        named = [i for i, e in evidence.items() if e.ref]
+        if (
+            len(named) == 1
+            and only_creditor is None
+            and evidence[named[0]].ref in _BINDING
+            and self._amount_kind(named[0], amount, ctx.days, evidence[named[0]]) in _EXACT_FIT
+        ):
+            idx = named[0]
+            ctx.evidence = {idx: evidence[idx]}
+            return self._candidates(ctx.evidence, ctx), ctx
 
         # 4. typo search when the exact hits are not convincing on their own
         if not strong and not self._convincing(legacy_exact, evidence, amount, ctx.days, name_of):
