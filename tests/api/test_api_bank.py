@@ -178,3 +178,57 @@ def test_staff_keys_only_for_active_staff(sessions):
         s.add(ApiKey(prefix="x", key_hash="0" * 64, name="", created_at=accounts.utcnow()))
         with pytest.raises(IntegrityError):
             s.flush()
+
+
+def test_the_loser_of_two_concurrent_uploads_gets_409(
+    client, tenants, staff, sessions, engine, db_url
+):
+    if db_url.startswith("sqlite"):
+        # SQLite has one writer: the request's own writes (the key's last use) wait for the
+        # half-done upload held open here; tests/banking/test_bank_import_concurrent.py
+        # covers the import itself on SQLite
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    import hashlib
+    import threading
+
+    from sqlalchemy import event
+
+    from mahnwerk.services.actor import utcnow
+    from mahnwerk.services.banking.statements import parse_statement_file
+    from mahnwerk.store.banking_store import BankStatement
+
+    case = new_case(client, tenants.a, "K-1", "120.00", "Müller")
+    data = camt(credit("120.00", f"Az. {case['reference']}", "Jürgen Müller", "B1"))
+    [st] = parse_statement_file(data)
+    winner = sessions()  # the other upload, half-way: its statement stored, not committed
+    winner.begin()
+    winner.add(
+        BankStatement(
+            account_iban=st.account_iban, statement_id=st.statement_id,
+            source_format=st.source_format, filename="auszug.xml",
+            file_sha256=hashlib.sha256(data).hexdigest(), entries=1,
+            imported_by="Gewinner", imported_at=utcnow(),
+        )
+    )  # fmt: skip
+    winner.flush()
+    about_to_insert = threading.Event()
+
+    def spy(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO BANK_STATEMENT "):
+            about_to_insert.set()
+
+    box: dict = {}
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        thread = threading.Thread(target=lambda: box.update(r=upload(client, staff, data)))
+        thread.start()
+        assert about_to_insert.wait(30)
+    finally:
+        winner.commit()
+        winner.close()
+        event.remove(engine, "before_cursor_execute", spy)
+    thread.join(60)
+    problem = assert_problem(box["r"], 409)
+    assert "gleichzeitig schon importiert" in problem["detail"]
+    with sessions() as s:
+        assert s.scalars(select(Payment).where(Payment.case_id == case["id"])).all() == []

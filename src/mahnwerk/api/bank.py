@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mahnwerk.api import schemas as s
 from mahnwerk.api.auth import CurrentActor, runtime, unit_of_work
 from mahnwerk.api.problems import ApiProblem, not_found, responses
-from mahnwerk.banking.statement import StatementError
+from mahnwerk.banking.statement import StatementAlreadyImported, StatementError
 from mahnwerk.services.actor import Actor
 from mahnwerk.services.banking import review as bank_review
 from mahnwerk.services.banking import statements as bank_import
@@ -138,6 +138,10 @@ def import_statement(
         summary = bank_import.import_statement_bytes(
             runtime(request), actor, data, filename=filename
         )
+    except StatementAlreadyImported as exc:
+        raise ApiProblem(
+            409, "statement-already-imported", "Kontoauszug bereits importiert", str(exc)
+        ) from exc
     except StatementError as exc:
         raise ApiProblem(
             422,
@@ -268,7 +272,7 @@ def install(app: FastAPI) -> None:
         summary="Kontoauszug (CAMT.053/.054, MT940) einlesen und buchen – ganz oder gar nicht, "
         "jeder Umsatz nur einmal",
         tags=["bank"],
-        responses={**staff, **responses(400, 413)},
+        responses={**staff, **responses(400, 409, 413)},
     )
     app.add_api_route(
         PREFIX + "/reviews",

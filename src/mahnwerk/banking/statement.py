@@ -75,6 +75,12 @@ class StatementError(ValueError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+class StatementAlreadyImported(StatementError):
+    """The statement's entries were stored by another import at the same time (the loser of
+    two concurrent imports of one file): nothing of this import was booked. The API answers
+    409, the command line exits with 2."""
+
+
 def _norm_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from mahnwerk.banking import matching
@@ -42,7 +43,7 @@ from mahnwerk.banking.iban import normalize_iban
 from mahnwerk.banking.mt940 import parse_mt940
 from mahnwerk.banking.statement import BankEntry as ParsedEntry
 from mahnwerk.banking.statement import BankStatement as ParsedStatement
-from mahnwerk.banking.statement import Sign, StatementError
+from mahnwerk.banking.statement import Sign, StatementAlreadyImported, StatementError
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.services import audit, events
@@ -297,27 +298,70 @@ def import_statement_bytes(
     limit = threshold if threshold is not None else match_threshold(runtime)
     sha = hashlib.sha256(data).hexdigest()
     summary = ImportSummary(filename=filename, statements=len(statements))
-    with transaction(runtime.sessions) as session:
-        importer = _Importer(session, actor, limit, as_of or today_in_germany(), summary)
-        for st in statements:
-            importer.statement(st, sha, filename)
-        audit.record(
-            session,
-            actor,
-            "create",
-            "bank_statement",
-            None,
-            details={
-                "file_sha256": sha,
-                "entries": summary.entries,
-                "booked": summary.booked,
-                "review": summary.review,
-                "unapplied": summary.unapplied,
-                "returns": summary.returns,
-                "duplicates": summary.duplicates,
-            },
-        )
+    tried = _Tried()
+    try:
+        with transaction(runtime.sessions) as session:
+            importer = _Importer(session, actor, limit, as_of or today_in_germany(), summary)
+            importer.tried = tried
+            for st in statements:
+                importer.statement(st, sha, filename)
+            audit.record(
+                session,
+                actor,
+                "create",
+                "bank_statement",
+                None,
+                details={
+                    "file_sha256": sha,
+                    "entries": summary.entries,
+                    "booked": summary.booked,
+                    "review": summary.review,
+                    "unapplied": summary.unapplied,
+                    "returns": summary.returns,
+                    "duplicates": summary.duplicates,
+                },
+            )
+    except (IntegrityError, OperationalError) as exc:
+        # Two imports of one file at the same time: both found its entries new, the
+        # unique keys let only the first one store them. This one rolled back whole.
+        if _stored_meanwhile(runtime, tried):
+            raise StatementAlreadyImported(
+                "Kontoauszug wurde gleichzeitig schon importiert – nichts wurde gebucht",
+                file=filename or None,
+            ) from exc
+        raise
     return summary
+
+
+@dataclass
+class _Tried:
+    """What an import found new and stored: statements (account, id, file hash) and entry
+    keys by account. Only these can collide with a concurrent import."""
+
+    statements: list[tuple[str, str, str]] = field(default_factory=list)
+    entries: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _stored_meanwhile(runtime: Any, tried: _Tried) -> bool:
+    """Whether another import has stored what this one found new."""
+    with runtime.sessions() as s:
+        for account, statement_id, sha in tried.statements:
+            where = exists().where(
+                BankStatement.account_iban == account,
+                BankStatement.statement_id == statement_id,
+                BankStatement.file_sha256 == sha,
+            )
+            if s.scalar(select(where)):
+                return True
+        for account, keys in tried.entries.items():
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                where = exists().where(
+                    BankEntry.account_iban == account, BankEntry.entry_key.in_(chunk)
+                )
+                if s.scalar(select(where)):
+                    return True
+    return False
 
 
 def _external_id(entry_key: str) -> str:
@@ -350,6 +394,7 @@ class _Importer:
         self.as_of = as_of
         self.summary = summary
         self._index: matching.MatchIndex | None = None
+        self.tried = _Tried()
 
     @property
     def index(self) -> matching.MatchIndex:
@@ -366,6 +411,8 @@ class _Importer:
             )
         )
         if row is None:
+            # recorded before the flush that a concurrent import of the file makes fail
+            self.tried.statements.append((st.account_iban, st.statement_id[:100], sha))
             row = BankStatement(
                 account_iban=st.account_iban,
                 statement_id=st.statement_id[:100],
@@ -385,6 +432,7 @@ class _Importer:
                 self.summary.duplicates += 1
                 continue
             known.add(entry.entry_key)
+            self.tried.entries.setdefault(st.account_iban, []).append(entry.entry_key[:120])
             stored = self._store(row, st.account_iban, entry)
             self.summary.entry_ids.append(stored.id)
             self.process(stored, entry, st.account_iban)
