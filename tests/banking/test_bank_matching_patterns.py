@@ -276,3 +276,17 @@ def test_account_a_creditor_typed_in_does_not_count(bank, credit):
     summary = _import(bank, [credit("80.00", "Zahlung", name="Helga Krüger", iban=OWN, ref="E1")])
     assert summary.booked == 0
     assert _payments(bank, cid) == []
+
+
+def test_our_case_number_without_mw_outranks_an_invoice_with_the_same_digits(bank, credit):
+    """ "00000001-xx" is our case number as printed, without "MW": its check digits confirm
+    it, although another debtor's invoice number is "00000001" and the amount fits both."""
+    meant, ref = bank.case("K-1", "425.00")
+    printed = ref[3:]  # "00000001-xx"
+    trap, _ = bank.case(
+        "K-2", "425.00", first="Ayşe", last="Schumacher", invoice=printed[:8],
+        birth=date(1977, 7, 7),
+    )  # fmt: skip
+    entry = credit("425.00", f"{printed} Danke", name="MÜLLER, JÜRGEN", iban=STRANGER, ref="E1")
+    assert _import(bank, [entry]).booked == 1, _last_entry(bank).candidates
+    assert (_payments(bank, meant), _payments(bank, trap)) == ([D("425.00")], [])

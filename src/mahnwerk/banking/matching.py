@@ -258,6 +258,8 @@ _DIGIT_GROUP = re.compile(r"\d+(?:[\s\-./,:;_]+\d+)*")
 _SEP = re.compile(r"[\s\-./,:;_]+")
 # our case number after the folding: MW, then up to three digit groups
 _OUR_REF = re.compile(r"MW[^0-9A-Z]{0,3}(\d+)(?:[^0-9A-Z]{1,2}(\d+))?(?:[^0-9A-Z]{1,2}(\d+))?")
+# our case number as printed (8 digits, 2 check digits) without "MW": "00046983-90"
+_BARE_REF = re.compile(r"(?<![0-9A-Z])(\d{8})[^0-9A-Z]{0,2}(\d{2})(?![0-9A-Z])")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
 _NAME_STOP = {
     "herr", "frau", "herrn", "dr", "prof", "dipl", "ing", "und", "u", "fam", "familie",
@@ -732,6 +734,20 @@ class MatchIndex:
                     break
         return out
 
+    def _bare_numbers(self, canon_sep: str) -> list[tuple[int, int, str]]:
+        """(item, position, digits) for our case number as printed but without "MW"
+        ("00046983-90", "0004698390"): eight digits and the two check digits that confirm
+        them. Shorter runs are left to the typo search: "4711-12" is too often something
+        else whose last two digits happen to fit (one in 97)."""
+        out = []
+        for m in _BARE_REF.finditer(canon_sep):
+            number = int(m.group(1))
+            if number and check_digits(number) == m.group(2):
+                idx = self._cd_number.get(number)
+                if idx is not None:
+                    out.append((idx, m.start(), m.group(1)))
+        return out
+
     def _core_hits(self, canon_sep: str, raw_upper: str) -> list[tuple[int, str, int]]:
         """(item, core, position) for runs of digits that are an invoice number's core.
         A run counts only if it holds a real digit (not only letters folded to digits)."""
@@ -915,6 +931,8 @@ class MatchIndex:
             raw_upper = src.upper()
             canon_sep = raw_upper.translate(_OCR)
             canon[own] = canon_sep
+            bare = [] if own else self._bare_numbers(canon_sep)
+            bare_digits = {digits for _i, _p, digits in bare}
             for code, (key, pos) in self._exact_hits(canon_sep).items():
                 idx, code_kind = divmod(code, 2)
                 if code_kind == _KIND_REF:
@@ -926,6 +944,8 @@ class MatchIndex:
                     (strong if self._cd[idx] else legacy_exact).append(idx)
                     case_found = True
                 else:
+                    if key in bare_digits:
+                        continue  # these digits are our case number with its check digits
                     shared = len(self._exact.get(key, ())) > 1
                     if shared and not payer_fits(idx):
                         continue  # a shared invoice number counts only where the payer fits
@@ -937,7 +957,10 @@ class MatchIndex:
                 kind = "ref_own" if own and is_return else "ref_cd"
                 ev(idx).note_ref(kind, "typed", typed, pos)
                 strong.append(idx)
-            if not own and not case_found:
+            for idx, pos, digits in () if case_found else bare:
+                ev(idx).note_ref("ref_cd_digits", "fuzzy", digits, pos)
+                strong.append(idx)
+            if not own and not case_found and not bare:
                 for idx, core, pos in self._core_hits(canon_sep, raw_upper):
                     if not payer_fits(idx):
                         continue
