@@ -213,9 +213,8 @@ def _store_generated(bank, portfolio):
     (established or only typed in by the creditor) and learned payers. Cases with our case
     numbers are created first and in order, so the store's case numbers are the generator's;
     migrated numbers are set on their cases. Returns generated case id → store case id."""
-    from mahnwerk.services.banking.accounts import establish_account
-
     from mahnwerk.services import cases as case_service
+    from mahnwerk.services.banking.accounts import establish_account
 
     items = sorted(portfolio.items, key=lambda it: parse_case_reference(it.case_reference) is None)
     creditors = {it.creditor_id: bank.creditor(f"Gläubiger {it.creditor_id}") for it in items}
