@@ -22,7 +22,7 @@ def _insert(engine: Engine, meta: MetaData, table: str, **values: Any) -> int:
 
 def test_existing_accounts_are_classified(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0014")
+    upgrade(engine, "0015")
     meta = MetaData()
     meta.reflect(engine)
     creditor = _insert(engine, meta, "creditor", name="G", status="active", settings={},

@@ -1,7 +1,7 @@
 """who vouches for a debtor's stored bank account (issue 20: tenant-safe payment matching)
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0015
 
 ``bank_account.provenance`` says who established the account: ``creditor`` (typed in by a
 creditor through an import or the API, never used to match payments), ``debtor``,
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
