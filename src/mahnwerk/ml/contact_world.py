@@ -666,12 +666,15 @@ def _match(step: Any, v: CaseView) -> bool:
 class HandRule(_NoLearning):
     """At most two contacts a week, the channel that answered last.
 
-    No contact if one was made in the last three days or two in the last seven. The channel
-    is the one (for calls: the window) that last got through; before anything got through,
-    e-mail or a letter first, then the next untried channel after each unanswered contact.
+    No contact if one was made in the last three days or two in the last seven. "Answered"
+    means the debtor did something: picked up the phone (for calls, the window too) or
+    opened the e-mail – a letter or an SMS that was merely delivered says nothing. Before
+    anything was answered: e-mail (or a letter) first, then the next channel not yet tried,
+    evening calls before daytime ones; after that, round again.
     """
 
     ORDER = ("email", "letter", "sms", "call_evening", "call_afternoon", "call_morning")
+    ANSWERING = frozenset({"email", "call_morning", "call_afternoon", "call_evening"})
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         return [self._one(v, day) for v in views]
@@ -681,16 +684,16 @@ class HandRule(_NoLearning):
         if len(recent) >= 2 or any(day - c.day < 3 for c in v.contacts):
             return "none"
         for c in reversed(v.contacts):
-            if c.reached and c.action in v.allowed:
+            if c.reached and c.action in self.ANSWERING and c.action in v.allowed:
                 return c.action
-        tried = {c.action for c in v.contacts}
+        tried = [c.action for c in v.contacts]
         for a in self.ORDER:
             if a in v.allowed and a not in tried:
                 return a
-        for a in self.ORDER:
-            if a in v.allowed:
-                return a
-        return "none"
+        # everything tried: the one tried longest ago
+        last = {a: max((c.day for c in v.contacts if c.action == a), default=-1) for a in self.ORDER}
+        options = [a for a in self.ORDER if a in v.allowed and a != "none"]
+        return min(options, key=lambda a: last[a]) if options else "none"
 
 
 class Oracle(_NoLearning):
