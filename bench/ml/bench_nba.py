@@ -74,7 +74,10 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         "hand": HandRule(),
         "learned": PolicyDriver(Policy(shipped_prior(), cfg), seed=seed),
         "oracle": Oracle(
-            cfg.contact_price, cfg.unanswered_price, cfg.complaint_price, cfg.complaint_share,
+            cfg.contact_price,
+            cfg.unanswered_price,
+            cfg.complaint_price,
+            cfg.complaint_share,
             cap_7d=cfg.cap_7d,
         ),
     }
@@ -106,8 +109,9 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
 def session_speed(cases: int, days: int, seed: int) -> dict[str, Any]:
     """3,000 cases a day for 90 days through ``mahnwerk nba session`` (JSON Lines)."""
     cfg = policy_config(load_nba_settings())
-    world = ContactWorld(cases, seed=seed, costs={k: float(v) for k, v in cfg.costs.items()},
-                         days=days)
+    world = ContactWorld(
+        cases, seed=seed, costs={k: float(v) for k, v in cfg.costs.items()}, days=days
+    )
     exe = Path(sys.executable).with_name("mahnwerk")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -121,7 +125,9 @@ def session_speed(cases: int, days: int, seed: int) -> dict[str, Any]:
     for day in range(days):
         t = time.perf_counter()
         views = world.views()
-        request = json.dumps({"op": "decide", "day": day, "cases": [view_to_json(v) for v in views]})
+        request = json.dumps(
+            {"op": "decide", "day": day, "cases": [view_to_json(v) for v in views]}
+        )
         driver_seconds += time.perf_counter() - t
         proc.stdin.write(request + "\n")
         proc.stdin.flush()
@@ -187,12 +193,13 @@ def main() -> None:
         if not rows:
             continue
         summary[name] = {
-            metric: ci([row[metric] for row in rows]) for metric in ("net", "contacts", "complaints")
+            metric: ci([row[metric] for row in rows])
+            for metric in ("net", "contacts", "complaints")
         }
-        total = {
-            k: sum(r[name][k] for r in report["runs"]) for k in ("contacts", "complaints")
+        total = {k: sum(r[name][k] for r in report["runs"]) for k in ("contacts", "complaints")}
+        base = {
+            k: sum(r["standard"][k] for r in report["runs"]) for k in ("contacts", "complaints")
         }
-        base = {k: sum(r["standard"][k] for r in report["runs"]) for k in ("contacts", "complaints")}
         summary[name]["totals_vs_standard"] = {
             k: total[k] / max(base[k], 1) for k in ("contacts", "complaints")
         }

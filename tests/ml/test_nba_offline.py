@@ -97,8 +97,12 @@ def experiment() -> dict[str, object]:
     assert logged.streak is not None and logged.mask is not None
     with single_thread():
         target, _ = b.probabilities(
-            logged.features, logged.balance, logged.streak, logged.mask,
-            np.random.default_rng(1), draws=256,
+            logged.features,
+            logged.balance,
+            logged.streak,
+            logged.mask,
+            np.random.default_rng(1),
+            draws=256,
         )
     q = b.expected_net(logged.features, logged.balance)
     return {

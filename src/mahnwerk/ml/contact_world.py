@@ -691,7 +691,9 @@ class HandRule(_NoLearning):
             if a in v.allowed and a not in tried:
                 return a
         # everything tried: the one tried longest ago
-        last = {a: max((c.day for c in v.contacts if c.action == a), default=-1) for a in self.ORDER}
+        last = {
+            a: max((c.day for c in v.contacts if c.action == a), default=-1) for a in self.ORDER
+        }
         options = [a for a in self.ORDER if a in v.allowed and a != "none"]
         return min(options, key=lambda a: last[a]) if options else "none"
 

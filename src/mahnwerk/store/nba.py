@@ -75,6 +75,8 @@ class NbaDecision(Base):
     propensity: Mapped[float] = mapped_column(Float)
     probabilities: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     values: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    #: why this action (``reason_codes`` of :mod:`mahnwerk.services.nba.decisions`)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: the inputs: feature name → value (zeros left out)
     features: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     balance: Mapped[Decimal] = mapped_column(Cents)

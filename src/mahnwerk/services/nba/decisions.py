@@ -1,15 +1,14 @@
 """Next-best-action decisions in the store: one call per batch of cases, every decision logged.
 
-:func:`decide_actions` is what the daily run calls for the cases whose strategy is in an
-``nba`` step today: it reads what the platform knows of each case (contacts and whether
-they got through, payments, promises, complaints, the latest score and segment) in a few
-queries for the whole batch, asks the active policy version, and stores one
-:class:`~mahnwerk.store.nba.NbaDecision` per case with the inputs, the allowed actions, the
-action, its propensity, every action's probability and value, and the version. The caller
-turns the actions into messages and phone tasks (and links them with :func:`link_message`).
-
-A decision repeated for the same case and day (a daily run started again) returns the stored
-one. Without an active version every case gets ``none`` and the caller reports why.
+:func:`choose_actions` is what the daily run calls (in the read transaction of a
+partition) for the cases whose strategy is in an ``nba`` step today: it reads what the
+platform knows of each case (contacts and whether they got through, payments, promises,
+complaints, the latest score and segment) in a few queries for the whole batch, asks the
+active policy version, and returns per case the action and the
+:class:`~mahnwerk.store.nba.NbaDecision` row to store: the inputs, the allowed actions, the
+action, its propensity, every action's probability and value, the reason codes and the
+version. The daily run writes the rows of the cases it claims, with the message or phone
+task each caused. Without an active version every case gets ``none`` and the run reports why.
 
 :func:`settle_decisions` fills in, once a decision's horizon has passed, what followed:
 whether the contact got through, what was paid within the horizon and whether the debtor
@@ -36,15 +35,14 @@ from mahnwerk.ml.nba.features import FEATURES
 from mahnwerk.ml.nba.policy import Policy, PolicyConfig, PolicyState
 from mahnwerk.ml.nba.views import ACTIONS, CALL_WINDOWS, CaseView, Contact, Promise, channel_of
 from mahnwerk.services import events
-from mahnwerk.services.actor import Actor, today_in_germany, utcnow
+from mahnwerk.services.actor import Actor, today_in_germany
 from mahnwerk.store.calls import CallLog
 from mahnwerk.store.models import Case, CaseEvent, Payment
-from mahnwerk.store.nba import NbaAssignment, NbaDecision, NbaPolicyVersion
+from mahnwerk.store.nba import NbaDecision, NbaPolicyVersion
 from mahnwerk.store.scoring import CaseScore
 from mahnwerk.store.workflow import CaseFlag, OutboxMessage, PaymentPlan
 
 if TYPE_CHECKING:
-    from mahnwerk.bootstrap import Runtime
     from mahnwerk.config import NbaSettings, Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -84,16 +82,6 @@ def in_holdout(case_id: int, share: float, salt: str) -> bool:
     """
     digest = hashlib.sha256(f"{salt}:{case_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < share
-
-
-def assign(s: Session, case_id: int, arm: str, strategy: str, day: date) -> NbaAssignment:
-    """Record (once) which group a case of a next-best-action strategy belongs to."""
-    row = s.get(NbaAssignment, case_id)
-    if row is None:
-        row = NbaAssignment(case_id=case_id, arm=arm, strategy_name=strategy, assigned_on=day)
-        s.add(row)
-        s.flush()
-    return row
 
 
 # ------------------------------------------------------------------------------ versions
@@ -143,13 +131,9 @@ class NbaChoice:
     action: str
     propensity: float
     policy_version: str | None
-    decision_id: int | None
+    #: the ``nba_decision`` row to store (``None`` when no version decided)
+    row: dict[str, Any] | None
     reason: str = ""
-
-    @property
-    def window(self) -> tuple[int, int] | None:
-        """Local hours of the call window (``None`` for anything but a call)."""
-        return CALL_WINDOWS.get(self.action)
 
 
 def _day_of(at: datetime) -> date:
@@ -167,7 +151,6 @@ def load_views(
             .where(
                 OutboxMessage.case_id.in_(ids),
                 OutboxMessage.status.in_(("sent", "failed")),
-                OutboxMessage.channel != "phone_task",
             )
             .order_by(OutboxMessage.id)
         )
@@ -207,24 +190,30 @@ def load_views(
 
         contacts: list[Contact] = []
         back = returned.get(r.case_id)
+        logged = [
+            (_call_day_and_window(c), c.outcome in REACHED_CALLS) for c in calls.get(r.case_id, [])
+        ]
+        task_days: set[date] = set()
         for m in sent.get(r.case_id, []):
             if m.sent_at is None and m.status == "sent":
                 continue
             when = _day_of(m.sent_at or m.created_at)
+            if m.channel == "phone_task":
+                # a phone task is one contact, reached if a call got through within 3 days
+                window = (m.payload or {}).get("call_window") or {}
+                action = str(window.get("action") or "call_afternoon")
+                upto = when + timedelta(days=3)
+                ok = any(got and when <= d <= upto for (d, _), got in logged)
+                contacts.append(Contact(day(when), action, ok))
+                task_days.update(when + timedelta(days=k) for k in range(4))
+                continue
             ok = m.status == "sent"
             if m.channel == "letter" and back is not None and back >= when:
                 ok = False
             contacts.append(Contact(day(when), m.channel, ok))
-        for c in calls.get(r.case_id, []):
-            local = (c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC)).astimezone(BERLIN)
-            window = (
-                "call_morning"
-                if local.hour < 12
-                else "call_afternoon"
-                if local.hour < 17
-                else "call_evening"
-            )
-            contacts.append(Contact(day(local.date()), window, c.outcome in REACHED_CALLS))
+        for (when, window), got in logged:
+            if when not in task_days:  # calls of agents outside a task of the run
+                contacts.append(Contact(day(when), window, got))
         contacts.sort(key=lambda c: c.day)
         promises = []
         for p in plans.get(r.case_id, []):
@@ -263,6 +252,13 @@ def load_views(
     return views
 
 
+def _call_day_and_window(call: CallLog) -> tuple[date, str]:
+    local = (call.at if call.at.tzinfo else call.at.replace(tzinfo=UTC)).astimezone(BERLIN)
+    if local.hour < 12:
+        return local.date(), "call_morning"
+    return local.date(), "call_afternoon" if local.hour < 17 else "call_evening"
+
+
 def _by_case(rows: Iterable[Any]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     for row in rows:
@@ -275,117 +271,138 @@ def _seed(version: str, today: date, ids: Sequence[int]) -> list[int]:
     return [int.from_bytes(digest.digest()[:8], "big")]
 
 
-def decide_actions(
-    s: Session,
-    runtime: Runtime,
-    requests: Sequence[NbaRequest],
-    today: date,
-    *,
-    now: datetime | None = None,
-) -> list[NbaChoice]:
-    """One action per request, each within its ``allowed`` (see the module docstring)."""
-    if not requests:
-        return []
-    now = now or utcnow()
-    ids = [r.case_id for r in requests]
-    stored = {
-        d.case_id: d
-        for d in s.scalars(
-            select(NbaDecision).where(NbaDecision.case_id.in_(ids), NbaDecision.run_date == today)
-        )
-    }
-    todo = [r for r in requests if r.case_id not in stored]
-    version = active_version(s)
-    made: dict[int, NbaChoice] = {}
-    if todo and version is None:
-        for r in todo:
-            made[r.case_id] = NbaChoice(
-                r.case_id,
-                "none",
-                1.0,
-                None,
-                None,
-                "keine aktive Version der Kontaktsteuerung (mahnwerk nba activate)",
-            )
-    elif todo:
-        assert version is not None
-        settings = runtime.settings
-        policy = Policy(load_state(settings, version), policy_config(settings.nba))
-        views = load_views(s, todo, today)
-        decisions = policy.decide(
-            views, seed=_seed(version.version, today, [r.case_id for r in todo])
-        )
-        costs = policy.config.action_costs()
-        rows = []
-        for k, r in enumerate(todo):
-            action = decisions.actions[k]
-            if action not in r.allowed:  # pragma: no cover - Policy.decide guarantees it
-                raise AssertionError(f"Aktion {action} nicht erlaubt für Fall {r.case_id}")
-            probs = decisions.probabilities[k]
-            values = decisions.values[k]
-            row = NbaDecision(
-                case_id=r.case_id,
-                run_date=today,
-                arm="policy",
-                policy_version=version.version,
-                strategy_name=r.strategy_name,
-                strategy_version=r.strategy_version,
-                step_index=r.step_index,
-                allowed=list(r.allowed),
-                action=action,
-                propensity=float(decisions.propensity[k]),
-                probabilities={
-                    a: round(float(probs[j]), 6) for j, a in enumerate(ACTIONS) if probs[j] > 0
-                },
-                values={
-                    a: round(float(values[j]), 2)
-                    for j, a in enumerate(ACTIONS)
-                    if np.isfinite(values[j])
-                },
-                features={
-                    name: round(float(x), 6)
-                    for name, x in zip(FEATURES, decisions.features[k], strict=True)
-                    if x != 0
-                },
-                balance=r.balance,
-                cost=Decimal(str(costs[ACTIONS.index(action)])).quantize(Decimal("0.01")),
-                outbox_id=None,
-                reached=None,
-                paid=Decimal("0.00"),
-                complaint=False,
-                settled=False,
-                created_at=now,
-            )
-            rows.append(row)
-        s.add_all(rows)
-        s.flush()
-        for r, row in zip(todo, rows, strict=True):
-            made[r.case_id] = NbaChoice(
-                r.case_id, row.action, row.propensity, row.policy_version, row.id
-            )
-    out = []
-    for r in requests:
-        d = stored.get(r.case_id)
-        if d is not None:
-            out.append(NbaChoice(r.case_id, d.action, d.propensity, d.policy_version, d.id))
+def reason_codes(view: CaseView, action: str, values: np.ndarray, cap_7d: int) -> list[str]:
+    """Why the policy chose ``action`` for ``view`` (stored with the decision; Art. 22 GDPR).
+
+    Codes: ``only_none_allowed`` (the strategy allowed no contact today), ``weekly_cap`` (the
+    annoyance limit: ``cap_7d`` contacts in seven days), ``asked_for_contact`` (a call-back
+    the debtor asked for lifts the limit), ``no_contact_worth_its_price`` (every contact's
+    expected payment is below its cost and price), ``best_value`` or ``explored`` (the chosen
+    contact is or is not the one of highest posterior-mean value), ``answered_before`` (this
+    channel got through before), ``unanswered:N`` (unanswered contacts in a row).
+
+    >>> v = CaseView(id="1", day=10, weekday=0, amount=100.0, balance=100.0,
+    ...              contacts=(Contact(8, "email", True), Contact(9, "sms", False)),
+    ...              allowed=("none", "email", "sms"))
+    >>> values = np.array([0.0, -np.inf, 4.0, 1.0, -np.inf, -np.inf, -np.inf])
+    >>> reason_codes(v, "none", values, 2)
+    ['weekly_cap', 'unanswered:1']
+    >>> reason_codes(v, "none", values, 3)
+    ['explored', 'unanswered:1']
+    >>> reason_codes(v, "email", values, 3)
+    ['best_value', 'answered_before', 'unanswered:1']
+    """
+    codes: list[str] = []
+    recent = sum(1 for c in view.contacts if 0 <= view.day - c.day < 7)
+    if view.allowed == ("none",):
+        codes.append("only_none_allowed")
+    elif view.requested:
+        codes.append("asked_for_contact")
+    elif recent >= cap_7d:
+        codes.append("weekly_cap")
+    if not codes or codes == ["asked_for_contact"]:
+        finite = np.where(np.isfinite(values), values, -np.inf)
+        best = ACTIONS[int(finite.argmax())]
+        if action == best:
+            codes.append("best_value" if action != "none" else "no_contact_worth_its_price")
         else:
-            out.append(made[r.case_id])
-    return out
+            codes.append("explored")
+    if action != "none" and any(c.reached and c.action == action for c in view.contacts):
+        codes.append("answered_before")
+    streak = 0
+    for c in view.contacts:
+        streak = 0 if c.reached else streak + 1
+    if streak:
+        codes.append(f"unanswered:{streak}")
+    return codes
 
 
-def link_message(s: Session, decision_id: int, outbox_id: int) -> None:
-    """Remember which message (or phone task) a decision caused."""
-    row = s.get(NbaDecision, decision_id)
-    if row is not None:
-        row.outbox_id = outbox_id
+def choose_actions(
+    s: Session, settings: Settings, requests: Sequence[NbaRequest], today: date
+) -> tuple[list[NbaChoice], str | None]:
+    """One action per request, each within its ``allowed``, with the row to store (read
+    only: the daily run writes the rows of the cases it claims). Without an active version
+    every case gets ``none`` and the second value says why."""
+    if not requests:
+        return [], None
+    version = active_version(s)
+    if version is None:
+        why = "keine aktive Version der Kontaktsteuerung (mahnwerk nba activate)"
+        return [NbaChoice(r.case_id, "none", 1.0, None, None, why) for r in requests], why
+    policy = Policy(load_state(settings, version), policy_config(settings.nba))
+    views = load_views(s, requests, today)
+    decisions = policy.decide(
+        views, seed=_seed(version.version, today, [r.case_id for r in requests])
+    )
+    costs = policy.config.action_costs()
+    out = []
+    for k, r in enumerate(requests):
+        action = decisions.actions[k]
+        if action not in r.allowed:  # pragma: no cover - Policy.decide guarantees it
+            raise AssertionError(f"Aktion {action} nicht erlaubt für Fall {r.case_id}")
+        probs, values = decisions.probabilities[k], decisions.values[k]
+        reasons = reason_codes(views[k], action, values, policy.config.cap_7d)
+        propensity = float(decisions.propensity[k])
+        row: dict[str, Any] = {
+            "case_id": r.case_id,
+            "run_date": today,
+            "arm": "policy",
+            "policy_version": version.version,
+            "strategy_name": r.strategy_name,
+            "strategy_version": r.strategy_version,
+            "step_index": r.step_index,
+            "allowed": list(r.allowed),
+            "action": action,
+            "propensity": propensity,
+            "probabilities": {
+                a: round(float(probs[j]), 6) for j, a in enumerate(ACTIONS) if probs[j] > 0
+            },
+            "values": {
+                a: round(float(values[j]), 2)
+                for j, a in enumerate(ACTIONS)
+                if np.isfinite(values[j])
+            },
+            "features": {
+                name: round(float(x), 6)
+                for name, x in zip(FEATURES, decisions.features[k], strict=True)
+                if x != 0
+            },
+            "reasons": reasons,
+            "balance": r.balance,
+            "cost": Decimal(str(costs[ACTIONS.index(action)])).quantize(Decimal("0.01")),
+            "outbox_id": None,
+            "reached": None,
+            "paid": Decimal("0.00"),
+            "complaint": False,
+            "settled": False,
+        }
+        out.append(
+            NbaChoice(
+                r.case_id,
+                action,
+                propensity,
+                version.version,
+                row,
+                ",".join(reasons),
+            )
+        )
+    return out, None
 
 
-def call_not_before(day: date, action: str) -> datetime | None:
-    """The start of a call's window on ``day`` (UTC), for the phone task's due time."""
+def call_window(day: date, action: str) -> tuple[datetime, datetime] | None:
+    """The call's window on ``day`` in UTC (``None`` for anything but a call).
+
+    >>> call_window(date(2026, 1, 5), "call_evening")
+    (datetime.datetime(2026, 1, 5, 16, 0, tzinfo=datetime.timezone.utc), \
+datetime.datetime(2026, 1, 5, 19, 0, tzinfo=datetime.timezone.utc))
+    """
     window = CALL_WINDOWS.get(action)
     if window is None:
         return None
-    return datetime.combine(day, time(window[0]), BERLIN).astimezone(UTC)
+    return (
+        datetime.combine(day, time(window[0]), BERLIN).astimezone(UTC),
+        datetime.combine(day, time(window[1]), BERLIN).astimezone(UTC),
+    )
 
 
 # -------------------------------------------------------------------------- outcomes
@@ -484,11 +501,9 @@ __all__ = [
     "NbaError",
     "NbaRequest",
     "active_version",
-    "assign",
-    "call_not_before",
-    "decide_actions",
+    "call_window",
+    "choose_actions",
     "in_holdout",
-    "link_message",
     "load_views",
     "policy_config",
     "record_complaint",

@@ -1,7 +1,7 @@
 """next-best-action policy: versions and decisions
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("propensity", sa.Float(), nullable=False),
         sa.Column("probabilities", sa.JSON(), nullable=False),
         sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("features", sa.JSON(), nullable=False),
         sa.Column("balance", sa.BigInteger(), nullable=False),
         sa.Column("cost", sa.BigInteger(), nullable=False),
