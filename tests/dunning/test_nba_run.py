@@ -16,9 +16,14 @@ from mahnwerk.config import NbaSettings
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.dunning.run import run_day
-from mahnwerk.services.nba.decisions import in_holdout
+from mahnwerk.services.nba.decisions import NbaError, in_holdout
 from mahnwerk.services.nba.report import group_report
-from mahnwerk.services.nba.versions import activate_version, register_prior
+from mahnwerk.services.nba.versions import (
+    activate_version,
+    evaluate_version,
+    register_prior,
+    train_version,
+)
 from mahnwerk.store.db import transaction
 from mahnwerk.store.nba import NbaAssignment, NbaDecision
 from mahnwerk.store.workflow import CaseStrategy, OutboxMessage, Task
@@ -134,6 +139,34 @@ def test_an_nba_step_produces_every_channel_through_the_daily_run(nba_runtime, s
         report = group_report(s, nba_runtime.settings, until=DAY + timedelta(days=30))
     assert report.arms["holdout"].cases == len(holdout)
     assert report.arms["policy"].cases == len(ids) - len(holdout)
+
+    # the next version: learned from the settled decisions, judged offline, then approved
+    later = DAY + timedelta(days=60)
+    candidate = train_version(nba_runtime, today=later)
+    assert candidate.parent == decisions[0].policy_version
+    assert candidate.n_decisions == len(decisions)
+    with sessions() as s:
+        settled = list(s.scalars(select(NbaDecision)))
+    assert all(d.settled for d in settled)
+    assert all(d.reached for d in settled if d.action in ("email", "sms", "letter"))
+    with pytest.raises(NbaError, match="nicht gegen die aktive Version"):
+        activate_version(nba_runtime, candidate.version, by="compliance@inkasso-nord.example")
+    judged = evaluate_version(nba_runtime, candidate.version, today=later, days=365)
+    assert judged.against == candidate.parent
+    for method in ("IPS", "DR"):
+        estimate = judged.details["comparison"]["candidate"][method]
+        assert estimate["low"] <= estimate["value"] <= estimate["high"]
+    if judged.passed:
+        activate_version(nba_runtime, candidate.version, by="compliance@inkasso-nord.example")
+    else:
+        with pytest.raises(NbaError, match="nicht bestanden"):
+            activate_version(nba_runtime, candidate.version, by="compliance@inkasso-nord.example")
+        activate_version(
+            nba_runtime,
+            candidate.version,
+            by="compliance@inkasso-nord.example",
+            override_reason="Testlauf mit wenigen Fällen, bewusst freigegeben",
+        )
 
 
 def test_without_an_active_version_the_run_says_so_and_contacts_nobody(
