@@ -12,7 +12,7 @@ with one prior variance for all coefficients then treats them alike).
 >>> from mahnwerk.ml.nba.views import CaseView, Contact
 >>> v = CaseView("c1", day=10, weekday=2, amount=300.0, balance=300.0, has_email=True,
 ...              contacts=(Contact(0, "email", False), Contact(3, "letter", True)))
->>> row = dict(zip(FEATURES, featurize([v])[0]))
+>>> row = dict(zip(FEATURES, featurize([v])[0].tolist()))
 >>> row["letter_reached"] > 0, row["unanswered_streak"], round(row["days_since_contact"], 3)
 (True, 0.0, 0.233)
 """

@@ -330,7 +330,11 @@ def choose_actions(
         why = "keine aktive Version der Kontaktsteuerung (mahnwerk nba activate)"
         return [NbaChoice(r.case_id, "none", 1.0, None, None, why) for r in requests], why
     policy = Policy(load_state(settings, version), policy_config(settings.nba))
-    views = load_views(s, requests, today)
+    views = [  # in chunks: the queries list the case ids
+        v
+        for i in range(0, len(requests), 5000)
+        for v in load_views(s, requests[i : i + 5000], today)
+    ]
     decisions = policy.decide(
         views, seed=_seed(version.version, today, [r.case_id for r in requests])
     )
