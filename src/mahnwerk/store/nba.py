@@ -6,9 +6,10 @@
   ``rejected``), the offline evaluation against the version that was active (inverse
   propensity and doubly robust estimates with intervals) and the person who approved it.
 - :class:`NbaAssignment`: the group of a case (policy or hold-out), fixed once.
-- :class:`NbaDecision`: one decision on one case on one run date – the hold-out group's
-  fixed-strategy days too – with the inputs (features), the allowed actions, the action,
-  its propensity and every action's probability and estimated value, the policy version,
+- :class:`NbaDecision`: one decision of the policy on one case on one run date (the hold-out
+  group follows its fixed strategy and has none) with the inputs (features), the allowed
+  actions, the action, its propensity, every action's probability and estimated value, the
+  reason codes, the policy version,
   the message it caused, and (once the horizon has passed) the outcome: reached,
   paid within the horizon, cost, complaint. The offline evaluation reads these rows.
 """
