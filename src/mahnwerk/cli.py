@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "title",
     "enforcement",
     "insolvency",
+    "nba",
 )
 
 EXIT_OK = 0

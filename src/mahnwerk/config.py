@@ -74,13 +74,30 @@ Enforcement (ZVFV forms, the measure proposal):
 - ``MAHNWERK_GKG_KV2111``: the court fee of a PfÜB application (GKG KV 2111, a fixed fee in
   euro). Not shipped: the GKG cost table is not in the project's reference texts, so the
   expected cost of a garnishment says "not known" until an operator sets it.
+The next-best-action policy (``nba`` steps of a strategy, ``mahnwerk nba …``):
+
+- ``MAHNWERK_NBA_COST_LETTER`` (0.95), ``…_EMAIL`` (0.02), ``…_SMS`` (0.09), ``…_CALL``
+  (2.50): what one contact costs, in euros.
+- ``MAHNWERK_NBA_CONTACT_PRICE`` (10.00): the price in euros the policy puts on each contact
+  for the debtor's annoyance and the contact budget (higher: fewer contacts);
+  ``MAHNWERK_NBA_UNANSWERED_PRICE`` (0.5): each unanswered contact in a row makes the next
+  one this much dearer (as a multiple of the contact price).
+- ``MAHNWERK_NBA_COMPLAINT_PRICE`` (50.00) and ``MAHNWERK_NBA_COMPLAINT_SHARE`` (2.0): the
+  price of a complaint, in euros plus this multiple of the open balance.
+- ``MAHNWERK_NBA_MAX_CONTACTS_7D`` (2): no further contact once this many were made in seven
+  days, unless the debtor asked for it.
+- ``MAHNWERK_NBA_HORIZON_DAYS`` (21): how long after a decision its payments count.
+- ``MAHNWERK_NBA_EXPLORATION`` (0.002): the share of decisions drawn uniformly among the
+  allowed actions (so the next version can be evaluated offline).
+- ``MAHNWERK_NBA_HOLDOUT_SHARE`` (0.10): the permanent control group on the fixed strategy,
+  chosen by a stable hash of the case (``MAHNWERK_NBA_HOLDOUT_SALT``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -145,6 +162,8 @@ class Settings:
     agency_safe_id: str = ""
     #: GKG KV 2111 (PfÜB court fee) as set by the operator; None = not known
     gkg_kv2111_fee: Decimal | None = None
+    #: next-best-action policy (``MAHNWERK_NBA_*``)
+    nba: NbaSettings = field(default_factory=lambda: NbaSettings())
 
     @property
     def documents_dir(self) -> Path:
@@ -178,6 +197,36 @@ def private_files() -> None:
     print bundles, models, the secret key): they hold personal data. Called once at the start
     of the ``mahnwerk`` command and of the web server."""
     os.umask(PRIVATE_UMASK)
+
+
+@dataclass(frozen=True)
+class NbaSettings:
+    """The next-best-action policy's settings (see the module docstring)."""
+
+    cost_letter: Decimal = Decimal("0.95")
+    cost_email: Decimal = Decimal("0.02")
+    cost_sms: Decimal = Decimal("0.09")
+    cost_call: Decimal = Decimal("2.50")
+    #: the price of a contact (annoyance, contact budget) and of a complaint, in euros
+    contact_price: Decimal = Decimal("10.00")
+    unanswered_price: float = 0.5
+    complaint_price: Decimal = Decimal("50.00")
+    complaint_share: float = 2.0
+    max_contacts_7d: int = 2
+    horizon_days: int = 21
+    exploration: float = 0.002
+    holdout_share: float = 0.10
+    holdout_salt: str = "mahnwerk-nba"
+
+    @property
+    def costs(self) -> dict[str, Decimal]:
+        """Contact cost by channel (letter, email, sms, call)."""
+        return {
+            "letter": self.cost_letter,
+            "email": self.cost_email,
+            "sms": self.cost_sms,
+            "call": self.cost_call,
+        }
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -234,6 +283,40 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         payout_day=_payout_day(env.get("MAHNWERK_PAYOUT_DAY") or ""),
         agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
         gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
+        nba=load_nba_settings(env),
+    )
+
+
+def load_nba_settings(env: dict[str, str] | None = None) -> NbaSettings:
+    """Only the next-best-action settings (``mahnwerk nba session`` needs no database)."""
+    env = dict(os.environ) if env is None else env
+
+    def money(key: str, default: str) -> Decimal:
+        value = Decimal((env.get(f"MAHNWERK_NBA_{key}") or default).strip())
+        if not value.is_finite() or value < 0:
+            raise ValueError(f"MAHNWERK_NBA_{key}: Betrag ≥ 0 erwartet, nicht {value}")
+        return value.quantize(Decimal("0.01"))
+
+    def number(key: str, default: float, lo: float, hi: float) -> float:
+        value = float(env.get(f"MAHNWERK_NBA_{key}") or default)
+        if not lo <= value <= hi:
+            raise ValueError(f"MAHNWERK_NBA_{key}: Zahl von {lo} bis {hi} erwartet, nicht {value}")
+        return value
+
+    return NbaSettings(
+        cost_letter=money("COST_LETTER", "0.95"),
+        cost_email=money("COST_EMAIL", "0.02"),
+        cost_sms=money("COST_SMS", "0.09"),
+        cost_call=money("COST_CALL", "2.50"),
+        contact_price=money("CONTACT_PRICE", "10.00"),
+        unanswered_price=number("UNANSWERED_PRICE", 0.5, 0.0, 100.0),
+        complaint_price=money("COMPLAINT_PRICE", "50.00"),
+        complaint_share=number("COMPLAINT_SHARE", 2.0, 0.0, 100.0),
+        max_contacts_7d=int(number("MAX_CONTACTS_7D", 2, 1, 3)),
+        horizon_days=int(number("HORIZON_DAYS", 21, 1, 90)),
+        exploration=number("EXPLORATION", 0.002, 0.0, 0.5),
+        holdout_share=number("HOLDOUT_SHARE", 0.10, 0.0, 0.9),
+        holdout_salt=env.get("MAHNWERK_NBA_HOLDOUT_SALT") or "mahnwerk-nba",
     )
 
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -849,12 +849,18 @@ def case_snapshots(
 # ------------------------------------------------------------------------- deciding
 
 
+#: Chooses, for a case without a strategy yet, between the creditor's strategy and another
+#: (the hold-out group of a next-best-action strategy): (case id, strategy) -> strategy, or a
+#: reason why it cannot be loaded.
+StrategySwitch = Callable[[int, Strategy], Strategy | str]
+
+
 def _strategies(
-    inputs: DecisionInputs, book: StrategyBook
+    inputs: DecisionInputs, book: StrategyBook, switch: StrategySwitch | None = None
 ) -> tuple[list[Strategy | None], list[str]]:
     """The strategy of every case (``None`` with a reason where it cannot be loaded), as the
     per-case run chooses it: the case's recorded strategy (in its current version), else the
-    creditor's."""
+    creditor's (passed through ``switch`` if given)."""
     by_name: dict[str, Strategy | str] = {}
 
     def named(name: str) -> Strategy | str:
@@ -874,13 +880,16 @@ def _strategies(
     coded = [named(n) for n in inputs.strategy_names]
     result: list[Strategy | None] = []
     problems: list[str] = []
-    for has_state, code, creditor in zip(
+    for case_id, has_state, code, creditor in zip(
+        inputs.case_id.tolist(),
         inputs.has_state.tolist(),
         inputs.strategy_code.tolist(),
         inputs.creditor_id.tolist(),
         strict=True,
     ):
         chosen = coded[code] if has_state else by_creditor.get(creditor, "Mandant fehlt")
+        if switch is not None and not has_state and not isinstance(chosen, str):
+            chosen = switch(case_id, chosen)
         if isinstance(chosen, str):
             result.append(None)
             problems.append(chosen)
@@ -899,10 +908,11 @@ def decide_cases(
     *,
     with_actions: bool = True,
     keep: bool = False,
+    switch: StrategySwitch | None = None,
 ) -> tuple[DecisionSummary, ActionColumns | None, Kept | None]:
     """``decide`` for every case of ``inputs`` not yet processed for ``day``."""
     summary = DecisionSummary(day, cases=len(inputs.case_id))
-    strategies, problems = _strategies(inputs, book)
+    strategies, problems = _strategies(inputs, book, switch)
     snapshots = case_snapshots(inputs, balances, payments, day, strategies)
     outcomes: Counter[str] = Counter()
     channels: Counter[str] = Counter()
@@ -972,6 +982,7 @@ def decide_partition(
     book: StrategyBook | None = None,
     with_actions: bool = True,
     keep: bool = False,
+    switch: StrategySwitch | None = None,
 ) -> PartitionDecisions:
     """Balances and decisions of the open cases of ``partition`` for ``day``. On PostgreSQL
     open ``connection`` with ``isolation_level="REPEATABLE READ"`` so that all tables are read
@@ -993,6 +1004,7 @@ def decide_partition(
         book or StrategyBook(),
         with_actions=with_actions,
         keep=keep,
+        switch=switch,
     )
     clock.lap("decisions")
     if kept is None:

@@ -29,6 +29,11 @@ in the order they are applied:
 9. **First contact**: the first written contact must be a letter or an e-mail carrying every
    item of § 13a Abs. 1 RDG; if the due step would be an SMS or a call, a letter (or an e-mail
    when a valid address exists) is sent instead, marked ``first_contact=True``.
+9. **Next-best-action steps** (``kind: nba``): from the day the step is due and for its
+   ``days`` days the outcome is ``nba`` with the actions the rules allow
+   (:func:`nba_allowed`) – the policy chooses among them, so everything above (stops,
+   pauses, disputes, waiting for a delivery, approvals) still wins. The step's fees are
+   charged on its first day. The next step is due ``wait_days`` after the phase ends.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ class Outcome(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     HELD = "held"  # a person rejected the next gated step: nothing automatic follows
     FINISHED = "finished"  # no further steps in the strategy
+    NBA = "nba"  # the next-best-action policy chooses today's contact (see nba_allowed)
 
 
 class Flag(StrEnum):
@@ -222,11 +228,60 @@ class Decision:
     plan_state: PlanState | None = None
     #: Steps skipped on the way (conditions not met / channel impossible), with reasons.
     skipped: tuple[int, ...] = ()
+    #: With outcome ``nba``: the step and the actions the policy may choose from.
+    nba_step: int | None = None
+    nba_allowed: tuple[str, ...] = ()
 
 
-def _due_day(snapshot: CaseSnapshot, step: Step) -> date:
+def _due_day(snapshot: CaseSnapshot, step: Step, previous: Step | None = None) -> date:
     start = snapshot.step_date if snapshot.step_index is not None else snapshot.handed_over
-    return (start or snapshot.handed_over) + timedelta(days=step.wait_days)
+    start = start or snapshot.handed_over
+    if previous is not None and previous.is_nba:
+        start += timedelta(days=previous.days)  # after the policy's phase
+    return start + timedelta(days=step.wait_days)
+
+
+#: The policy's actions (mahnwerk.ml.nba.views.ACTIONS), named here so the domain needs no ML.
+NBA_ACTIONS = (
+    "none",
+    "letter",
+    "email",
+    "sms",
+    "call_morning",
+    "call_afternoon",
+    "call_evening",
+)
+
+
+def nba_allowed(snapshot: CaseSnapshot) -> tuple[str, ...]:
+    """What a next-best-action step may do today by the case's data (the contact rules of
+    the moment – quiet days, the weekly cap, the debtor's preferences – are checked by the
+    caller, who knows the clock and the calendar).
+
+    Until the first letter or e-mail went out, only a letter or an e-mail (§ 13a Abs. 1 RDG);
+    no letter to a returned address, no e-mail after a bounce, no SMS without a mobile
+    number, no call without a number.
+
+    >>> s = CaseSnapshot(1, True, date(2026, 1, 1), Decimal("100"), Decimal("100"),
+    ...                  date(2025, 12, 1), has_email=True, has_mobile=True)
+    >>> nba_allowed(s)
+    ('none', 'letter', 'email')
+    >>> from dataclasses import replace
+    >>> nba_allowed(replace(s, first_contact_done=True, letter_returned=True))
+    ('none', 'email', 'sms', 'call_morning', 'call_afternoon', 'call_evening')
+    """
+    out = ["none"]
+    if snapshot.has_postal_address and not snapshot.letter_returned:
+        out.append("letter")
+    if snapshot.has_email and not snapshot.email_bounced:
+        out.append("email")
+    if not snapshot.first_contact_done:
+        return tuple(out)
+    if snapshot.has_mobile:
+        out.append("sms")
+    if snapshot.has_mobile or snapshot.has_phone:
+        out.extend(NBA_ACTIONS[4:])
+    return tuple(out)
 
 
 def bureau_report_problems(snapshot: CaseSnapshot, today: date) -> tuple[list[str], bool]:
@@ -301,6 +356,21 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
     if snapshot.pending_messages:
         return done(Outcome.WAITING, "Nachricht des letzten Schritts noch nicht zugestellt")
 
+    current = None if snapshot.step_index is None else strategy.steps[snapshot.step_index]
+    in_nba_phase = (
+        current is not None
+        and current.is_nba
+        and snapshot.step_date is not None
+        and today < snapshot.step_date + timedelta(days=current.days)
+    )
+    if in_nba_phase:
+        assert current is not None and snapshot.step_index is not None
+        return done(
+            Outcome.NBA,
+            f"Schritt {snapshot.step_index + 1} ({current.stage}): Kontaktsteuerung",
+            nba_step=snapshot.step_index,
+            nba_allowed=nba_allowed(snapshot),
+        )
     start = 0 if snapshot.step_index is None else snapshot.step_index + 1
     skipped: list[int] = []
     for index in range(start, len(strategy.steps)):
@@ -311,13 +381,24 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
         if not step.conditions.match(snapshot.open_amount, snapshot.consumer):
             skipped.append(index)
             continue
-        due = _due_day(snapshot, step)
+        due = _due_day(snapshot, step, current)
         if today < due:
             return done(
                 Outcome.WAITING, f"Schritt {index + 1} ({step.stage}) fällig am {due.isoformat()}"
             )
         if step.approval_required:
             return _gated(snapshot, step, index, today, done, tuple(skipped))
+        if step.is_nba:
+            return done(
+                Outcome.NBA,
+                f"Schritt {index + 1} ({step.stage}): Kontaktsteuerung für {step.days} Tage",
+                fees=_fees(snapshot, step, today),
+                step_index=index,
+                stage=step.stage,
+                skipped=tuple(skipped),
+                nba_step=index,
+                nba_allowed=nba_allowed(snapshot),
+            )
         if step.channel is None:
             # monitoring without a message: a periodic check by a person
             tasks.append(

@@ -14,6 +14,13 @@ immutable objects here. The rules that cannot be configured away:
   case's principal and charged at most once per case (so at most one step may carry it); a
   dunning flat fee (Mahnpauschale) may not exceed the configured cap.
 
+A step of ``kind: nba`` hands the choice of contact to the next-best-action policy for
+``days`` days: each day the policy picks one action among those the rules allow (nothing, a
+letter or an e-mail with the step's ``template``, an SMS, a phone task in one of three time
+windows); then the strategy goes on with the next step. It has no ``channel`` and belongs to
+a pre-legal stage. A strategy with such a step names the fixed strategy its permanent
+hold-out group follows (``holdout``, default ``standard``).
+
 Problems are German sentences naming the step (counted from 1) and the field:
 
 >>> s, problems = parse_strategy({"name": "x", "version": 1, "steps": [
@@ -68,6 +75,17 @@ class Channel(StrEnum):
 WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL})
 
 
+class StepKind(StrEnum):
+    MESSAGE = "message"
+    #: the next-best-action policy chooses the contact, day by day, for ``days`` days
+    NBA = "nba"
+
+
+#: Longest next-best-action phase of one step.
+MAX_NBA_DAYS = 365
+DEFAULT_HOLDOUT_STRATEGY = "standard"
+
+
 class FeeCode(StrEnum):
     #: Geschäftsgebühr VV 2300 RVG plus VV 7002, computed by ``domain.fees.agency_fee``.
     AGENCY_FEE = "agency_fee"
@@ -120,10 +138,17 @@ class Step:
     conditions: Conditions = field(default_factory=Conditions)
     #: The message announces a possible report to a credit bureau (§ 31 Abs. 2 Nr. 4 c BDSG).
     credit_bureau_notice: bool = False
+    kind: StepKind = StepKind.MESSAGE
+    #: length of a next-best-action step in days (0 for a message step)
+    days: int = 0
 
     @property
     def approval_required(self) -> bool:
         return self.stage in GATED_STAGES
+
+    @property
+    def is_nba(self) -> bool:
+        return self.kind is StepKind.NBA
 
 
 @dataclass(frozen=True)
@@ -132,10 +157,16 @@ class Strategy:
     version: int
     steps: tuple[Step, ...]
     description: str = ""
+    #: the fixed strategy of the hold-out group (only used with an ``nba`` step)
+    holdout: str = DEFAULT_HOLDOUT_STRATEGY
 
     @property
     def label(self) -> str:
         return f"{self.name}@{self.version}"
+
+    @property
+    def uses_nba(self) -> bool:
+        return any(step.is_nba for step in self.steps)
 
 
 _KNOWN_STEP_FIELDS = frozenset(
@@ -149,9 +180,11 @@ _KNOWN_STEP_FIELDS = frozenset(
         "approval",
         "credit_bureau_notice",
         "note",
+        "kind",
+        "days",
     }
 )
-_KNOWN_TOP_FIELDS = frozenset({"name", "version", "description", "steps"})
+_KNOWN_TOP_FIELDS = frozenset({"name", "version", "description", "steps", "holdout"})
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -195,6 +228,10 @@ def parse_strategy(
     if not isinstance(description, str):
         problems.append("Feld 'description': Text erwartet")
         description = ""
+    holdout = data.get("holdout", DEFAULT_HOLDOUT_STRATEGY)
+    if not isinstance(holdout, str) or not holdout or not set(holdout) <= _NAME_CHARS:
+        problems.append(f"Feld 'holdout': Name einer Strategie erwartet, nicht {holdout!r}")
+        holdout = DEFAULT_HOLDOUT_STRATEGY
     raw_steps = data.get("steps")
     steps: list[Step] = []
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -206,10 +243,12 @@ def parse_strategy(
                 steps.append(step)
         if len(steps) == len(raw_steps):
             _check_strategy(steps, problems)
+        if any(step.is_nba for step in steps) and holdout == name:
+            problems.append("Feld 'holdout': die Kontrollgruppe braucht eine andere Strategie")
     if problems:
         return None, problems
     assert isinstance(name, str) and isinstance(version, int)
-    return Strategy(name, version, tuple(steps), description), []
+    return Strategy(name, version, tuple(steps), description, holdout), []
 
 
 def _parse_step(number: int, raw: object, cap: Decimal, problems: list[str]) -> Step | None:
@@ -225,6 +264,19 @@ def _parse_step(number: int, raw: object, cap: Decimal, problems: list[str]) -> 
 
     for key in sorted(set(raw) - _KNOWN_STEP_FIELDS, key=str):
         problems.append(f"{where}: unbekanntes Feld {key!r}")
+    kind = StepKind.MESSAGE
+    try:
+        kind = StepKind(raw.get("kind", "message"))
+    except ValueError:
+        bad("kind", f"unbekannte Art {raw.get('kind')!r} (erlaubt: {', '.join(StepKind)})")
+    days = raw.get("days", 0)
+    if kind is StepKind.NBA:
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_NBA_DAYS:
+            bad("days", f"Dauer in Tagen 1–{MAX_NBA_DAYS} erwartet, nicht {days!r}")
+            days = 0
+    elif "days" in raw:
+        bad("days", "nur Schritte der Art nba haben eine Dauer")
+        days = 0
     stage: Stage | None = None
     try:
         stage = Stage(str(stage_raw))
@@ -235,7 +287,16 @@ def _parse_step(number: int, raw: object, cap: Decimal, problems: list[str]) -> 
         bad("wait_days", f"muss eine ganze Zahl ≥ 0 sein, nicht {wait!r}")
     channel: Channel | None = None
     channel_raw = raw.get("channel")
-    if channel_raw is None:
+    if kind is StepKind.NBA:
+        if channel_raw is not None:
+            bad("channel", "entfällt bei nba: die Kontaktsteuerung wählt den Kanal")
+        if stage is not None and stage not in REMINDER_STAGES:
+            bad(
+                "stage",
+                "nba nur in vorgerichtlichen Stufen "
+                f"({', '.join(sorted(str(x) for x in REMINDER_STAGES))})",
+            )
+    elif channel_raw is None:
         if stage is not None and stage not in GATED_STAGES and stage is not Stage.MONITORING:
             bad("channel", "fehlt (nur Freigabe-Schritte und Überwachung kommen ohne Kanal aus)")
     else:
@@ -262,7 +323,7 @@ def _parse_step(number: int, raw: object, cap: Decimal, problems: list[str]) -> 
     if not isinstance(notice, bool):
         bad("credit_bureau_notice", "true oder false erwartet")
         notice = False
-    elif notice and channel not in WRITTEN_CHANNELS:
+    elif notice and channel not in WRITTEN_CHANNELS and kind is not StepKind.NBA:
         bad(
             "credit_bureau_notice",
             "der Hinweis auf eine Meldung an eine Auskunftei muss "
@@ -278,8 +339,8 @@ def _parse_step(number: int, raw: object, cap: Decimal, problems: list[str]) -> 
     conditions = _parse_conditions(raw.get("conditions", {}), bad)
     if len(problems) > before or stage is None:
         return None
-    assert isinstance(wait, int)
-    return Step(stage, wait, channel, template, fees, conditions, notice)
+    assert isinstance(wait, int) and isinstance(days, int)
+    return Step(stage, wait, channel, template, fees, conditions, notice, kind, days)
 
 
 def _parse_fees(raw: object, cap: Decimal, bad: Any) -> tuple[FeeRule, ...]:
@@ -359,7 +420,8 @@ def _parse_conditions(raw: object, bad: Any) -> Conditions:
 
 
 def _check_strategy(steps: list[Step], problems: list[str]) -> None:
-    if steps and steps[0].channel not in WRITTEN_CHANNELS:
+    # an nba step may come first: until a letter or e-mail went out it allows nothing else
+    if steps and steps[0].channel not in WRITTEN_CHANNELS and not steps[0].is_nba:
         problems.append(
             "Schritt 1: der erste Kontakt muss schriftlich sein (letter oder email), damit er "
             "alle Angaben nach § 13a Abs. 1 RDG enthält"

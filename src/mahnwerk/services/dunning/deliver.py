@@ -90,6 +90,12 @@ if TYPE_CHECKING:
 
 
 MAX_ATTEMPTS = 5
+#: the phone task's words for the call windows of the next-best-action policy
+CALL_WINDOW_TEXT = {
+    "call_morning": "vormittags 8–12 Uhr",
+    "call_afternoon": "nachmittags 12–17 Uhr",
+    "call_evening": "abends 17–20 Uhr",
+}
 RETRY_AFTER = timedelta(minutes=15)
 #: a message whose channel is not configured is looked at again after this
 NOT_CONFIGURED_WAIT = timedelta(minutes=15)
@@ -778,15 +784,21 @@ def _phone_task(b: _Batch, message_id: int, message: dict[str, Any]) -> None:
         msg = _own(s, message_id, b, "claimed")
         if msg is None:
             return
+        window = message.get("call_window") or None
+        due, when = b.now, ""
+        if window:  # chosen by the next-best-action policy: call in that window
+            start = datetime.fromisoformat(window["from"])
+            due = max(b.now, start)
+            when = f", {CALL_WINDOW_TEXT.get(window['action'], window['action'])}"
         task = add_task(
             s,
             msg.case_id,
             "phone_call",
             f"outbox:{msg.id}",
             "Schuldner anrufen (Mahnstrategie, Schritt "
-            f"{msg.step_index + 1}): offen {message.get('totals', {}).get('total_open')} €",
-            due_at=b.now,
-            data={"outbox_id": msg.id, "template": msg.template},
+            f"{msg.step_index + 1}{when}): offen {message.get('totals', {}).get('total_open')} €",
+            due_at=due,
+            data={"outbox_id": msg.id, "template": msg.template, "call_window": window},
         )
         if task is not None:
             b.summary.tasks_created += 1

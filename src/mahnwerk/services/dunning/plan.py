@@ -49,6 +49,7 @@ from mahnwerk.services.actor import SYSTEM
 from mahnwerk.services.dunning.compose import message_payload
 from mahnwerk.services.dunning.summary import RunSummary
 from mahnwerk.services.events import WEBHOOK_EVENTS, webhook_json
+from mahnwerk.services.nba import daily as nba
 from mahnwerk.store import run_reads, run_writes
 from mahnwerk.store.db import make_engine
 from mahnwerk.store.ledger_map import domain_case
@@ -205,6 +206,8 @@ class CasePlan:
     strategy: Strategy
     decision: Decision
     messages: list[dict[str, Any]] = field(default_factory=list)
+    #: what the next-best-action policy chose (cases in an ``nba`` phase only)
+    nba: nba.Chosen | None = None
 
 
 @dataclass
@@ -215,14 +218,19 @@ class Planned:
     plans: dict[int, int]
     #: (case id, task code) of the open tasks, so that a task is not opened twice.
     open_tasks: set[tuple[int, str]]
+    #: case id -> (group, strategy) of new cases of a next-best-action strategy
+    assignments: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def read_and_decide(engine: Engine, job: PlanJob) -> Planned:
     """The read transaction of a partition: decisions, and message data where needed."""
     book = StrategyBook((job.settings.var_dir / "strategies",))
     summary = RunSummary(job.day)
+    switch = nba.HoldoutSwitch(job.settings.nba, book)
     with _read_connection(engine) as connection:
-        decided = decide_partition(connection, job.day, job.partition, book=book, keep=True)
+        decided = decide_partition(
+            connection, job.day, job.partition, book=book, keep=True, switch=switch
+        )
         summary.errors.extend(decided.summary.errors)
         decisions = decided.decisions or {}
         strategies = decided.strategies or {}
@@ -240,6 +248,7 @@ def read_and_decide(engine: Engine, job: PlanJob) -> Planned:
             )
             for case_id, (_, decision) in sorted(decisions.items())
         ]
+        _choose_contacts(connection, job, cases, decisions, summary)
         _compose(connection, job, [c for c in cases if c.decision.actions], summary)
         ending = [
             c.case_id
@@ -247,11 +256,36 @@ def read_and_decide(engine: Engine, job: PlanJob) -> Planned:
             if c.decision.plan_state in (PlanState.BROKEN, PlanState.COMPLETED)
         ]
         plans = _active_plans(connection, ending)
+        new = nba.new_assignments(connection, switch.assigned)
     open_tasks = {
         (int(inputs.case_id[row]), code) for row, codes in inputs.tasks.items() for code in codes
     }
     composed = [c for c in cases if not c.decision.actions or c.messages]
-    return Planned(summary, composed, plans, open_tasks)
+    return Planned(summary, composed, plans, open_tasks, {i: switch.assigned[i] for i in new})
+
+
+def _choose_contacts(
+    connection: Connection,
+    job: PlanJob,
+    cases: list[CasePlan],
+    decisions: dict[int, tuple[Any, Decision]],
+    summary: RunSummary,
+) -> None:
+    """The next-best-action policy's contact for the cases in an ``nba`` phase."""
+    asking = [
+        (decisions[c.case_id][0], c.decision, c.strategy)
+        for c in cases
+        if c.decision.outcome is Outcome.NBA
+    ]
+    if not asking:
+        return
+    chosen, why = nba.choose(connection, job.settings, job.day, asking)
+    if why:
+        summary.errors.append(f"Kontaktsteuerung: {why}; {len(asking)} Fälle heute ohne Kontakt")
+    for c in cases:
+        picked = chosen.get(c.case_id)
+        if picked is not None:
+            c.nba, c.decision = picked, picked.decision
 
 
 def _case_rows(
@@ -347,10 +381,20 @@ def _messages(
                 "strategy_version": strategy.version,
                 "fees": fees,
                 "portal": {"code_version": case.code_version},
+                **_nba_info(plan),
             },
         )
         out.append(payload)
     return out
+
+
+def _nba_info(plan: CasePlan) -> dict[str, Any]:
+    if plan.nba is None:
+        return {}
+    info: dict[str, Any] = {"nba": {"action": plan.nba.choice.action}}
+    if plan.nba.window is not None:
+        info["call_window"] = plan.nba.window
+    return info
 
 
 # ------------------------------------------------------------------------------ write
@@ -368,7 +412,15 @@ def write_effects(engine: Engine, job: PlanJob, planned: Planned, summary: RunSu
             return
         events: list[run_writes.EventRow] = []
         _plan_changes(connection, cases, planned.plans, now, events)
-        _outbox(connection, cases, job, events, summary)
+        outbox_ids = _outbox(connection, cases, job, events, summary)
+        nba.store(
+            connection,
+            day,
+            now,
+            {c.case_id: c.nba for c in cases if c.nba is not None},
+            outbox_ids,
+            {i: a for i, a in planned.assignments.items() if i in claimed},
+        )
         _approvals(connection, cases, now, events, summary)
         _tasks(connection, cases, planned.open_tasks, now, summary)
         _stage_events(cases, now, events)
@@ -454,13 +506,16 @@ def _outbox(
     job: PlanJob,
     events: list[run_writes.EventRow],
     summary: RunSummary,
-) -> None:
+) -> dict[int, int]:
+    """The messages of the day; returns case id -> id of the (last) message written."""
     with_messages = [c for c in cases if c.messages]
     existing = run_writes.outbox_keys(connection, [c.case_id for c in with_messages])
     rows, owners = [], []
     for c in with_messages:
         for action, payload in zip(c.decision.actions, c.messages, strict=True):
             key = f"{c.strategy.name}@{c.strategy.version}#{action.step_index}"
+            if c.nba is not None:  # one step, a contact on many days
+                key += f"@{job.day.isoformat()}"
             if (c.case_id, key) in existing:
                 continue
             rows.append(
@@ -483,7 +538,9 @@ def _outbox(
             )
             owners.append((c, action))
     ids = run_writes.insert_outbox(connection, rows)
+    written: dict[int, int] = {}
     for (c, action), outbox_id in zip(owners, ids, strict=True):
+        written[c.case_id] = outbox_id
         summary.actions[str(action.channel)] += 1
         events.append(
             _event(
@@ -500,6 +557,7 @@ def _outbox(
                 **_common(c),
             )
         )
+    return written
 
 
 def _approvals(
