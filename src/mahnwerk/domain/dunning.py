@@ -45,13 +45,14 @@ Fees of a step (:func:`step_fees`), charged when its message goes out:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_by_reminder
 from mahnwerk.domain.fees import agency_fee, effective_agency_factor
 from mahnwerk.domain.ledger import FLAT_FEE_AMOUNT, FLAT_FEE_CODE
 from mahnwerk.domain.limitation import add_months
@@ -563,6 +564,30 @@ def step_fees(snapshot: CaseSnapshot, step: Step, today: date) -> tuple[FeeCharg
                 if c.entgelt and c.in_default_on(today) and not c.flat_fee_charged
             )
     return tuple(charges)
+
+
+def defaults_by_reminder(
+    claims: Sequence[ClaimFacts], letter_day: date, receipt_days: int = DEFAULT_RECEIPT_DAYS
+) -> tuple[tuple[int, date], ...]:
+    """The claims a written reminder of ``letter_day`` puts in default (§ 286 Abs. 1 BGB) and
+    their new first day of interest: those due by that day and not in default by then (or only
+    later). The reminder is taken to arrive ``receipt_days`` later (an assumption, see
+    :mod:`mahnwerk.domain.default`); interest runs from the day after.
+
+    >>> due = ClaimFacts(1, Decimal("100"), None, date(2026, 3, 1))
+    >>> later = ClaimFacts(2, Decimal("100"), None, date(2026, 4, 1))
+    >>> already = ClaimFacts(3, Decimal("100"), date(2026, 3, 2), date(2026, 3, 1))
+    >>> defaults_by_reminder([due, later, already], date(2026, 3, 10))
+    ((1, datetime.date(2026, 3, 15)),)
+    """
+    day = default_by_reminder(letter_day, receipt_days)
+    return tuple(
+        (c.key, day)
+        for c in claims
+        if c.due_date is not None
+        and c.due_date <= letter_day
+        and (c.default_from is None or c.default_from > day)
+    )
 
 
 def is_written_reminder(stage: Stage, channel: Channel) -> bool:

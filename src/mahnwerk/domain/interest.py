@@ -173,6 +173,40 @@ class NoInterest:
 INTEREST_KINDS = ("statutory", "base_plus", "fixed", "none")
 
 
+def compare_with_statutory(
+    terms: InterestTerms,
+    day: date,
+    *,
+    consumer: bool,
+    base_rates: BaseRateTable,
+    origin: date | None = None,
+    entgelt: bool = True,
+) -> tuple[Decimal, Decimal]:
+    """The claim's rate on ``day`` and the statutory default rate for this debtor and claim
+    kind (§ 288 Abs. 1/2 BGB), both floored at zero. A base rate the table does not know
+    counts as the last known one here: the question is whether the contract's rate lies above
+    the statute, not an amount.
+
+    >>> rates = BaseRateTable.official()
+    >>> compare_with_statutory(FixedInterest(Decimal("9.5")), date(2026, 3, 1), consumer=True,
+    ...     base_rates=rates)
+    (Decimal('9.5'), Decimal('6.27'))
+    """
+    base = base_rates.provisional_rate_on(day)
+    statutory = max(
+        ZERO_RATE, base + statutory_points(consumer=consumer, origin=origin, entgelt=entgelt)
+    )
+    if isinstance(terms, BasePlusInterest):
+        own = max(ZERO_RATE, base + terms.points)
+    elif isinstance(terms, FixedInterest):
+        own = max(ZERO_RATE, terms.rate)
+    elif isinstance(terms, StatutoryInterest):
+        own = statutory
+    else:
+        own = ZERO_RATE
+    return own, statutory
+
+
 def above_statutory(
     terms: InterestTerms,
     day: date,
@@ -185,10 +219,6 @@ def above_statutory(
     """Whether the claim's rate on ``day`` is above the statutory default rate for it
     (§ 13a Abs. 1 Nr. 4 RDG: the first contact must say so, and why).
 
-    The statutory rate compared with is § 288 Abs. 1/2 BGB for this debtor and claim kind.
-    A base rate the table does not know counts as the last known one here (the question is
-    whether the contract's rate lies above the statute, not an amount).
-
     >>> rates = BaseRateTable.official()
     >>> above_statutory(FixedInterest(Decimal("9.5")), date(2026, 3, 1), consumer=True,
     ...     base_rates=rates)
@@ -197,18 +227,9 @@ def above_statutory(
     ...     base_rates=rates)
     False
     """
-    if isinstance(terms, StatutoryInterest | NoInterest):
-        return False
-    base = base_rates.provisional_rate_on(day)
-    statutory = max(
-        ZERO_RATE, base + statutory_points(consumer=consumer, origin=origin, entgelt=entgelt)
+    own, statutory = compare_with_statutory(
+        terms, day, consumer=consumer, base_rates=base_rates, origin=origin, entgelt=entgelt
     )
-    if isinstance(terms, BasePlusInterest):
-        own = max(ZERO_RATE, base + terms.points)
-    elif isinstance(terms, FixedInterest):
-        own = max(ZERO_RATE, terms.rate)
-    else:  # pragma: no cover - every kind is handled above
-        return False
     return own > statutory
 
 
