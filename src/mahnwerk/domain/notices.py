@@ -140,19 +140,16 @@ def claim_reason(
 
     >>> claim_reason(invoice_no="4711", invoice_date="15.01.2025", label="Strom",
     ...     contract_subject="Stromliefervertrag Tarif Basis", contract_date="01.03.2023")
-    'Stromliefervertrag Tarif Basis (Vertrag vom 01.03.2023), Rechnung 4711 vom 15.01.2025'
+    'Stromliefervertrag Tarif Basis (Vertrag vom 01.03.2023; Rechnung 4711 vom 15.01.2025)'
     >>> claim_reason(invoice_no="4711", invoice_date="15.01.2025", label="Strom",
     ...     contract_subject="", contract_date="")
-    'Strom, Rechnung 4711 vom 15.01.2025'
+    'Strom (Rechnung 4711 vom 15.01.2025)'
     """
     invoice = f"Rechnung {invoice_no}" + (f" vom {invoice_date}" if invoice_date else "")
     if contract_subject:
-        contract = contract_subject + (
-            f" (Vertrag vom {contract_date})" if contract_date else " (Datum des Vertrags nicht "
-            "übermittelt)"
-        )
-        return f"{contract}, {invoice}"
-    return f"{label}, {invoice}" if label and label != invoice else invoice
+        contract = f"Vertrag vom {contract_date}" if contract_date else "Vertragsdatum unbekannt"
+        return f"{contract_subject} ({contract}; {invoice})"
+    return f"{label} ({invoice})" if label else invoice
 
 
 def acknowledgement_notice(parts: Iterable[str]) -> str:

@@ -119,6 +119,8 @@ def message_payload(
             "phone": settings.agency_phone,
             "registration": settings.agency_registration,
             "website": settings.agency_website,
+            "commercial_register": settings.agency_commercial_register,
+            "managing_directors": settings.agency_managing_directors,
         },
         "authority": dict(SUPERVISORY_AUTHORITY),
         "creditor": {
