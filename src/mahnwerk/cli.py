@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "title",
     "enforcement",
     "insolvency",
+    "reference",
 )
 
 EXIT_OK = 0

@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from mahnwerk.batch.balances import Balances, compute_balances, day_number, day_of
@@ -94,6 +95,7 @@ from mahnwerk.domain.title import (
 )
 from mahnwerk.store.db import make_engine
 from mahnwerk.store.models import Creditor
+from mahnwerk.store.reference import install_operator_values
 from mahnwerk.strategies import StrategyBook
 
 I64 = npt.NDArray[np.int64]
@@ -1069,6 +1071,8 @@ def run_partition(
         if engine.dialect.name == "postgresql":
             options = {"isolation_level": "REPEATABLE READ"}
         with engine.connect().execution_options(**options) as connection:
+            with Session(bind=connection) as session:  # the base rates operators added
+                install_operator_values(session)
             result = decide_partition(
                 connection, day, partition, book=book, with_actions=with_actions
             )
