@@ -12,6 +12,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.domain._ledger_before_issue17 import compute_statement as statement_before
 
 from mahnwerk.domain.base_rate import BaseRate, BaseRateTable, UnknownBaseRate
 from mahnwerk.domain.daycount import DAY_COUNTS
@@ -30,7 +31,6 @@ from mahnwerk.domain.ledger import (
     Payment,
     compute_statement,
 )
-from tests.domain._ledger_before_issue17 import compute_statement as statement_before
 
 STAT = StatutoryInterest()
 
@@ -286,9 +286,7 @@ def equal_rate_cases(draw):
     if isinstance(shared, StatutoryInterest):
         # equal rates: the 8 points of old business claims only if all claims share them
         old = draw(st.booleans())
-        claims = [
-            dataclasses.replace(c, origin=date(2012, 1, 1) if old else None) for c in claims
-        ]
+        claims = [dataclasses.replace(c, origin=date(2012, 1, 1) if old else None) for c in claims]
     return Case(
         consumer=draw(st.booleans()),
         claims=tuple(claims),

@@ -51,7 +51,16 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def runtime(db_url, engine, sessions, tmp_path):
-    settings = Settings(database_url=db_url, var_dir=tmp_path / "var", secret_key=SECRET)
+    settings = Settings(
+        database_url=db_url,
+        var_dir=tmp_path / "var",
+        secret_key=SECRET,
+        # the sender the daily run needs to write at all (§ 13a RDG, § 10 RDG)
+        agency_name="Inkasso Nord GmbH",
+        agency_address="Ballindamm 17, 20095 Hamburg",
+        agency_email="service@inkasso-nord.example",
+        agency_registration="Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
+    )
     return Runtime(settings=settings, engine=engine, sessions=sessions)
 
 

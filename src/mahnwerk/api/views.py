@@ -33,9 +33,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         source=payment.source,
         reference=payment.reference,
         external_id=payment.external_id,
-        claim=next(
-            (c.invoice_no for c in payment.case.claims if c.id == payment.claim_id), None
-        )
+        claim=next((c.invoice_no for c in payment.case.claims if c.id == payment.claim_id), None)
         if payment.claim_id is not None
         else None,
         created_at=s.aware(payment.created_at),

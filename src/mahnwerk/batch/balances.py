@@ -238,8 +238,8 @@ class Portfolio:
                 default = (
                     NO_DEFAULT if claim.default_from is None else day_number(claim.default_from)
                 )
-                claim_rows.append((row, cents(claim.principal), default, kind, value, origin,
-                                   claim.entgelt))  # fmt: skip
+                principal = cents(claim.principal)
+                claim_rows.append((row, principal, default, kind, value, origin, claim.entgelt))
             cost_rows.extend(
                 (
                     row,
@@ -247,7 +247,7 @@ class Portfolio:
                     cents(c.amount),
                     cost_kind(c.code),
                     by_id.get(c.claim, -1),
-                )  # fmt: skip
+                )
                 for c in case.costs
             )
             payment_rows.extend(
@@ -272,12 +272,16 @@ class Portfolio:
                 entgelt=np.array([r[6] for r in claim_rows], dtype=np.bool_),
             ),
             costs=CostColumns(
-                *(_i64([r[i] for r in cost_rows]) for i in range(3)),
+                case=_i64([r[0] for r in cost_rows]),
+                date=_i64([r[1] for r in cost_rows]),
+                amount=_i64([r[2] for r in cost_rows]),
                 kind=np.array([r[3] for r in cost_rows], dtype=np.int8),
                 claim=_i64([r[4] for r in cost_rows]),
             ),
             payments=PaymentColumns(
-                *(_i64([r[i] for r in payment_rows]) for i in range(3)),
+                case=_i64([r[0] for r in payment_rows]),
+                date=_i64([r[1] for r in payment_rows]),
+                amount=_i64([r[2] for r in payment_rows]),
                 claim=_i64([r[3] for r in payment_rows]),
             ),
             rate_scale=scale,

@@ -31,6 +31,7 @@ SUBJECTS = {
     "dunning_2": "Zweite Mahnung",
     "final_notice": "Letzte Mahnung vor gerichtlichen Schritten",
     "monitoring": "Offene Forderung",
+    "acknowledgement_notice": "Hinweis zum Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
 }
 
 
@@ -98,6 +99,9 @@ def email_text(payload: Mapping[str, Any]) -> str:
         f"Bitte zahlen Sie bis zum {_de(payload.get('pay_by'))} unter Angabe des Aktenzeichens "
         f"{payload.get('case_reference')}.",
     ]
+    acknowledgement = payload.get("acknowledgement") or {}
+    if acknowledgement.get("text"):
+        lines += ["", f"{acknowledgement.get('title')}: {acknowledgement['text']}", ""]
     if payload.get("bank", {}).get("iban"):
         bank = payload["bank"]
         lines.append(f"Bankverbindung: {bank.get('holder', '')}, IBAN {bank['iban']}")
@@ -119,8 +123,7 @@ def email_text(payload: Mapping[str, Any]) -> str:
     if payload.get("credit_bureau_notice"):
         lines += [
             "",
-            f"{notices.CREDIT_BUREAU_TITLE} (§ 31 Abs. 2 Nr. 4 BDSG): "
-            f"{notices.CREDIT_BUREAU_TEXT}",
+            f"{notices.CREDIT_BUREAU_TITLE} (§ 31 Abs. 2 Nr. 4 BDSG): {notices.CREDIT_BUREAU_TEXT}",
         ]
     privacy = payload.get("privacy") or {}
     if privacy.get("text"):

@@ -53,9 +53,7 @@ def register(subparsers: Any) -> None:
     g_add.add_argument("--source", required=True, help="Fundstelle (Internetadresse)")
     g_add.add_argument("--by", help="wer den Wert einträgt (Standard: Benutzer des Systems)")
     g_add.set_defaults(handler=add_garnishment)
-    g_sub.add_parser("list", help="die Beträge je Stichtag").set_defaults(
-        handler=list_garnishment
-    )
+    g_sub.add_parser("list", help="die Beträge je Stichtag").set_defaults(handler=list_garnishment)
 
 
 def _actor(by: str | None) -> Any:

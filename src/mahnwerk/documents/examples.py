@@ -174,8 +174,8 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
         portal=PortalAccess("https://portal.inkasso-nord.example", f"NQ7{i:05d}X"),
         due_date=letter_date + timedelta(days=14),
         claim_reasons=tuple(
-            ClaimReason(c.id, f"{subject} ({c.label})", c.default_from - timedelta(days=60))
-            for c in claims
+            ClaimReason(c.id, f"{subject} ({c.label})", start - timedelta(days=60 - 31 * n))
+            for n, c in enumerate(claims)
         ),
         cost_reasons=(
             CostReason(

@@ -64,6 +64,7 @@ class LetterKind(StrEnum):
     FINAL_NOTICE = "final_notice"
     PAYMENT_PLAN_OFFER = "payment_plan_offer"
     COURT_NOTICE = "court_notice"
+    ACKNOWLEDGEMENT_NOTICE = "acknowledgement_notice"
 
     @property
     def heading(self) -> str:
@@ -78,6 +79,7 @@ _TITLES = {
     LetterKind.FINAL_NOTICE: "Letzte Mahnung",
     LetterKind.PAYMENT_PLAN_OFFER: "Angebot einer Ratenzahlungsvereinbarung",
     LetterKind.COURT_NOTICE: "Ankündigung des gerichtlichen Mahnverfahrens",
+    LetterKind.ACKNOWLEDGEMENT_NOTICE: "Hinweis zum Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
 }
 
 
@@ -239,6 +241,8 @@ class LetterData:
     privacy_notice: str = ""
     privacy_url: str = ""
     warnings: tuple[str, ...] = ()
+    #: § 13a Abs. 4 RDG: the notice before an acknowledgement of the debt is asked for.
+    acknowledgement_notice: str = ""
     payment_plan: PaymentPlanOffer | None = None
     your_reference: str = ""
     court_application_after: dt.date | None = None
@@ -482,6 +486,11 @@ def _check_kind(c: _Checker, letter: LetterData) -> None:
         c.fail("payment_plan", "nur beim Ratenzahlungsangebot (payment_plan_offer)")
     if letter.kind is LetterKind.COURT_NOTICE and letter.court_application_after is None:
         c.fail("court_application_after", "fehlt (Ankündigung des Mahnverfahrens)")
+    if (
+        letter.kind is LetterKind.ACKNOWLEDGEMENT_NOTICE
+        and not letter.acknowledgement_notice.strip()
+    ):
+        c.fail("acknowledgement_notice", "fehlt (Hinweis nach § 13a Abs. 4 RDG)")
 
 
 def _cost_key(code: str, label: str) -> str:
@@ -676,6 +685,7 @@ def template_data(letter: LetterData, qr_svg: str) -> dict[str, Any]:
         if letter.privacy_notice
         else None,
         "warnings": list(letter.warnings),
+        "acknowledgement_notice": letter.acknowledgement_notice,
         "court_application_after": de_date(letter.court_application_after)
         if letter.court_application_after
         else "",

@@ -42,10 +42,10 @@ from mahnwerk.domain.money import ZERO, format_eur, round_cents
 
 __all__ = [
     "AGENCY_FACTORS",
-    "STRATEGY_AGENCY_FACTORS",
     "FEE_SCHEDULES",
     "KV1100_MINIMUM_2021",
     "KV1100_MINIMUM_2025_UNVERIFIED",
+    "STRATEGY_AGENCY_FACTORS",
     "CourtFee",
     "FeeBreakdown",
     "FeeLine",
@@ -449,8 +449,9 @@ def agency_fee(
     """Inkassokosten a debtor may be charged: at most what a lawyer gets (§ 13e Abs. 1 RDG).
 
     Lines: Geschäftsgebühr VV 2300 (``factor`` x 1.0 fee; undisputed claim, Anm. Abs. 2:
-    steps of 0.1 up to 1.3, see :data:`AGENCY_FACTORS`), Pauschale VV 7002 (20 % of the fees, max. 20 EUR), and VV 7008 VAT
-    only if ``vat`` is True (the creditor cannot deduct input tax, § 13a Abs. 1 Nr. 6 RDG).
+    steps of 0.1 up to 1.3, see :data:`AGENCY_FACTORS`), Pauschale VV 7002 (20 % of the
+    fees, max. 20 EUR), and VV 7008 VAT only if ``vat`` is True (the creditor cannot deduct
+    input tax, § 13a Abs. 1 Nr. 6 RDG).
     For a Gegenstandswert up to 50 EUR the 1.0 fee is 31.50 EUR (2021 law: 30 EUR),
     § 13 Abs. 2 RVG. Minimum of the factored fee 15 EUR (§ 13 Abs. 3 RVG).
 

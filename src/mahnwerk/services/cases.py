@@ -219,9 +219,7 @@ def create_case(
     session.flush()
     case.reference = case_reference(case.id)
     for claim_data, (day, ground) in zip(data.claims, grounds, strict=True):
-        add_claim(
-            session, case, claim_data, source=actor.label, now=now, default=(day, ground)
-        )
+        add_claim(session, case, claim_data, source=actor.label, now=now, default=(day, ground))
     for day, label, amount in data.costs:
         add_cost(session, case, day, label, amount, source=actor.label, now=now)
     events.emit(session, case, "case.created", actor, claims=len(data.claims))

@@ -1821,6 +1821,19 @@ TEXTS["de"].update(
             "Zeit."
         ),
         "portal.login.legal": "Datenschutzhinweis und Impressum:",
+        "work.plan.acknowledgement_title": "Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
+        "work.plan.acknowledgement_sent": "Hinweis in Textform zugegangen am",
+        "work.plan.acknowledgement_not_sent": (
+            "Der Hinweis ist noch nicht in Textform versandt: ohne ihn darf die Vereinbarung "
+            "kein Schuldanerkenntnis enthalten."
+        ),
+        "work.plan.acknowledgement_send": "Hinweis per E-Mail oder Brief senden",
+        "work.done.acknowledgement": "Hinweis nach § 13a Abs. 4 RDG wird versandt.",
+        "portal.plan.acknowledgement_title": "Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
+        "portal.plan.acknowledgement_intro": (
+            "Eine Ratenzahlung setzt kein Schuldanerkenntnis voraus. Bitten wir Sie um ein "
+            "Anerkenntnis, gilt:"
+        ),
         "register.legal": "Bitte lesen Sie unseren Datenschutzhinweis und das Impressum:",
     }
 )
@@ -1928,6 +1941,19 @@ TEXTS["en"].update(
             "against abuse we count failed sign-ins per address for a short time."
         ),
         "portal.login.legal": "Privacy notice and imprint:",
+        "work.plan.acknowledgement_title": "Acknowledgement of debt (§ 13a (4) RDG)",
+        "work.plan.acknowledgement_sent": "Notice received in text form on",
+        "work.plan.acknowledgement_not_sent": (
+            "The notice has not been sent in text form yet: without it the agreement must not "
+            "contain an acknowledgement of debt."
+        ),
+        "work.plan.acknowledgement_send": "Send the notice by e-mail or letter",
+        "work.done.acknowledgement": "The notice under § 13a (4) RDG is being sent.",
+        "portal.plan.acknowledgement_title": "Acknowledgement of debt (§ 13a (4) RDG)",
+        "portal.plan.acknowledgement_intro": (
+            "An instalment plan does not require an acknowledgement of debt. If we ask you for "
+            "one, this applies:"
+        ),
         "register.legal": "Please read our privacy notice and the imprint:",
     }
 )

@@ -20,7 +20,9 @@ def router(pages: Pages) -> APIRouter:
 
     @r.get("/impressum", response_class=HTMLResponse)
     def imprint(request: Request) -> Response:
-        return pages.render(request, "legal/impressum.html", page=legal_page(pages.runtime.settings))
+        return pages.render(
+            request, "legal/impressum.html", page=legal_page(pages.runtime.settings)
+        )
 
     @r.get("/datenschutz", response_class=HTMLResponse)
     def privacy(request: Request) -> Response:

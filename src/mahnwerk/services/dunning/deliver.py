@@ -99,6 +99,7 @@ NOT_CONFIGURED_WAIT = timedelta(minutes=15)
 #: flags that stop (or pause) dunning: their cases' messages are cancelled, not sent
 STOP_FLAGS = ("insolvency", "deceased", "do_not_contact", "hardship")
 HELD = ("claimed", "sending")
+STAGES = frozenset(str(s) for s in Stage)
 
 _CONTACT_KIND = {
     "letter": ContactKind.LETTER,
@@ -1013,8 +1014,8 @@ def put_in_default(
     s: Session, msg: OutboxMessage, case: Case, now: datetime, receipt_days: int
 ) -> None:
     """§ 286 Abs. 1 BGB: a written reminder puts the due claims not yet in default in default
-    on the day it is taken to have arrived (:func:`mahnwerk.domain.dunning.defaults_by_reminder`)."""
-    if not is_written_reminder(Stage(msg.stage), Channel(msg.channel)):
+    on the day it is taken to have arrived (``domain.dunning.defaults_by_reminder``)."""
+    if msg.stage not in STAGES or not is_written_reminder(Stage(msg.stage), Channel(msg.channel)):
         return
     letter_day = max(date.fromisoformat(str(msg.payload["date"])), today_in_germany(now))
     facts = [

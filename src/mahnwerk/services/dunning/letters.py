@@ -142,6 +142,7 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
         privacy_notice=str(privacy.get("text") or ""),
         privacy_url=str(privacy.get("url") or ""),
         warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        acknowledgement_notice=str((data.get("acknowledgement") or {}).get("text") or ""),
     )
 
 
