@@ -64,7 +64,7 @@ def test_the_privacy_notice_answers_the_questions_of_article_14(client):
         "Verantwortlicher",
         "Inkasso Nord GmbH",
         "Woher die Daten stammen",
-        "von unserem Auftraggeber",
+        "Von unserem Auftraggeber",
         "Art. 6 Abs. 1 Buchst. b DSGVO",
         "Zahlungsprognose (Scoring)",
         "trifft immer ein Mensch",

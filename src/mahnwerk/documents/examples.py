@@ -30,7 +30,7 @@ from mahnwerk.domain.base_rate import BaseRateTable
 from mahnwerk.domain.fees import agency_fee
 from mahnwerk.domain.interest import FixedInterest, StatutoryInterest, compare_with_statutory
 from mahnwerk.domain.ledger import Case, Claim, Cost, Payment, compute_statement
-from mahnwerk.domain.money import format_rate
+from mahnwerk.domain.money import format_eur, format_rate
 
 AGENCY = Agency(
     name="Inkasso Nord GmbH",
@@ -198,6 +198,11 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
         court_application_after=letter_date + timedelta(days=21)
         if kind is LetterKind.COURT_NOTICE
         else None,
+        acknowledgement_notice=notices.acknowledgement_notice(
+            [f"Hauptforderung {c.id}: {format_eur(c.principal)}" for c in claims]
+        )
+        if kind is LetterKind.ACKNOWLEDGEMENT_NOTICE
+        else "",
     )
 
 

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from mahnwerk import reference
+from mahnwerk.reference import is_unverified, merged_rows, version
 
 #: How to add a missing rate (shown wherever a statement needs one).
 ADD_COMMAND = "mahnwerk reference base-rate add {day} <Satz> --source <URL>"
@@ -80,7 +80,7 @@ class BaseRateTable:
         The row of 2026-07-01 (1.52 %) is marked UNVERIFIED there and here (``verified=False``)
         until an operator confirms it with a source.
         """
-        return _official(reference.version())
+        return _official(version())
 
     def entry_on(self, day: date) -> BaseRate:
         """The entry in force on ``day``; :class:`UnknownBaseRate` after the known half-years."""
@@ -123,10 +123,10 @@ def _official(version: int) -> BaseRateTable:
         BaseRate(
             valid_from=date.fromisoformat(row["valid_from"]),
             rate=Decimal(row["rate_percent"]),
-            verified=not reference.is_unverified(row),
+            verified=not is_unverified(row),
             source=row["sources"],
             added_by=row.get("added_by", ""),
         )
-        for row in reference.merged_rows("basiszinssatz.csv")
+        for row in merged_rows("basiszinssatz.csv")
     )
     return BaseRateTable(tuple(sorted(entries, key=lambda e: e.valid_from)))

@@ -32,7 +32,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 
-from mahnwerk import reference
+from mahnwerk.reference import merged_rows, version
 from mahnwerk.domain.money import ZERO, round_cents
 
 __all__ = [
@@ -127,13 +127,13 @@ class GarnishmentResult:
 def all_parameters() -> tuple[GarnishmentParameters, ...]:
     """Every parameter set: the shipped file merged with the values operators added
     (``mahnwerk reference garnishment add``, see :mod:`mahnwerk.reference`)."""
-    return _all_parameters(reference.version())
+    return _all_parameters(version())
 
 
 @lru_cache(maxsize=8)
 def _all_parameters(version: int) -> tuple[GarnishmentParameters, ...]:
     params = []
-    for row in reference.merged_rows("pfaendung_params.csv"):
+    for row in merged_rows("pfaendung_params.csv"):
         pkonto = row.get("pkonto_base", "").strip()
         params.append(
             GarnishmentParameters(

@@ -1802,8 +1802,8 @@ TEXTS["de"].update(
         "legal.privacy.rights.text": (
             "Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung "
             "(Art. 17), Einschränkung der Verarbeitung (Art. 18) und Datenübertragbarkeit "
-            "(Art. 20). Sie können der Verarbeitung aus Gründen Ihrer besonderen Situation "
-            "widersprechen (Art. 21). Schreiben Sie uns dazu an die oben genannte Anschrift "
+            "(Art. 20) sowie das Recht auf Widerspruch gegen die Verarbeitung aus Gründen Ihrer "
+            "besonderen Situation (Art. 21). Schreiben Sie uns dazu an die oben genannte Anschrift "
             "oder E-Mail-Adresse, oder nutzen Sie das Schuldnerportal."
         ),
         "legal.privacy.complaint": "Beschwerde",

@@ -66,15 +66,19 @@ def _amount(text: str, name: str, *, signed: bool = False) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _store(
-    session: Session, actor: Actor, dataset: str, key: str, valid_from: date, data: dict[str, str]
-) -> Added:
+def _not_yet(session: Session, dataset: str, key: str) -> None:
     existing = {v.key: v for v in operator_values(session, dataset)}
     if key in existing:
         old = existing[key]
         raise ReferenceError(
             f"{key} ist schon eingetragen ({old.added_by}, {old.added_at:%d.%m.%Y}, {old.source})"
         )
+
+
+def _store(
+    session: Session, actor: Actor, dataset: str, key: str, valid_from: date, data: dict[str, str]
+) -> Added:
+    _not_yet(session, dataset, key)
     row = ReferenceValue(
         dataset=dataset,
         key=key,
@@ -107,6 +111,7 @@ def add_base_rate(
             f"{valid_from.isoformat()}: der Basiszinssatz ändert sich nur zum 1. Januar und "
             "1. Juli (§ 247 Abs. 1 BGB)"
         )
+    _not_yet(session, BASE_RATES, valid_from.isoformat())
     value = _amount(rate, "Satz", signed=True)
     if not Decimal("-10") <= value <= Decimal("20"):
         raise ReferenceError(f"Satz {value} % ist nicht plausibel (zwischen -10 und 20)")
