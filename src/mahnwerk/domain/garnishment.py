@@ -32,8 +32,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 
-from mahnwerk.reference import merged_rows, version
 from mahnwerk.domain.money import ZERO, round_cents
+from mahnwerk.reference import merged_rows, version
 
 __all__ = [
     "MAX_DEPENDANTS",
