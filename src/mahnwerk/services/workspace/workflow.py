@@ -225,7 +225,7 @@ def send_acknowledgement_notice(
         case,
         creditor,
         st,
-        runtime,
+        runtime.settings,
         day,
         action_info={
             "template": ACKNOWLEDGEMENT_TEMPLATE,
