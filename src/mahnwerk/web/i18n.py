@@ -1821,6 +1821,7 @@ TEXTS["de"].update(
             "Zeit."
         ),
         "portal.login.legal": "Datenschutzhinweis und Impressum:",
+        "statement.warnings": "Hinweis zur Zinsberechnung",
         "work.plan.acknowledgement_title": "Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
         "work.plan.acknowledgement_sent": "Hinweis in Textform zugegangen am",
         "work.plan.acknowledgement_not_sent": (
@@ -1941,6 +1942,7 @@ TEXTS["en"].update(
             "against abuse we count failed sign-ins per address for a short time."
         ),
         "portal.login.legal": "Privacy notice and imprint:",
+        "statement.warnings": "Note on the interest",
         "work.plan.acknowledgement_title": "Acknowledgement of debt (§ 13a (4) RDG)",
         "work.plan.acknowledgement_sent": "Notice received in text form on",
         "work.plan.acknowledgement_not_sent": (
