@@ -6,9 +6,7 @@ from __future__ import annotations
 from api_support import assert_problem, case_body
 
 
-def test_claims_with_kind_ground_of_default_and_contract_and_a_designated_payment(
-    client, tenants
-):
+def test_claims_with_kind_ground_of_default_and_contract_and_a_designated_payment(client, tenants):
     body = case_body(
         claims=[
             {"invoice_no": "R-1", "amount": "1000.00", "default_from": "2025-01-01",

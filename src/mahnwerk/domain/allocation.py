@@ -15,6 +15,8 @@ names none, goes to the claims in the default order of § 366 Abs. 2 BGB
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -77,3 +79,24 @@ def claim_order_key(
     """
     in_default = default_from is not None and default_from <= day
     return (not in_default, -max(rate, Decimal(0)), default_from or _NEVER, index)
+
+
+def designated_claim(remittance: str, invoice_numbers: Sequence[str]) -> str | None:
+    """The claim a payment's remittance text names (§ 366 Abs. 1 BGB), when it names exactly
+    one of the case's invoice numbers (as a whole word); ``None`` if it names none or several.
+    What the bank matching passes to ``services.cases.record_payment(claim=…)``.
+
+    >>> designated_claim("Zahlung Rechnung 4712 Kd 99", ["4711", "4712"])
+    '4712'
+    >>> designated_claim("Rechnungen 4711 und 4712", ["4711", "4712"]) is None
+    True
+    >>> designated_claim("RE-47110", ["4711"]) is None
+    True
+    """
+    text = remittance.casefold()
+    named = [
+        n
+        for n in invoice_numbers
+        if n and re.search(rf"(?<![0-9a-z]){re.escape(n.casefold())}(?![0-9a-z])", text)
+    ]
+    return named[0] if len(named) == 1 else None

@@ -42,6 +42,7 @@ from mahnwerk.banking.mt940 import parse_mt940
 from mahnwerk.banking.statement import BankEntry as ParsedEntry
 from mahnwerk.banking.statement import BankStatement as ParsedStatement
 from mahnwerk.banking.statement import Sign, StatementError
+from mahnwerk.domain.allocation import designated_claim
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.services import audit, events
@@ -530,6 +531,7 @@ def book(
             source="bank",
             reference=reference[:200],
             external_id=_external_id(row.entry_key),
+            claim=designated_claim(row.remittance or "", [c.invoice_no for c in case.claims]),
         )
         session.add(
             BankMatch(
