@@ -316,3 +316,32 @@ def test_statements_are_the_same_as_before_where_the_law_did_not_change(case, as
     new = compute_statement(case, as_of)
     old = statement_before(case, as_of)
     assert dataclasses.replace(new, base_rate_notes=()) == old
+
+
+# ------------------------------------------------------------ the statement stored with a message
+
+
+def test_the_statement_stored_with_a_message_keeps_every_new_fact():
+    # what the daily run stores with a message (domain.statement_json) and the letter is
+    # rendered from: a designation, a claim not in default, an "other" claim, a flat fee
+    # credited against the agency fee and an unknown half-year all survive the round trip
+    from mahnwerk.domain import statement_json
+
+    case = Case(
+        False,
+        (
+            Claim("A", D("1000.00"), date(2026, 12, 1), STAT),
+            Claim("B", D("200.00"), None, NoInterest(), kind="other"),
+        ),
+        costs=(
+            Cost(date(2026, 12, 1), "Verzugspauschale", D("40.00"), FLAT_FEE_CODE, "A"),
+            Cost(date(2026, 12, 2), "Geschäftsgebühr 0,5", D("44.00"), "VV 2300"),
+        ),
+        payments=(Payment(date(2026, 12, 10), D("100.00"), claim="B"),),
+    )
+    st = compute_statement(case, date(2027, 1, 31))
+    assert st.costs[1].credited == D("40.00") and st.allocations[0].claim == "B"
+    assert st.claims[1].default_from is None and st.claims[1].kind == "other"
+    assert st.base_rate_unknown == date(2027, 1, 1) and st.claims[0].uncharged
+    again = statement_json.load(statement_json.dump(st))
+    assert again == st and again.warnings == st.warnings
