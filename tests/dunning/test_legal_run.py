@@ -21,7 +21,7 @@ from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.admin.reference_data import add_base_rate
 from mahnwerk.services.cases import statement
-from mahnwerk.services.dunning.letters import StoreLetterRenderer
+from mahnwerk.services.dunning.letters import PayloadLetterRenderer
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.portfolio.importing import import_file
 from mahnwerk.services.workspace import workflow
@@ -181,11 +181,7 @@ def test_no_letter_while_the_base_rate_is_unknown_until_the_operator_adds_it(run
 def test_the_credit_bureau_notice_is_recorded_only_when_the_sent_letter_contains_it(
     runtime, sessions, channels_of, real
 ):
-    rt = (
-        channels_of(runtime, letters=StoreLetterRenderer(runtime.settings, sessions))
-        if real
-        else runtime
-    )
+    rt = channels_of(runtime, letters=PayloadLetterRenderer()) if real else runtime
     case_id = new_case(sessions, claim())
     run(rt, date(2026, 3, 2))  # reminder
     run(rt, date(2026, 3, 16))  # dunning_1: the step sets credit_bureau_notice
@@ -206,7 +202,7 @@ def test_the_credit_bureau_notice_is_recorded_only_when_the_sent_letter_contains
 def test_a_first_contact_letter_from_an_imported_case_carries_13a_and_the_privacy_notice(
     runtime, sessions, channels_of, tmp_path
 ):
-    rt = channels_of(runtime, letters=StoreLetterRenderer(runtime.settings, sessions))
+    rt = channels_of(runtime, letters=PayloadLetterRenderer())
     with transaction(sessions) as s:
         creditor = accounts.add_creditor(s, CLI, "Stadtwerke Nord GmbH")
         creditor.settings = SETTINGS
@@ -257,9 +253,7 @@ def test_nr_4_where_the_contract_rate_is_above_the_statute_in_letter_and_email(
     )
     letter_case = new_case(sessions, claim(**rate), ref="K-L")
     mail_case = new_case(sessions, claim(**rate), ref="K-M", email="j.mueller@example.org")
-    rt = channels_of(
-        runtime, letters=StoreLetterRenderer(runtime.settings, sessions), email=email_sender
-    )
+    rt = channels_of(runtime, letters=PayloadLetterRenderer(), email=email_sender)
     assert dict(run(rt, date(2026, 3, 2)).delivered) == {"letter": 1, "email": 1}
     notice = (
         "Für die Forderung R-1 verlangen wir Zinsen von 9,50 % und damit mehr als den "
@@ -344,3 +338,23 @@ def test_a_business_plan_with_an_acknowledgement_needs_no_notice(sessions):
             s, CLI, case_id, amount=D("100"), start=date(2026, 4, 1), count=3, acknowledgement=True
         )
         assert plan.acknowledgement
+
+
+def test_delivery_refuses_a_message_whose_sender_is_incomplete():
+    # the planning holds such messages back; a message planned before the settings changed
+    # is refused at sending as incomplete (parked, no fee), naming what is missing
+    from mahnwerk.channels.base import DeliveryError, Failure
+    from mahnwerk.services.dunning.deliver import refuse_without_sender
+
+    agency = {
+        "name": "Inkasso Nord GmbH",
+        "address": "Ballindamm 17, 20095 Hamburg",
+        "registration": "Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
+        "email": "service@inkasso-nord.example",
+    }
+    refuse_without_sender({"agency": agency})  # complete: nothing to say
+    with pytest.raises(DeliveryError) as refused:
+        refuse_without_sender({"agency": {**agency, "address": "Hamburg", "registration": ""}})
+    assert refused.value.failure is Failure.INCOMPLETE
+    assert "MAHNWERK_AGENCY_ADDRESS" in str(refused.value)
+    assert "MAHNWERK_AGENCY_REGISTRATION" in str(refused.value)
