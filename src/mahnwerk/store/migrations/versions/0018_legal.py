@@ -2,7 +2,7 @@
 claim, acknowledgements in plans, operators' reference values
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 
 - ``claim.default_from`` may be empty (not in default, § 286 BGB); new: ``kind``
   (entgelt/other, § 288 Abs. 2 BGB), ``reminder_date``, ``notice_286_3``, ``default_ground``,
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
