@@ -9,6 +9,12 @@ BIN=.venv/bin
 HOST="${MAHNWERK_HOST:-127.0.0.1}"
 PORT="${MAHNWERK_PORT:-8000}"
 export MAHNWERK_PUBLIC_URL="${MAHNWERK_PUBLIC_URL:-http://$HOST:$PORT}"
+# The demo's sender, invented like every name in the demo: without a configured sender no
+# letter goes out (§ 13a RDG). For real use set your own MAHNWERK_AGENCY_* before make run.
+export MAHNWERK_AGENCY_NAME="${MAHNWERK_AGENCY_NAME:-Demo-Inkasso GmbH (Beispieldaten)}"
+export MAHNWERK_AGENCY_ADDRESS="${MAHNWERK_AGENCY_ADDRESS:-Beispielweg 1, 20095 Hamburg}"
+export MAHNWERK_AGENCY_EMAIL="${MAHNWERK_AGENCY_EMAIL:-service@demo-inkasso.example}"
+export MAHNWERK_AGENCY_REGISTRATION="${MAHNWERK_AGENCY_REGISTRATION:-Demo, keine Registrierung}"
 "$BIN/mahnwerk" demo --if-empty --queue-today
 "$BIN/mahnwerk" run --plan-only
 LOG="${MAHNWERK_VAR_DIR:-var}/worker.log"

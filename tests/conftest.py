@@ -92,3 +92,15 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture(autouse=True)
+def _reference_values_reset():
+    """Values an operator added to the reference tables are installed process-wide: a test
+    that adds one must not change the tables of the next."""
+    yield
+    from mahnwerk import reference
+
+    for name in reference.ROW_KEYS:
+        if reference.operator_rows(name):
+            reference.install_operator_rows(name, [])

@@ -17,6 +17,20 @@ from mahnwerk.store.db import make_engine, session_factory
 from mahnwerk.store.migrate import upgrade
 
 
+def install_reference_values(sessions: sessionmaker[Session]) -> None:
+    """Hand the reference values operators added (the next base rate, the next garnishment
+    amounts) to the reference loader; nothing if the database has no such table yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mahnwerk.store.reference import install_operator_values
+
+    with sessions() as session:
+        try:
+            install_operator_values(session)
+        except SQLAlchemyError:  # not migrated (``build(migrate=False)`` on an old database)
+            session.rollback()
+
+
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
@@ -63,6 +77,7 @@ def build(
     if migrate:
         upgrade(engine)
     sessions = session_factory(engine)
+    install_reference_values(sessions)
     if letters is None:
         from mahnwerk.services.dunning.letters import PayloadLetterRenderer
 

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "enforcement",
     "insolvency",
     "nba",
+    "reference",
 )
 
 EXIT_OK = 0

@@ -91,6 +91,14 @@ The next-best-action policy (``nba`` steps of a strategy, ``mahnwerk nba …``):
   allowed actions (so the next version can be evaluated offline).
 - ``MAHNWERK_NBA_HOLDOUT_SHARE`` (0.10): the permanent control group on the fixed strategy,
   chosen by a stable hash of the case (``MAHNWERK_NBA_HOLDOUT_SALT``).
+Default and the sender's legal data (issue 17):
+
+- ``MAHNWERK_RECEIPT_DAYS``: days after its date on which a reminder is taken to have arrived
+  and put the debtor in default (§ 286 BGB; default 4, an assumption, see
+  ``mahnwerk.domain.default``).
+- ``MAHNWERK_AGENCY_WEBSITE``, ``MAHNWERK_AGENCY_COMMERCIAL_REGISTER``,
+  ``MAHNWERK_AGENCY_MANAGING_DIRECTORS``, ``MAHNWERK_AGENCY_DATA_PROTECTION_CONTACT``: further
+  sender data for the imprint and the data-protection notice (``/impressum``, ``/datenschutz``).
 """
 
 from __future__ import annotations
@@ -117,12 +125,19 @@ class Settings:
     sms_token: str | None = None
     print_dir: Path | None = None
     contacts_per_week: int = 3
-    agency_name: str = "mahnwerk Inkasso"
+    agency_name: str = ""
     agency_address: str = ""
     agency_email: str = ""
     agency_registration: str = ""
     agency_phone: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    #: § 286 BGB: days until a reminder is taken to have arrived (an assumption)
+    receipt_days: int = 4
+    agency_website: str = ""
+    agency_commercial_register: str = ""
+    agency_managing_directors: str = ""
+    #: who answers data-protection questions (the data-protection officer, if one is named)
+    agency_data_protection_contact: str = ""
     #: webhooks may reach loopback and private networks (a local test receiver, an ERP
     #: in the agency's own network); off by default, so a creditor cannot make the
     #: server call into the operator's internal network (SSRF)
@@ -248,12 +263,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sms_token=env.get("MAHNWERK_SMS_TOKEN") or None,
         print_dir=Path(env.get("MAHNWERK_PRINT_DIR") or var_dir / "print").resolve(),
         contacts_per_week=int(env.get("MAHNWERK_CONTACTS_PER_WEEK") or 3),
-        agency_name=env.get("MAHNWERK_AGENCY_NAME") or "mahnwerk Inkasso",
+        agency_name=env.get("MAHNWERK_AGENCY_NAME", ""),
         agency_address=env.get("MAHNWERK_AGENCY_ADDRESS", ""),
         agency_email=env.get("MAHNWERK_AGENCY_EMAIL", ""),
         agency_registration=env.get("MAHNWERK_AGENCY_REGISTRATION", ""),
         agency_phone=env.get("MAHNWERK_AGENCY_PHONE", ""),
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        receipt_days=_days(env.get("MAHNWERK_RECEIPT_DAYS"), 4),
+        agency_website=env.get("MAHNWERK_AGENCY_WEBSITE", ""),
+        agency_commercial_register=env.get("MAHNWERK_AGENCY_COMMERCIAL_REGISTER", ""),
+        agency_managing_directors=env.get("MAHNWERK_AGENCY_MANAGING_DIRECTORS", ""),
+        agency_data_protection_contact=env.get("MAHNWERK_AGENCY_DATA_PROTECTION_CONTACT", ""),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),
         plan_partition_size=int(env.get("MAHNWERK_PLAN_PARTITION_SIZE") or 25_000),
@@ -379,6 +399,22 @@ def _payout_day(value: str) -> int | None:
     if not text.isdigit() or not 1 <= int(text) <= 28:
         raise ValueError(f"MAHNWERK_PAYOUT_DAY: {value!r} ist kein Tag 1–28 (oder off)")
     return int(text)
+
+
+def _days(value: str | None, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    days = int(value)
+    if not 0 <= days <= 30:
+        raise ValueError(f"MAHNWERK_RECEIPT_DAYS: {value!r} liegt nicht zwischen 0 und 30")
+    return days
+
+
+def database_url(env: dict[str, str] | None = None) -> str:
+    """The database URL alone (for commands that only read, without creating a secret)."""
+    env = dict(os.environ) if env is None else env
+    var_dir = Path(env.get("MAHNWERK_VAR_DIR", "var")).resolve()
+    return env.get("MAHNWERK_DATABASE_URL") or f"sqlite:///{var_dir / 'mahnwerk.db'}"
 
 
 def _tls_mode(value: str) -> str:

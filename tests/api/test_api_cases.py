@@ -52,6 +52,11 @@ def test_creating_a_case_returns_it_with_location_debtor_claims_and_timeline(cli
             "due_date": "2025-02-14",
             "interest": {"kind": "statutory", "value": None},
             "label": "Strom 2024",
+            "kind": "entgelt",
+            "origin": None,
+            "default_ground": "Verzugsbeginn vom Gläubiger angegeben",
+            "contract_subject": "",
+            "contract_date": None,
         }
     ]
     assert [e["kind"] for e in body["timeline"]] == ["case.created"]

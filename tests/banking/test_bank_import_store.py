@@ -12,6 +12,7 @@ from mahnwerk.banking import matching
 from mahnwerk.banking.generator import to_mt940
 from mahnwerk.banking.statement import StatementError
 from mahnwerk.domain.case_reference import parse_case_reference
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.banking.statements import build_index, import_statement
 from mahnwerk.services.workspace import workflow
@@ -346,3 +347,33 @@ def test_second_payment_in_one_statement_sees_the_balance_left_by_the_first(bank
     review = _entries(bank.sessions)[1]
     assert review.status == "review"
     assert any("übersteigt" in r for c in review.candidates for r in c["reasons"])
+
+
+def test_a_remittance_naming_one_invoice_of_several_designates_that_claim(bank, credit):
+    # two claims of 100.00 and 50.00, both in default since 16.01.2026, no interest; the
+    # debtor pays 50.00 "für Rechnung R-B": § 366 Abs. 1 BGB, R-B is paid and R-A stays
+    # open in full (without the designation the default order, equal rate and age, would
+    # have served R-A, the first in input order)
+    bank.creditor()
+    with transaction(bank.sessions) as s:
+        debtor = cases.DebtorInput(
+            kind="natural", consumer=True, first_name="Jürgen", last_name="Müller",
+            birth_date=date(1980, 5, 17), street="Hauptstraße 5", postcode="80331",
+            city="München",
+        )  # fmt: skip
+        claims = tuple(
+            cases.ClaimInput(no, D(amount), default_from=date(2026, 1, 16), interest_kind="none")
+            for no, amount in (("R-A", "100.00"), ("R-B", "50.00"))
+        )
+        creditor_id = bank.creditors["Stadtwerke Nord GmbH"]
+        case = cases.create_case(s, CLI, creditor_id, cases.CaseInput("K-7", debtor, claims))
+        cid, ref = case.id, case.reference
+    summary = import_statement(
+        bank.runtime, CLI, bank.write([credit("50.00", f"{ref} Rechnung R-B", ref="D1")])
+    )
+    assert summary.booked == 1
+    (payment,) = _payments(bank.sessions, cid)
+    st = bank.statement(cid)
+    open_by_claim = {c.id: c.principal_open for c in st.claims}
+    assert payment.claim_id is not None
+    assert open_by_claim == {"R-A": D("100.00"), "R-B": D("0.00")}

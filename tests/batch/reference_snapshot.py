@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from mahnwerk.domain.dunning import (
     CaseSnapshot,
+    ClaimFacts,
     Decision,
     Flag,
     PlanTerms,
     decide,
     is_written_reminder,
 )
-from mahnwerk.domain.ledger import Statement
+from mahnwerk.domain.ledger import FLAT_FEE_CODE, Statement
 from mahnwerk.domain.strategy import Channel, Stage, Strategy
 from mahnwerk.domain.title import NO_COURT_FACTS, CourtFacts, case_barred_from
 from mahnwerk.services.actor import today_in_germany
@@ -41,6 +42,8 @@ from mahnwerk.store.workflow import (
     Task,
 )
 from mahnwerk.strategies import StrategyBook
+
+STAGES = frozenset(str(s) for s in Stage)
 
 
 @dataclass
@@ -121,7 +124,11 @@ def _barred_from(case: Case, facts: CourtFacts = NO_COURT_FACTS) -> date | None:
     """Payments restart limitation, a served Mahnbescheid suspends it, a title gives 30
     years: the domain's rule, fed from the ORM rows (the run feeds it from its own reads)."""
     return case_barred_from(
-        [(c.id, c.origin or c.due_date or c.default_from) for c in case.claims],
+        [
+            (c.id, origin)
+            for c in case.claims
+            if (origin := c.origin or c.due_date or c.default_from) is not None
+        ],
         (p.date for p in case.payments if not p.reversed),
         facts,
     )
@@ -146,13 +153,17 @@ def snapshot_of(
     ]
     emails = [c for c in debtor.contacts if c.kind == "email"]
     facts = data.court.get(case.id, NO_COURT_FACTS)
+    flat_fees = {c.claim_id for c in case.costs if c.code == FLAT_FEE_CODE and c.claim_id}
     return CaseSnapshot(
         case_id=case.id,
         consumer=debtor.consumer,
         handed_over=today_in_germany(case.created_at),
         open_amount=st.totals.total_open,
         principal=sum((c.principal for c in case.claims), Decimal(0)),
-        due_since=min((c.due_date or c.default_from) for c in case.claims),
+        due_since=min(
+            (d for c in case.claims if (d := c.due_date or c.default_from) is not None),
+            default=None,
+        ),
         barred_from=_barred_from(case, facts),
         step_index=state.step_index,
         step_date=state.stage_since,
@@ -169,7 +180,9 @@ def snapshot_of(
         written_reminders=tuple(
             today_in_germany(m.sent_at)
             for m in sent
-            if m.sent_at and is_written_reminder(Stage(m.stage), Channel(m.channel))
+            if m.sent_at
+            and m.stage in STAGES
+            and is_written_reminder(Stage(m.stage), Channel(m.channel))
         ),
         bureau_notice_on=state.bureau_notice_on,
         cost_codes=frozenset(c.code for c in case.costs if c.code),
@@ -185,6 +198,18 @@ def snapshot_of(
         approvals_rejected=frozenset(a.step_index for a in approvals if a.status == "rejected"),
         titled=facts.titled(c.id for c in case.claims),
         court_running=facts.running,
+        claims=tuple(
+            ClaimFacts(
+                c.id,
+                c.principal,
+                c.default_from,
+                c.due_date,
+                c.kind != "other",
+                c.id in flat_fees,
+            )
+            for c in case.claims
+        ),
+        base_rate_unknown=st.base_rate_unknown,
     )
 
 

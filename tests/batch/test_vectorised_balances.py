@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mahnwerk.batch.balances import Balances, Portfolio, compute_balances
+from mahnwerk.batch.balances import NO_DAY, Balances, Portfolio, compute_balances, day_number
 from mahnwerk.batch.loader import Partition, load_open_cases
 from mahnwerk.domain.daycount import DAY_COUNTS
 from mahnwerk.domain.interest import BasePlusInterest, FixedInterest, NoInterest, StatutoryInterest
-from mahnwerk.domain.ledger import Case, Claim, Cost, Payment, compute_statement
+from mahnwerk.domain.ledger import FLAT_FEE_CODE, Case, Claim, Cost, Payment, compute_statement
 
 STAT = StatutoryInterest()
 TOTALS = ("principal_open", "interest_open", "costs_open", "total_open", "credit")
@@ -38,6 +38,10 @@ def assert_agrees(cases: list[Case], as_of: date, balances: Balances | None = No
         expected = {name: cents(getattr(t, name)) for name in TOTALS}
         got = {name: int(getattr(balances, name)[i]) for name in TOTALS}
         assert got == expected, f"case {i} as of {as_of}: {case}"
+        unknown = statement.base_rate_unknown
+        assert int(balances.base_rate_unknown[i]) == (
+            NO_DAY if unknown is None else day_number(unknown)
+        ), f"case {i}: base rate unknown from {unknown}"
         for claim in statement.claims:
             assert (
                 int(balances.claim_principal_open[row]),
@@ -113,7 +117,63 @@ def case_strategy(dates):
     )
 
 
-cases = st.one_of(case_strategy(days), case_strategy(special_days), case_strategy(any_day))
+@st.composite
+def legal_cases(draw, dates=any_day):
+    """Cases with the fields of issue 17: claim kinds, claims not in default, payments naming
+    a claim (§ 366 Abs. 1 BGB), flat fees (§ 288 Abs. 5 BGB) and agency fees."""
+    claims = draw(
+        st.lists(
+            st.builds(
+                Claim,
+                id=st.sampled_from("ABCDEF"),
+                principal=amounts,
+                default_from=st.one_of(st.none(), dates),
+                interest=terms,
+                origin=origins,
+                kind=st.sampled_from(["entgelt", "other"]),
+            ),
+            min_size=1,
+            max_size=4,
+            unique_by=lambda c: c.id,
+        )
+    )
+    ids = st.sampled_from([""] + [c.id for c in claims])
+    costs = draw(
+        st.lists(
+            st.builds(
+                Cost,
+                date=dates,
+                label=st.just("Kosten"),
+                amount=small_amounts,
+                code=st.sampled_from(["", FLAT_FEE_CODE, "VV 2300", "VV 7002", "MG"]),
+                claim=ids,
+            ),
+            max_size=4,
+        )
+    )
+    payments = draw(
+        st.lists(
+            st.builds(Payment, date=dates, amount=st.one_of(amounts, small_amounts), claim=ids),
+            max_size=6,
+        )
+    )
+    return Case(
+        consumer=draw(st.booleans()),
+        claims=tuple(claims),
+        costs=tuple(costs),
+        payments=tuple(payments),
+        day_count=draw(st.sampled_from(sorted(DAY_COUNTS))),
+        allocation=draw(st.sampled_from(["bgb367", "bgb497"])),
+    )
+
+
+cases = st.one_of(
+    case_strategy(days),
+    case_strategy(special_days),
+    case_strategy(any_day),
+    legal_cases(),
+    legal_cases(days),
+)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

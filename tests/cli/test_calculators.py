@@ -100,7 +100,8 @@ def test_fees_json_with_vat_and_old_law(capsys):
         (["fees", "--value", "100.00", "--date", "01.07.2025"], "--date"),
         (["fees", "--value", "100.00", "--date", "2025-02-30"], "--date"),
         (["fees", "--value", "100.00", "--date", "2020-01-01"], "--date"),
-        (["fees", "--value", "100.00", "--factor", "1.0"], "--factor"),
+        (["fees", "--value", "100.00", "--factor", "1.4"], "--factor"),
+        (["fees", "--value", "100.00", "--factor", "0.35"], "--factor"),
         (["fees", "--value", "100.00", "--format", "xml"], "--format"),
     ],
 )

@@ -170,9 +170,16 @@ def test_agency_fee_date_switch():
 
 
 def test_agency_fee_refuses_other_factors_and_old_mandates():
-    for factor in ("1.0", "0.3", "1.5", "2.5"):
+    # VV 2300 Anm. Abs. 2 with § 13e RDG: steps of 0.1 up to 1.3, nothing above or between
+    for factor in ("1.4", "0.35", "1.5", "2.5", "0", "0.05"):
         with pytest.raises(ValueError, match="not allowed"):
             agency_fee(D("1000"), NEW, factor=D(factor))
+    # any step up to the limits: 0.3 x 93.00 = 27.90; 0.7 x 93.00 = 65.10; 1.0 x 93.00
+    assert [agency_fee(D("1000"), NEW, factor=D(f)).fees for f in ("0.3", "0.7", "1.0")] == [
+        D("27.90"),
+        D("65.10"),
+        D("93.00"),
+    ]
     with pytest.raises(ValueError, match="2021-10-01"):
         agency_fee(D("1000"), date(2021, 9, 30))
     with pytest.raises(ValueError):

@@ -19,6 +19,34 @@ def env(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("MAHNWERK_VAR_DIR", str(tmp_path / "var"))
     for name in ("MAHNWERK_SMTP_HOST", "MAHNWERK_SMS_URL"):
         monkeypatch.delenv(name, raising=False)
+    for name, value in SENDER.items():
+        monkeypatch.setenv(name, value)
+
+
+SENDER = {
+    "MAHNWERK_AGENCY_NAME": "Inkasso Nord GmbH",
+    "MAHNWERK_AGENCY_ADDRESS": "Ballindamm 17, 20095 Hamburg",
+    "MAHNWERK_AGENCY_EMAIL": "service@inkasso-nord.example",
+    "MAHNWERK_AGENCY_REGISTRATION": "Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
+}
+
+
+def test_without_a_configured_sender_no_letter_goes_out_and_the_summary_says_why(
+    env, sessions, capsys, make_case, monkeypatch
+):
+    for name in SENDER:
+        monkeypatch.delenv(name)
+    case_id = make_case(email=None)
+    assert main(["run", "--date", "2026-03-02"]) == 0
+    out = capsys.readouterr().out
+    assert "Briefe:                  0 geplant, 0 zugestellt" in out
+    assert "zurückgehalten (1 Fälle): Absender unvollständig: Name der Agentur fehlt" in out
+    assert "MAHNWERK_AGENCY_ADDRESS" in out and "MAHNWERK_AGENCY_REGISTRATION" in out
+    with sessions() as s:
+        assert s.scalars(select(OutboxMessage)).all() == []
+        state = s.get(CaseStrategy, case_id)
+        assert state.step_index is None  # the step waits for the sender, nothing is booked
+        assert s.get(Case, case_id).costs == []
 
 
 def test_run_prints_a_german_summary_and_renders_the_letter(env, sessions, capsys, make_case):

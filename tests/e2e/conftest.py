@@ -70,6 +70,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "MAHNWERK_DATABASE_URL": f"sqlite:///{workdir / 'var' / 'mahnwerk.db'}",
             "MAHNWERK_SECRET_KEY": "e2e-secret-key-not-for-production",
             "MAHNWERK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            # the sender every letter needs (§ 13a, § 10 RDG); without it nothing goes out
+            "MAHNWERK_AGENCY_NAME": "Inkasso Nord GmbH",
+            "MAHNWERK_AGENCY_ADDRESS": "Ballindamm 17, 20095 Hamburg",
+            "MAHNWERK_AGENCY_EMAIL": "service@inkasso-nord.example",
+            "MAHNWERK_AGENCY_REGISTRATION": "Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
         }
     )
     log = (workdir / "server.log").open("w")

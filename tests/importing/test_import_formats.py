@@ -64,7 +64,7 @@ def test_csv_encodings_are_detected_and_umlauts_survive(tmp_path, encoding, dete
     )
     assert record.amount == 123456
     assert record.due_date == "2025-02-15"
-    assert record.default_from == "2025-02-16"  # empty → due date + 1 day
+    assert record.default_from is None  # no ground of default given: not in default (§ 286 BGB)
     assert record.iban == "DE89370400440532013000"
     assert record.consumer is True and record.kind == "natural"
 
@@ -360,7 +360,7 @@ def test_repeated_dates_short_rows_and_missing_columns(tmp_path):
     assert isinstance(third, Record)
     assert (third.due_date, third.default_from, third.invoice_date) == (
         "2025-02-15",
-        "2025-02-16",
+        None,  # no ground of default (§ 286 BGB)
         None,
     )
     assert (third.street, third.city, third.country, third.iban) == (None, None, "DE", None)

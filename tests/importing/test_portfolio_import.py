@@ -85,8 +85,9 @@ def test_a_german_csv_becomes_cases_claims_debtors_and_postings(
     with transaction(sessions) as s:
         k1 = s.scalar(select(Case).where(Case.external_ref == "K-1"))
         assert k1.reference == case_reference(k1.id)
+        # R-1 names no ground of default: not in default (§ 286 BGB); R-2 gives its day
         assert [(c.invoice_no, c.principal, c.default_from) for c in k1.claims] == [
-            ("R-1", D("1234.56"), date(2025, 2, 16)),
+            ("R-1", D("1234.56"), None),
             ("R-2", D("99.90"), date(2025, 4, 1)),
         ]
         assert all(c.interest_kind == "statutory" for c in k1.claims)
@@ -113,17 +114,24 @@ def test_a_german_csv_becomes_cases_claims_debtors_and_postings(
             "Bau & Söhne GmbH",
         )
         assert k2.debtor.addresses[0].postcode == "01067"
+        # R-3, an Entgelt against a business: § 286 Abs. 3 BGB applies by law. The invoice of
+        # 01.03.2025 arrives on 05.03. (4 days), due 15.03.: 30 days from 15.03. end on
+        # 14.04.2025, interest from 15.04.2025
+        (r3,) = k2.claims
+        assert r3.default_from == date(2025, 4, 15)
+        assert "§ 286 Abs. 3 BGB" in r3.default_ground
         postings = s.scalars(select(LedgerPosting).order_by(LedgerPosting.id)).all()
+        # the posting is dated on the first day of interest, or the due date if not in default
         assert [(p.kind, p.amount, p.value_date, p.reason, p.source) for p in postings] == [
             (
                 "claim",
                 D("1234.56"),
-                date(2025, 2, 16),
+                date(2025, 2, 15),
                 "Forderung R-1",
                 f"import:{report.batch_id}",
             ),
             ("claim", D("99.90"), date(2025, 4, 1), "Forderung R-2", f"import:{report.batch_id}"),
-            ("claim", D("500.00"), date(2025, 3, 16), "Forderung R-3", f"import:{report.batch_id}"),
+            ("claim", D("500.00"), date(2025, 4, 15), "Forderung R-3", f"import:{report.batch_id}"),
         ]
         assert all(p.claim_id is not None for p in postings)
         assert sum(p.amount for p in postings) == s.scalar(select(func.sum(Claim.principal)))
@@ -289,10 +297,12 @@ def test_mapping_file_names_other_headers(tmp_path, sessions, creditor_id):
     assert report.ignored_columns == ["Bemerkung"]
     with transaction(sessions) as s:
         claim = s.scalar(select(Claim))
-        assert (claim.invoice_no, claim.principal, claim.default_from) == (
+        # a due date alone is no ground of default (§ 286 BGB)
+        assert (claim.invoice_no, claim.principal, claim.due_date, claim.default_from) == (
             "B-1",
             D("1000.00"),
-            date(2025, 3, 1),
+            date(2025, 2, 28),
+            None,
         )
 
 

@@ -51,7 +51,16 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def runtime(db_url, engine, sessions, tmp_path):
-    settings = Settings(database_url=db_url, var_dir=tmp_path / "var", secret_key=SECRET)
+    settings = Settings(
+        database_url=db_url,
+        var_dir=tmp_path / "var",
+        secret_key=SECRET,
+        # the sender the daily run needs to write at all (§ 13a RDG, § 10 RDG)
+        agency_name="Inkasso Nord GmbH",
+        agency_address="Ballindamm 17, 20095 Hamburg",
+        agency_email="service@inkasso-nord.example",
+        agency_registration="Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
+    )
     return Runtime(settings=settings, engine=engine, sessions=sessions)
 
 
@@ -497,3 +506,15 @@ def test_english_portal_pages(client, sessions, creditor_id):
     sign_in(client, sessions, case_id)
     page = client.get("/portal/case?lang=en")
     assert "Total owed" in page.text and "Pay now" in page.text and 'lang="en"' in page.text
+
+
+def test_the_case_page_shows_the_warning_of_an_unverified_or_unknown_base_rate(
+    client, sessions, creditor_id
+):
+    # the case's interest runs into the half-year from 01.07.2026, whose base rate (1.52 %)
+    # is UNVERIFIED (and every later one unknown until an operator adds it): the page says so
+    case_id = make_case(sessions, creditor_id)
+    sign_in(client, sessions, case_id)
+    page = client.get("/portal/case").text
+    box = page.split('data-testid="statement-warnings"', 1)[1].split("</div>", 1)[0]
+    assert "Hinweis zur Zinsberechnung" in box and "Basiszinssatz" in box

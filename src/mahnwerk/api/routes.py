@@ -73,6 +73,12 @@ def _case_input(body: s.CaseIn) -> cases.CaseInput:
                 interest_kind=c.interest.kind,
                 interest_value=c.interest.value,
                 label=c.label,
+                kind=c.kind,
+                origin=c.origin,
+                reminder_date=c.reminder_date,
+                notice_286_3=c.notice_286_3,
+                contract_subject=c.contract_subject,
+                contract_date=c.contract_date,
             )
             for c in body.claims
         ),
@@ -93,7 +99,13 @@ def create_case(
     for attempt in (1, 2):
         try:
             with unit_of_work(runtime(request)) as session:
-                case = cases.create_case(session, actor, creditor_id, data)
+                case = cases.create_case(
+                    session,
+                    actor,
+                    creditor_id,
+                    data,
+                    receipt_days=runtime(request).settings.receipt_days,
+                )
                 session.flush()
                 session.expire(case, ["claims", "costs", "payments", "events"])
                 out = views.case_detail(case)
@@ -198,6 +210,7 @@ def report_payment(
             source="creditor",
             reference=body.reference,
             external_id=body.external_id,
+            claim=body.claim,
         )
         if s.aware(payment.created_at) < started:  # a repeat of an earlier report
             if payment.amount != amount or payment.date != body.date:

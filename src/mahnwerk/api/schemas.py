@@ -148,11 +148,46 @@ class InterestIn(Strict):
 class ClaimIn(Strict):
     invoice_no: Text100
     amount: Amount
-    default_from: LedgerDate = Field(description="Verzug ab (Zinsbeginn)")
-    invoice_date: IsoDate | None = None
-    due_date: IsoDate | None = None
+    default_from: LedgerDate | None = Field(
+        default=None,
+        description="erster Zinstag (Tag nach Verzugseintritt); ohne Angabe wird der Verzug aus "
+        "reminder_date oder notice_286_3 berechnet, sonst ist die Forderung nicht in Verzug "
+        "(§ 286 BGB)",
+    )
+    invoice_date: LedgerDate | None = None
+    due_date: LedgerDate | None = Field(
+        default=None, description="Fälligkeit; Pflicht, wenn default_from fehlt"
+    )
     interest: InterestIn = Field(default_factory=InterestIn)
     label: OptText200 = ""
+    kind: Literal["entgelt", "other"] = Field(
+        default="entgelt",
+        description="entgelt: Entgelt für Waren oder Leistungen (§ 288 Abs. 2 BGB: 9 Punkte "
+        "gegenüber Unternehmern); other: Schadensersatz, Vertragsstrafe, Erstattung (5 Punkte)",
+    )
+    origin: LedgerDate | None = Field(
+        default=None, description="Entstehung (vor 29.07.2014: 8 statt 9 Punkte)"
+    )
+    reminder_date: LedgerDate | None = Field(
+        default=None, description="Datum der eigenen Mahnung des Gläubigers (§ 286 Abs. 1 BGB)"
+    )
+    notice_286_3: bool = Field(
+        default=False,
+        description="die Rechnung wies auf die Folgen des § 286 Abs. 3 BGB hin (Verzug 30 Tage "
+        "nach Fälligkeit und Zugang)",
+    )
+    contract_subject: OptText200 = Field(
+        default="", description="Vertragsgegenstand (§ 13a Abs. 1 Nr. 2 RDG)"
+    )
+    contract_date: LedgerDate | None = Field(
+        default=None, description="Datum des Vertragsschlusses (§ 13a Abs. 1 Nr. 2 RDG)"
+    )
+
+    @model_validator(mode="after")
+    def _when_due(self) -> ClaimIn:
+        if self.default_from is None and self.due_date is None:
+            raise ValueError("due_date oder default_from fehlt")
+        return self
 
 
 class CostIn(Strict):
@@ -216,6 +251,11 @@ class PaymentIn(Strict):
     reference: OptText200 = ""
     external_id: Text100 | None = Field(
         default=None, description="Ihre Kennung der Zahlung; eine Wiederholung bucht nichts"
+    )
+    claim: Text100 | None = Field(
+        default=None,
+        description="Rechnungsnummer der Forderung, auf die der Schuldner zahlt (§ 366 Abs. 1 "
+        "BGB); ohne Angabe gilt die gesetzliche Reihenfolge",
     )
 
     @model_validator(mode="after")
@@ -308,11 +348,16 @@ class InterestOut(BaseModel):
 class ClaimOut(BaseModel):
     invoice_no: str
     amount: str
-    default_from: date
+    default_from: date | None = Field(description="erster Zinstag; null: nicht in Verzug")
     invoice_date: date | None
     due_date: date | None
     interest: InterestOut
     label: str
+    kind: str
+    origin: date | None
+    default_ground: str
+    contract_subject: str
+    contract_date: date | None
 
 
 class CostOut(BaseModel):
@@ -328,6 +373,7 @@ class PaymentOut(BaseModel):
     source: str
     reference: str
     external_id: str | None
+    claim: str | None = Field(description="die bestimmte Forderung (§ 366 Abs. 1 BGB)")
     created_at: datetime
 
 
@@ -402,14 +448,25 @@ class PeriodOut(BaseModel):
     interest: str
 
 
+class UnchargedOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: date = Field(alias="from")
+    to: date
+
+
 class ClaimStatementOut(BaseModel):
     id: str
+    kind: str
+    default_from: date | None
     principal: str
     principal_open: str
     interest_open: str
     interest_accrued: str
     interest_paid: str
     periods: list[PeriodOut]
+    uncharged: list[UnchargedOut] | None = Field(
+        default=None, description="ohne Zinsen gelassen: Basiszinssatz des Halbjahrs unbekannt"
+    )
 
 
 class CostStatementOut(BaseModel):
@@ -418,6 +475,8 @@ class CostStatementOut(BaseModel):
     amount: str
     paid: str
     open: str
+    credited: str | None = Field(default=None, description="angerechnet (§ 288 Abs. 5 S. 3 BGB)")
+    claim: str | None = None
 
 
 class AllocationItemOut(BaseModel):
@@ -434,6 +493,7 @@ class AllocationOut(BaseModel):
     to_principal: str
     unapplied: str
     items: list[AllocationItemOut]
+    claim: str | None = Field(default=None, description="bestimmte Forderung (§ 366 Abs. 1 BGB)")
 
 
 class TotalsOut(BaseModel):
@@ -454,6 +514,9 @@ class StatementOut(BaseModel):
     costs: list[CostStatementOut]
     allocations: list[AllocationOut]
     totals: TotalsOut
+    warnings: list[str] = Field(
+        description="Hinweise, z. B. ein unbekannter oder nicht bestätigter Basiszinssatz"
+    )
 
 
 def aware(moment: datetime) -> datetime:

@@ -33,6 +33,9 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         source=payment.source,
         reference=payment.reference,
         external_id=payment.external_id,
+        claim=next((c.invoice_no for c in payment.case.claims if c.id == payment.claim_id), None)
+        if payment.claim_id is not None
+        else None,
         created_at=s.aware(payment.created_at),
     )
 
@@ -83,6 +86,11 @@ def case_detail(case: Case) -> s.CaseDetail:
                     value=None if c.interest_value is None else f"{c.interest_value:f}",
                 ),
                 label=c.label,
+                kind=c.kind,
+                origin=c.origin,
+                default_ground=c.default_ground,
+                contract_subject=c.contract_subject,
+                contract_date=c.contract_date,
             )
             for c in case.claims
         ],

@@ -36,16 +36,26 @@ formula of :mod:`mahnwerk.domain.daycount`).
 payments in input order, as Python's stable ``sorted`` does). Round ``k`` takes the ``k``-th
 payment of every case that has one: it first accrues interest of all that case's claims
 through the payment day, then applies the payment. The ledger's greedy allocation over an
-ordered list of open items (costs dated on or before the payment day, oldest first; then per
-claim in ``(default_from, input order)`` its two parts in the strategy's order: interest then
+ordered list of open items (costs dated on or before the payment day, oldest first; then the
+claim the payment names, § 366 Abs. 1 BGB; then the claims in the order of § 366 Abs. 2 BGB:
+in default on the payment day first, the higher rate of that day, the earlier
+``default_from``, input order; per claim its two parts in the strategy's order: interest then
 principal for ``bgb367``, principal then interest for ``bgb497``) takes
-``min(open_i, remaining)`` from each item in turn. Because every earlier item was taken
+``min(open_i, remaining)`` from each item in turn. The order of the claims is sorted anew in
+every round, because the rates of the payment day decide it. Because every earlier item was taken
 whole while money lasted, the money remaining before item ``i`` is
 ``max(0, amount − Σ_{j<i} open_j)``, so the amount taken is
 ``clip(amount − exclusive_cumsum(open)_i, 0, open_i)`` — a prefix sum within each case, which
 numpy computes for all cases of the round at once. What is left is the payment's ``unapplied``
 part and adds to the case's credit, never used later (as in the ledger). After the last round
 every claim accrues through the statement date.
+
+*The rest of issue 17.* A claim not in default (``default_from`` = :data:`NO_DEFAULT`) bears
+no interest and comes last; statutory interest is 9 (8) points only for a claim of kind
+``entgelt`` against a non-consumer; a period in a half-year whose base rate is unknown is not
+charged and the case's ``base_rate_unknown`` names the first such half-year; the § 288 Abs. 5
+flat fee is credited against the agency fee with the ledger's own
+:func:`~mahnwerk.domain.ledger.credit_flat_fees`, for the few cases that have one.
 
 Inputs must not hold negative amounts (the store and the statement parser refuse them); the
 ledger's behaviour for negative principals is an accident this module does not copy, so they
@@ -80,7 +90,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mahnwerk.domain import ledger
-from mahnwerk.domain.base_rate import BaseRateTable
+from mahnwerk.domain.base_rate import BaseRateTable, half_year_start
 from mahnwerk.domain.interest import (
     BUSINESS_9_POINTS_FROM,
     BUSINESS_POINTS,
@@ -91,6 +101,7 @@ from mahnwerk.domain.interest import (
     NoInterest,
     StatutoryInterest,
 )
+from mahnwerk.domain.ledger import FLAT_FEE_CODE, LEGAL_PURSUIT_CODES, credit_flat_fees
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -111,6 +122,11 @@ DEFAULT_RATE_SCALE = 10_000  # rates in 1/10,000 of a percent
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 NO_ORIGIN = date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL
 """Day number standing for "origin unknown" (later than every real origin)."""
+NO_DEFAULT = NO_ORIGIN
+"""Day number standing for "not in default" (``default_from`` empty)."""
+NO_DAY = NO_ORIGIN
+#: Cost kinds of :class:`CostColumns`: other, the § 288 Abs. 5 flat fee, the agency fee.
+COST_OTHER, COST_FLAT_FEE, COST_LEGAL = 0, 1, 2
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
 _CHUNK = 1 << 18  # claims per block of interest rows, keeps temporaries cache-friendly
@@ -150,7 +166,9 @@ class ClaimColumns:
 
     ``seq`` orders the claims of one case as the ledger's input order (the store's claim
     id); without it the row order is the input order. ``value`` is the ``base_plus`` points or
-    the ``fixed`` rate in ``1/rate_scale`` percent; ``origin`` is :data:`NO_ORIGIN` when unknown.
+    the ``fixed`` rate in ``1/rate_scale`` percent; ``origin`` is :data:`NO_ORIGIN` when unknown;
+    ``default_from`` is :data:`NO_DEFAULT` for a claim not in default; ``entgelt`` says whether
+    it is an Entgeltforderung (all are without it).
     """
 
     case: I64
@@ -160,27 +178,34 @@ class ClaimColumns:
     value: I64
     origin: I64
     seq: I64 | None = None
+    entgelt: Bools | None = None
 
 
 @dataclass(frozen=True)
 class CostColumns:
-    """One row per cost; ``seq`` (or the row order) is the input order within a case."""
+    """One row per cost; ``seq`` (or the row order) is the input order within a case;
+    ``kind`` one of :data:`COST_OTHER`, :data:`COST_FLAT_FEE`, :data:`COST_LEGAL` and
+    ``claim`` the row (in :class:`ClaimColumns`) of the claim a cost belongs to, or -1."""
 
     case: I64
     date: I64
     amount: I64
     seq: I64 | None = None
+    kind: I8 | None = None
+    claim: I64 | None = None
 
 
 @dataclass(frozen=True)
 class PaymentColumns:
     """One row per (not reversed) payment; ``seq`` (or the row order) is the input order
-    within a case."""
+    within a case; ``claim`` the row (in :class:`ClaimColumns`) of the claim the payment
+    names, or -1."""
 
     case: I64
     date: I64
     amount: I64
     seq: I64 | None = None
+    claim: I64 | None = None
 
 
 @dataclass(frozen=True)
@@ -201,25 +226,34 @@ class Portfolio:
         """Columns of ledger cases (used by tests and small callers; the daily run loads
         columns straight from the database with :mod:`mahnwerk.batch.loader`)."""
         case_ids = list(ids) if ids is not None else list(range(len(cases)))
-        claim_rows: list[tuple[int, int, int, int, Decimal, int]] = []
-        cost_rows: list[tuple[int, int, int]] = []
-        payment_rows: list[tuple[int, int, int]] = []
+        claim_rows: list[tuple[int, int, int, int, Decimal, int, bool]] = []
+        cost_rows: list[tuple[int, int, int, int, int]] = []
+        payment_rows: list[tuple[int, int, int, int]] = []
         for row, case in enumerate(cases):
+            first = len(claim_rows)
+            by_id = {c.id: first + i for i, c in enumerate(case.claims)}
             for claim in case.claims:
                 kind, value = _kind_and_value(claim.interest)
                 origin = NO_ORIGIN if claim.origin is None else day_number(claim.origin)
-                claim_rows.append(
-                    (
-                        row,
-                        cents(claim.principal),
-                        day_number(claim.default_from),
-                        kind,
-                        value,
-                        origin,
-                    )
+                default = (
+                    NO_DEFAULT if claim.default_from is None else day_number(claim.default_from)
                 )
-            cost_rows.extend((row, day_number(c.date), cents(c.amount)) for c in case.costs)
-            payment_rows.extend((row, day_number(p.date), cents(p.amount)) for p in case.payments)
+                principal = cents(claim.principal)
+                claim_rows.append((row, principal, default, kind, value, origin, claim.entgelt))
+            cost_rows.extend(
+                (
+                    row,
+                    day_number(c.date),
+                    cents(c.amount),
+                    cost_kind(c.code),
+                    by_id.get(c.claim, -1),
+                )
+                for c in case.costs
+            )
+            payment_rows.extend(
+                (row, day_number(p.date), cents(p.amount), by_id.get(p.claim, -1))
+                for p in case.payments
+            )
         scale = rate_scale_for(r[4] for r in claim_rows)
         return Portfolio(
             cases=CaseColumns(
@@ -235,11 +269,30 @@ class Portfolio:
                 kind=np.array([r[3] for r in claim_rows], dtype=np.int8),
                 value=_i64([scaled_rate(r[4], scale) for r in claim_rows]),
                 origin=_i64([r[5] for r in claim_rows]),
+                entgelt=np.array([r[6] for r in claim_rows], dtype=np.bool_),
             ),
-            costs=CostColumns(*(_i64([r[i] for r in cost_rows]) for i in range(3))),
-            payments=PaymentColumns(*(_i64([r[i] for r in payment_rows]) for i in range(3))),
+            costs=CostColumns(
+                case=_i64([r[0] for r in cost_rows]),
+                date=_i64([r[1] for r in cost_rows]),
+                amount=_i64([r[2] for r in cost_rows]),
+                kind=np.array([r[3] for r in cost_rows], dtype=np.int8),
+                claim=_i64([r[4] for r in cost_rows]),
+            ),
+            payments=PaymentColumns(
+                case=_i64([r[0] for r in payment_rows]),
+                date=_i64([r[1] for r in payment_rows]),
+                amount=_i64([r[2] for r in payment_rows]),
+                claim=_i64([r[3] for r in payment_rows]),
+            ),
             rate_scale=scale,
         )
+
+
+def cost_kind(code: str) -> int:
+    """The :class:`CostColumns` kind of a cost code."""
+    if code == FLAT_FEE_CODE:
+        return COST_FLAT_FEE
+    return COST_LEGAL if code in LEGAL_PURSUIT_CODES else COST_OTHER
 
 
 def cents(amount: Decimal) -> int:
@@ -298,6 +351,9 @@ class Balances:
     claim_principal_open: I64
     claim_interest_accrued: I64
     claim_interest_open: I64
+    #: Per case: the day number of the first half-year whose unknown base rate the statement
+    #: needed (the ledger's ``base_rate_unknown``), :data:`NO_DAY` if none.
+    base_rate_unknown: I64
 
     def __len__(self) -> int:
         return len(self.case_id)
@@ -345,11 +401,13 @@ class _Calendar:
         hy = np.arange(n_half) + self.h0
         starts = [day_number(date(int(h) // 2, 7 if h % 2 else 1, 1)) for h in hy.tolist()]
         self.half_start = _i64(starts)
-        # base rate on each day (and whether one exists)
+        # base rate on each day (and whether one exists, and whether it is known: after the
+        # table's last half-year ``base`` holds the last known rate, for ordering only)
         valid_from = _i64([day_number(e.valid_from) for e in base_rates.entries])
         rates = _i64([scaled_rate(e.rate, rate_scale) for e in base_rates.entries])
         index = np.searchsorted(valid_from, days, side="right") - 1
         self.has_base = index >= 0
+        self.known = days <= day_number(base_rates.known_until)
         self.base = np.where(self.has_base, rates[np.maximum(index, 0)], 0)
         self.first_base_day = day_of(int(valid_from[0])) if len(valid_from) else None
 
@@ -416,26 +474,37 @@ class _Run:
             if not np.isin(codes, list(known)).all():
                 raise ValueError(f"unknown {label} code")
 
-        # claims in (case, default_from, input order)
+        # claims in (case, default_from, input order): the groups of the cases, and the order of
+        # § 366 Abs. 2 BGB where rates and default days do not decide (sorted anew per round)
         cl = p.claims
         m = len(cl.case)
         self.claim_order = np.lexsort((_seq(cl.seq, m), cl.default_from, cl.case))
         o = self.claim_order
         claim_case = _i64(cl.case[o])
+        self.claim_case = claim_case
         self.claim_ptr = _i64(np.searchsorted(claim_case, cases_))
         self.principal_open = _i64(cl.principal[o]).copy()
         self.accrued = np.zeros(m, dtype=np.int64)
         self.interest_paid = np.zeros(m, dtype=np.int64)
-        self.next_start = _i64(cl.default_from[o]).copy()
+        self.default_from = _i64(cl.default_from[o])
+        self.next_start = self.default_from.copy()
+        self.position = np.empty(m, dtype=np.int64)
+        self.position[o] = np.arange(m, dtype=np.int64)
         kind = cl.kind[o]
         value = _i64(cl.value[o])
         consumer = p.cases.consumer[claim_case]
+        entgelt = np.ones(m, dtype=np.bool_) if cl.entgelt is None else cl.entgelt[o]
         old_business = _i64(cl.origin[o]) < day_number(BUSINESS_9_POINTS_FROM)
         statutory = kind == KIND_STATUTORY
         s = self.scale
         self.uses_base = statutory | (kind == KIND_BASE_PLUS)
         self.add = np.select(
-            [statutory & consumer, statutory & old_business, statutory, kind != KIND_NONE],
+            [
+                statutory & (consumer | ~entgelt),
+                statutory & old_business,
+                statutory,
+                kind != KIND_NONE,
+            ],
             [
                 scaled_rate(CONSUMER_POINTS, s),
                 scaled_rate(BUSINESS_POINTS_BEFORE_2014, s),
@@ -447,6 +516,7 @@ class _Run:
         self.bears = kind != KIND_NONE
         self.day_count = p.cases.day_count[claim_case].astype(np.int64)
         self.principal_first = p.cases.allocation[claim_case] == ALLOCATION_CODES["bgb497"]
+        self.unknown = np.full(n, NO_DAY, dtype=np.int64)
 
         # costs dated up to the statement day, in (case, date, input order)
         co = p.costs
@@ -457,6 +527,10 @@ class _Run:
         self.cost_date = _i64(co.date[order])
         self.cost_open = _i64(co.amount[order]).copy()
         self.cost_ptr = _i64(np.searchsorted(self.cost_case, cases_))
+        if co.kind is not None and (co.kind[order] == COST_FLAT_FEE).any():
+            self._credit_flat_fees(
+                co.kind[order], co.claim[order] if co.claim is not None else None
+            )
 
         # payments up to the statement day, in (case, date, input order), with their rank
         pa = p.payments
@@ -466,13 +540,35 @@ class _Run:
         self.pay_case = _i64(pa.case[order])
         self.pay_date = _i64(pa.date[order])
         self.pay_amount = _i64(pa.amount[order])
+        named = np.full(len(order), -1, dtype=np.int64) if pa.claim is None else pa.claim[order]
+        self.pay_claim = np.where(named >= 0, self.position[np.maximum(named, 0)], -1)
         pay_ptr = np.searchsorted(self.pay_case, cases_)
         self.pay_rank = np.arange(len(order), dtype=np.int64) - pay_ptr[self.pay_case]
         self.credit = np.zeros(n, dtype=np.int64)
 
         bearing = self.bears & (self.principal_open > 0)
         lo = int(self.next_start[bearing].min()) if bearing.any() else self.as_of
+        if len(self.pay_date):  # the rates of every payment day order the claims
+            lo = min(lo, int(self.pay_date.min()))
         self.cal = _Calendar(min(lo, self.as_of), self.as_of, base_rates, s)
+
+    def _credit_flat_fees(self, kind: I8, claim: I64 | None) -> None:
+        """§ 288 Abs. 5 S. 3 BGB, with the ledger's own rule, for the cases with a flat fee."""
+        codes = {COST_FLAT_FEE: FLAT_FEE_CODE, COST_LEGAL: "VV 2300", COST_OTHER: ""}
+        for case in np.unique(self.cost_case[kind == COST_FLAT_FEE]).tolist():
+            lo, hi = int(self.cost_ptr[case]), int(self.cost_ptr[case + 1])
+            costs = [
+                ledger.Cost(
+                    day_of(int(self.cost_date[i])),
+                    "",
+                    Decimal(int(self.cost_open[i])).scaleb(-2),
+                    codes[int(kind[i])],
+                    "" if claim is None or claim[i] < 0 else str(int(claim[i])),
+                )
+                for i in range(lo, hi)
+            ]
+            for i, credited in enumerate(credit_flat_fees(costs), lo):
+                self.cost_open[i] -= cents(credited)
 
     # ---------------------------------------------------------------------- accrual
 
@@ -505,6 +601,13 @@ class _Run:
             raise ValueError(f"no base rate before {cal.first_base_day}")
         rate = self.add[index][owner] + np.where(uses_base, cal.base[at], 0)
         rate = np.maximum(rate, 0)
+        unknown = uses_base & ~cal.known[at]
+        if unknown.any():  # never charged, and the first such half-year noted per case
+            rate = np.where(unknown, 0, rate)
+            half = _i64(
+                [day_number(half_year_start(day_of(int(d)))) for d in first[unknown].tolist()]
+            )
+            np.minimum.at(self.unknown, self.claim_case[index][owner][unknown], half)
         dc = self.day_count[index][owner]
         days = np.where(dc == 2, cal.pos30[last - cal.lo] - cal.pos30[at - 1], last - first + 1)
         basis = np.where(dc == 0, 365, np.where(dc == 1, cal.year_days[at], 360))
@@ -551,6 +654,7 @@ class _Run:
         c_counts = self.claim_ptr[case + 1] - self.claim_ptr[case]
         claims, c_owner, c_offsets = _expand(self.claim_ptr[case], c_counts)
         self.accrue(claims, day[c_owner])
+        claims = self._claims_in_order(claims, c_owner, day, self.pay_claim[sel])
 
         k_counts = self.cost_ptr[case + 1] - self.cost_ptr[case]
         costs, k_owner, k_offsets = _expand(self.cost_ptr[case], k_counts)
@@ -573,6 +677,20 @@ class _Run:
         self.principal_open[claims] -= to_principal
         self.interest_paid[claims] += to_interest
         self.credit[case] += remaining - _group_sums(taken, 2 * c_offsets, 2 * c_counts)
+
+    def _claims_in_order(self, claims: I64, owner: I64, day: I64, named: I64) -> I64:
+        """The claims of each group in the order a payment on ``day`` serves them: the named
+        claim, then § 366 Abs. 2 BGB (in default, higher rate, older, input order)."""
+        pay_day = day[owner]
+        in_default = self.default_from[claims] <= pay_day
+        at = pay_day - self.cal.lo
+        uses_base = self.uses_base[claims]
+        rate = np.maximum(self.add[claims] + np.where(uses_base, self.cal.base[at], 0), 0)
+        # before the first base rate (2002) a base-rate claim counts as 0 %, as in the ledger
+        rate = np.where(uses_base & ~self.cal.has_base[at], 0, rate)
+        first = claims == named[owner]
+        order = np.lexsort((claims, -rate, ~in_default, ~first, owner))
+        return _i64(claims[order])
 
     # ---------------------------------------------------------------------- result
 
@@ -609,5 +727,6 @@ class _Run:
             costs_open=costs_open,
             total_open=principal_open + interest_total + costs_open,
             credit=self.credit,
+            base_rate_unknown=self.unknown,
             **per_claim,
         )

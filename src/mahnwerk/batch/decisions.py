@@ -21,8 +21,10 @@ ORM:
   strategy version, pending outbox messages, the days written reminders were sent, and the
   channels: a current address, a valid e-mail, a bounced-only e-mail, a mobile number (kind
   ``mobile`` or a German mobile prefix), a valid phone. Exactly the same values.
-- ``open_amount`` from the vectorised balances (equal to the ledger to the cent);
-  ``principal`` and ``due_since`` from the claims. Exactly the same.
+- ``open_amount`` and ``base_rate_unknown`` from the vectorised balances (equal to the ledger
+  to the cent); ``principal``, ``due_since`` and ``claims`` (the fee rules' facts of each
+  claim: id, principal, default, due date, kind, whether the § 288 Abs. 5 flat fee was
+  charged) from the claims and the flat-fee costs. Exactly the same.
 - ``payments`` are filled for cases with a plan only (the one rule that reads them,
   :func:`~mahnwerk.domain.dunning.plan_state`); ``cost_codes`` holds only the codes a decision
   reads (:data:`DECISION_COST_CODES`: whether the agency fee was charged).
@@ -60,6 +62,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from mahnwerk.batch.balances import Balances, compute_balances, day_number, day_of
@@ -75,7 +78,8 @@ from mahnwerk.batch.loader import (
 from mahnwerk.batch.parallel import pool_map
 from mahnwerk.domain.contact_rules import BERLIN, MOBILE_PREFIXES
 from mahnwerk.domain.court import RUNNING_STATES, suspension
-from mahnwerk.domain.dunning import CaseSnapshot, Decision, Flag, PlanTerms, decide
+from mahnwerk.domain.dunning import CaseSnapshot, ClaimFacts, Decision, Flag, PlanTerms, decide
+from mahnwerk.domain.ledger import FLAT_FEE_CODE
 from mahnwerk.domain.strategy import (
     REMINDER_STAGES,
     WRITTEN_CHANNELS,
@@ -91,6 +95,7 @@ from mahnwerk.domain.title import (
 )
 from mahnwerk.store.db import make_engine
 from mahnwerk.store.models import Creditor
+from mahnwerk.store.reference import install_operator_values
 from mahnwerk.strategies import StrategyBook
 
 I64 = npt.NDArray[np.int64]
@@ -333,6 +338,11 @@ class DecisionInputs:
     claim_row: I64
     claim_origin: I64
     claim_id: I64
+    claim_principal: I64
+    claim_default: I64
+    claim_due: I64
+    claim_entgelt: npt.NDArray[np.bool_]
+    claim_flat_fee: npt.NDArray[np.bool_]
     open_dispute: npt.NDArray[np.bool_]
     ever_disputed: npt.NDArray[np.bool_]
     flag_bits: I64
@@ -397,12 +407,29 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
     def per_case(kind: Any, fill: Any = 0) -> Any:
         return np.full(n, fill, dtype=kind)
 
+    never = q.day(date(9999, 12, 31))
     claims = q.fetch(
         f"SELECT {q.cast('case_id', 'int8')}, {q.cast('principal', 'int8')},"
-        " COALESCE(due_date, default_from), COALESCE(origin, due_date, default_from),"
-        f" {q.cast('id', 'int8')}"
+        f" COALESCE(due_date, default_from, {never}),"
+        f" COALESCE(origin, due_date, default_from, {never}),"
+        f" {q.cast('id', 'int8')}, COALESCE(default_from, {never}), COALESCE(due_date, {never}),"
+        " CASE WHEN kind = 'other' THEN FALSE ELSE TRUE END"
         f" FROM claim WHERE {open_}",
-        [("case", "i8"), ("principal", "i8"), ("due", "date"), ("origin", "date"), ("id", "i8")],
+        [
+            ("case", "i8"),
+            ("principal", "i8"),
+            ("due", "date"),
+            ("origin", "date"),
+            ("id", "i8"),
+            ("default", "date"),
+            ("due_raw", "date"),
+            ("entgelt", "bool"),
+        ],
+    )
+    flat_fee_claims = q.fetch(
+        f"SELECT DISTINCT {q.cast('claim_id', 'int8')} FROM cost"
+        f" WHERE code = {_quote(FLAT_FEE_CODE)} AND claim_id IS NOT NULL AND {open_}",
+        [("claim", "i8")],
     )
     claim_row = _rows_of(ids, claims["case"])
     principal = per_case(np.int64)
@@ -553,6 +580,11 @@ def load_decision_inputs(connection: Connection, day: date, partition: Partition
         claim_row=claim_row,
         claim_origin=claims["origin"],
         claim_id=claims["id"],
+        claim_principal=claims["principal"],
+        claim_default=claims["default"],
+        claim_due=claims["due_raw"],
+        claim_entgelt=claims["entgelt"],
+        claim_flat_fee=np.isin(claims["id"], flat_fee_claims["claim"]),
         open_dispute=open_dispute,
         ever_disputed=ever_disputed,
         flag_bits=flag_bits,
@@ -722,6 +754,7 @@ def case_snapshots(
         ),
     )
     reminders = _groups(inputs.reminder_row, _dates(inputs.reminder_day))
+    claim_facts = _claim_facts(inputs)
     cost_sets = [
         frozenset(c for i, c in enumerate(DECISION_COST_CODES) if bits & (1 << i))
         for bits in range(1 << len(DECISION_COST_CODES))
@@ -773,6 +806,7 @@ def case_snapshots(
         inputs.has_phone.tolist(),
         inputs.pending.tolist(),
         inputs.processed.tolist(),
+        _dates(balances.base_rate_unknown),
         strict=True,
     )
     plans, tasks, court = inputs.plans, inputs.tasks, inputs.court
@@ -804,6 +838,7 @@ def case_snapshots(
         has_phone,
         pending,
         processed,
+        base_rate_unknown,
     ) in columns:
         if processed:
             append(None)
@@ -841,9 +876,29 @@ def case_snapshots(
                 approvals_rejected=approvals_rejected,
                 titled=row in court and court[row].titled(claim_ids.get(row, ())),
                 court_running=row in court and court[row].running,
+                claims=claim_facts.get(row, ()),
+                base_rate_unknown=base_rate_unknown,
             )
         )
     return snapshots
+
+
+def _claim_facts(inputs: DecisionInputs) -> dict[int, tuple[ClaimFacts, ...]]:
+    """The claims of every case as :class:`ClaimFacts`, in the order of their ids."""
+    order = np.lexsort((inputs.claim_id, inputs.claim_row))
+    facts = [
+        ClaimFacts(key, Decimal(principal).scaleb(-2), default, due, entgelt, charged)
+        for key, principal, default, due, entgelt, charged in zip(
+            inputs.claim_id[order].tolist(),
+            inputs.claim_principal[order].tolist(),
+            _dates(inputs.claim_default[order]),
+            _dates(inputs.claim_due[order]),
+            inputs.claim_entgelt[order].tolist(),
+            inputs.claim_flat_fee[order].tolist(),
+            strict=True,
+        )
+    ]
+    return _groups(inputs.claim_row[order], facts)
 
 
 # ------------------------------------------------------------------------- deciding
@@ -1028,6 +1083,8 @@ def run_partition(
         if engine.dialect.name == "postgresql":
             options = {"isolation_level": "REPEATABLE READ"}
         with engine.connect().execution_options(**options) as connection:
+            with Session(bind=connection) as session:  # the base rates operators added
+                install_operator_values(session)
             result = decide_partition(
                 connection, day, partition, book=book, with_actions=with_actions
             )

@@ -39,6 +39,9 @@ from sqlalchemy import Connection, text
 
 from mahnwerk.batch.balances import (
     ALLOCATION_CODES,
+    COST_FLAT_FEE,
+    COST_LEGAL,
+    COST_OTHER,
     DAY_COUNT_CODES,
     DEFAULT_RATE_SCALE,
     INTEREST_KIND_CODES,
@@ -53,6 +56,7 @@ from mahnwerk.batch.balances import (
     rate_scale_for,
     scaled_rate,
 )
+from mahnwerk.domain.ledger import FLAT_FEE_CODE, LEGAL_PURSUIT_CODES
 
 I64 = npt.NDArray[np.int64]
 
@@ -171,11 +175,12 @@ def _claim_query(partition: Partition, scale: int) -> str:
     scaled = f"{value} * {scale}"
     bears_value = "interest_kind IN ('base_plus', 'fixed')"
     return (
-        f"SELECT case_id, id, principal, default_from, {_kind_code('interest_kind')}::int2,"
+        f"SELECT case_id, id, principal, COALESCE(default_from, DATE '9999-12-31'),"
+        f" {_kind_code('interest_kind')}::int2,"
         f" (CASE WHEN {bears_value} THEN COALESCE(round({scaled}), 0) ELSE 0 END)::int8,"
         f" (CASE WHEN {bears_value} THEN COALESCE({scaled} = round({scaled}), TRUE)"
         f" ELSE TRUE END),"
-        f" COALESCE(origin, DATE '9999-12-31')"
+        f" COALESCE(origin, DATE '9999-12-31'), kind <> 'other'"
         f" FROM claim WHERE {_open_cases(partition)}"
     )
 
@@ -189,7 +194,15 @@ _CLAIM_FIELDS = [
     ("value", ">i8"),
     ("exact", "?"),
     ("origin", ">i4"),
+    ("entgelt", "?"),
 ]
+
+#: The kind of a cost (see ``batch.balances.COST_*``) and the claim it belongs to (0: none).
+_COST_KIND_SQL = (
+    f"(CASE WHEN code = '{FLAT_FEE_CODE}' THEN {COST_FLAT_FEE}"
+    f" WHEN code IN ({', '.join(repr(c) for c in sorted(LEGAL_PURSUIT_CODES))}) THEN {COST_LEGAL}"
+    f" ELSE {COST_OTHER} END)"
+)
 
 
 def _load_postgres(
@@ -222,15 +235,15 @@ def _load_postgres(
     money_fields = [("case", ">i8"), ("id", ">i8"), ("date", ">i4"), ("amount", ">i8")]
     costs = _copy_records(
         connection,
-        f"SELECT case_id, id, date, amount FROM cost WHERE date <= {day}"
-        f" AND {_open_cases(partition)}",
-        money_fields,
+        f"SELECT case_id, id, date, amount, {_COST_KIND_SQL}::int2, COALESCE(claim_id, 0)"
+        f" FROM cost WHERE date <= {day} AND {_open_cases(partition)}",
+        [*money_fields, ("kind", ">i2"), ("claim", ">i8")],
     )
     payments = _copy_records(
         connection,
-        "SELECT case_id, id, date, amount FROM payment"
+        "SELECT case_id, id, date, amount, COALESCE(claim_id, 0) FROM payment"
         f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}",
-        money_fields,
+        [*money_fields, ("claim", ">i8")],
     )
     return _assemble(
         case_id=_i64(cases["id"]),
@@ -245,18 +258,22 @@ def _load_postgres(
             claims["kind"].astype(np.int8),
             _i64(claims["value"]),
             _pg_days(claims["origin"]),
+            claims["entgelt"].astype(np.bool_),
         ),
         costs=(
             _i64(costs["case"]),
             _i64(costs["id"]),
             _pg_days(costs["date"]),
             _i64(costs["amount"]),
+            costs["kind"].astype(np.int8),
+            _i64(costs["claim"]),
         ),
         payments=(
             _i64(payments["case"]),
             _i64(payments["id"]),
             _pg_days(payments["date"]),
             _i64(payments["amount"]),
+            _i64(payments["claim"]),
         ),
         rate_scale=scale,
     )
@@ -285,20 +302,20 @@ def _load_generic(
     ).all()
     claim_rows = connection.execute(
         text(
-            "SELECT case_id, id, principal, default_from, interest_kind, interest_value, origin"
-            f" FROM claim WHERE {_open_cases(partition)}"
+            "SELECT case_id, id, principal, default_from, interest_kind, interest_value, origin,"
+            f" kind FROM claim WHERE {_open_cases(partition)}"
         )
     ).all()
     cost_rows = connection.execute(
         text(
-            "SELECT case_id, id, date, amount FROM cost"
+            f"SELECT case_id, id, date, amount, {_COST_KIND_SQL}, COALESCE(claim_id, 0) FROM cost"
             f" WHERE date <= :as_of AND {_open_cases(partition)}"
         ),
         params,
     ).all()
     payment_rows = connection.execute(
         text(
-            "SELECT case_id, id, date, amount FROM payment"
+            "SELECT case_id, id, date, amount, COALESCE(claim_id, 0) FROM payment"
             f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}"
         ),
         params,
@@ -325,13 +342,18 @@ def _load_generic(
             _i64([r[0] for r in claim_rows]),
             _i64([r[1] for r in claim_rows]),
             _i64([r[2] for r in claim_rows]),
-            _days([r[3] for r in claim_rows]),
+            _days([r[3] if r[3] is not None else "9999-12-31" for r in claim_rows]),
             np.array(kinds, dtype=np.int8),
             _i64([scaled_rate(v, scale) for v in values]),
             origins,
+            np.array([r[7] != "other" for r in claim_rows], dtype=np.bool_),
         ),
-        costs=tuple(_money_columns(cost_rows)),
-        payments=tuple(_money_columns(payment_rows)),
+        costs=(
+            *_money_columns(cost_rows),
+            np.array([r[4] for r in cost_rows], dtype=np.int8),
+            _i64([r[5] for r in cost_rows]),
+        ),
+        payments=(*_money_columns(payment_rows), _i64([r[4] for r in payment_rows])),
         rate_scale=scale,
     )
 
@@ -375,7 +397,19 @@ def _assemble(
             raise ValueError("a row belongs to a case that was not loaded")
         return _i64(found)
 
-    c_case, c_id, principal, default_from, kind, value, origin = claims
+    c_case, c_id, principal, default_from, kind, value, origin, entgelt = claims
+    by_id = np.argsort(c_id, kind="stable")
+    sorted_ids = c_id[by_id]
+
+    def claim_rows(claim_ids: I64) -> I64:
+        """Rows of the claims ``claim_ids`` (0: none → -1)."""
+        found = np.searchsorted(sorted_ids, claim_ids)
+        clipped = np.minimum(found, max(len(sorted_ids) - 1, 0))
+        ok = (claim_ids > 0) & (found < len(sorted_ids))
+        if len(sorted_ids):
+            ok &= sorted_ids[clipped] == claim_ids
+        return np.where(ok, by_id[clipped] if len(by_id) else -1, -1).astype(np.int64)
+
     return Portfolio(
         cases=CaseColumns(
             id=ids,
@@ -391,10 +425,22 @@ def _assemble(
             value=value,
             origin=origin,
             seq=c_id,
+            entgelt=entgelt,
         ),
-        costs=CostColumns(case=rows(costs[0]), date=costs[2], amount=costs[3], seq=costs[1]),
+        costs=CostColumns(
+            case=rows(costs[0]),
+            date=costs[2],
+            amount=costs[3],
+            seq=costs[1],
+            kind=costs[4],
+            claim=claim_rows(costs[5]),
+        ),
         payments=PaymentColumns(
-            case=rows(payments[0]), date=payments[2], amount=payments[3], seq=payments[1]
+            case=rows(payments[0]),
+            date=payments[2],
+            amount=payments[3],
+            seq=payments[1],
+            claim=claim_rows(payments[4]),
         ),
         rate_scale=rate_scale,
     )

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mahnwerk.domain import notices
 from mahnwerk.domain import supervision as sv
 from mahnwerk.domain.money import format_eur, format_rate
 
@@ -30,6 +31,7 @@ SUBJECTS = {
     "dunning_2": "Zweite Mahnung",
     "final_notice": "Letzte Mahnung vor gerichtlichen Schritten",
     "monitoring": "Offene Forderung",
+    "acknowledgement_notice": "Hinweis zum Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
 }
 
 
@@ -44,7 +46,8 @@ def _de(value: object) -> str:
 
 
 def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
-    """The § 13a Abs. 1 RDG items a first contact lacks (German), empty if complete."""
+    """The § 13a Abs. 1 RDG items (and the Art. 14 DSGVO notice) a first contact lacks
+    (German), empty if complete."""
     gaps: list[str] = []
     creditor = payload.get("creditor") or {}
     if not creditor.get("name"):
@@ -52,16 +55,26 @@ def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     if not creditor.get("address") and not creditor.get("address_withheld_reason"):
         gaps.append("Anschrift des Auftraggebers (Nr. 1)")
     for claim in payload.get("claims") or []:
-        if not (claim.get("label") or claim.get("invoice_no")) or not (
-            claim.get("invoice_date") or claim.get("origin")
+        if not claim.get("reason") and not (
+            (claim.get("label") or claim.get("invoice_no"))
+            and (claim.get("invoice_date") or claim.get("contract_date"))
         ):
             gaps.append(f"Forderungsgrund und Datum von {claim.get('invoice_no')} (Nr. 2)")
+    for notice in payload.get("rate_notices") or []:
+        if not notice.get("reason"):
+            gaps.append(f"Grund des erhöhten Zinssatzes von {notice.get('claim')} (Nr. 4)")
     for cost in payload.get("costs") or []:
         if not cost.get("label"):
             gaps.append("Art und Grund der Kosten (Nr. 5)")
+    vat = any(c.get("code") == notices.VAT_CODE for c in payload.get("costs") or [])
+    if vat and not payload.get("vat_claimed"):
+        gaps.append("Erklärung zur Umsatzsteuer (Nr. 6)")
     authority = payload.get("authority") or {}
     if not authority.get("name") or not authority.get("address"):
         gaps.append("Aufsichtsbehörde (Nr. 8)")
+    privacy = payload.get("privacy") or {}
+    if not privacy.get("text") or not privacy.get("url"):
+        gaps.append("Datenschutzhinweis mit Link (Art. 14 DSGVO)")
     return gaps
 
 
@@ -86,6 +99,9 @@ def email_text(payload: Mapping[str, Any]) -> str:
         f"Bitte zahlen Sie bis zum {_de(payload.get('pay_by'))} unter Angabe des Aktenzeichens "
         f"{payload.get('case_reference')}.",
     ]
+    acknowledgement = payload.get("acknowledgement") or {}
+    if acknowledgement.get("text"):
+        lines += ["", f"{acknowledgement.get('title')}: {acknowledgement['text']}", ""]
     if payload.get("bank", {}).get("iban"):
         bank = payload["bank"]
         lines.append(f"Bankverbindung: {bank.get('holder', '')}, IBAN {bank['iban']}")
@@ -98,15 +114,20 @@ def email_text(payload: Mapping[str, Any]) -> str:
     lines.append(f"Zinsen offen: {_eur(totals.get('interest_open', 0))}")
     lines.append(f"Kosten offen: {_eur(totals.get('costs_open', 0))}")
     lines.append(f"Gesamt offen: {_eur(totals.get('total_open', 0))}")
+    for warning in payload.get("warnings") or []:
+        lines.append(f"Hinweis zur Zinsberechnung: {warning}")
     if payload.get("first_contact"):
         lines += ["", *_first_contact_items(payload)]
+    elif payload.get("rate_notices"):
+        lines += ["", *_rate_notice_lines(payload)]
     if payload.get("credit_bureau_notice"):
         lines += [
             "",
-            "Hinweis: Bleibt die Forderung unbestritten und unbezahlt, kann sie nach "
-            "§ 31 Abs. 2 Nr. 4 BDSG frühestens vier Wochen nach der ersten Mahnung an eine "
-            "Auskunftei gemeldet werden.",
+            f"{notices.CREDIT_BUREAU_TITLE} (§ 31 Abs. 2 Nr. 4 BDSG): {notices.CREDIT_BUREAU_TEXT}",
         ]
+    privacy = payload.get("privacy") or {}
+    if privacy.get("text"):
+        lines += ["", f"{notices.PRIVACY_TITLE}: {privacy['text']}"]
     lines += [
         "",
         "Wenn Sie die Forderung für unberechtigt halten, teilen Sie uns das bitte mit; "
@@ -119,9 +140,18 @@ def email_text(payload: Mapping[str, Any]) -> str:
         lines.append(str(agency["address"]))
     if agency.get("email"):
         lines.append(str(agency["email"]))
+    if agency.get("phone"):
+        lines.append(f"Telefon {agency['phone']}")
     if agency.get("registration"):
-        lines.append(str(agency["registration"]))
+        lines.append(f"Registriert nach § 10 RDG: {agency['registration']}")
     return "\n".join(lines) + "\n"
+
+
+def _rate_notice_lines(payload: Mapping[str, Any]) -> list[str]:
+    return [
+        "Gesonderter Hinweis zum Zinssatz (§ 13a Abs. 1 Nr. 4 RDG): " + str(n.get("text"))
+        for n in payload.get("rate_notices") or []
+    ]
 
 
 def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
@@ -133,10 +163,12 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
     )
     out.append(f"Auftraggeber: {creditor.get('name')}, {address}")
     for claim in payload.get("claims") or []:
-        reason = claim.get("label") or f"Rechnung {claim.get('invoice_no')}"
-        on = claim.get("invoice_date") or claim.get("origin")
+        reason = claim.get("reason") or (
+            f"{claim.get('label') or ''}, Rechnung {claim.get('invoice_no')} vom "
+            f"{_de(claim.get('invoice_date'))}"
+        ).lstrip(", ")
         out.append(
-            f"Forderungsgrund: {reason} (Rechnung {claim.get('invoice_no')} vom {_de(on)}), "
+            f"Forderungsgrund: {reason}, "
             f"fällig seit {_de(claim.get('due_date') or claim.get('default_from'))}"
         )
     out.append("Zinsberechnung:")
@@ -149,6 +181,12 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
             f"{_eur(p['base'])} vom {_de(p['start'])} bis {_de(p['end'])} "
             f"({p['days']} Tage) = {_eur(p['interest'])}"
         )
+    rates = _rate_notice_lines(payload)
+    out.append(
+        "Zinssatz über dem gesetzlichen Verzugszins (Nr. 4): "
+        + ("ja, siehe gesonderten Hinweis." if rates else "nein.")
+    )
+    out += rates
     out.append("Kosten:")
     costs = payload.get("costs") or []
     if not costs:
@@ -159,6 +197,10 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
             f"  {cost.get('label')}{code}: {_eur(cost.get('amount'))} – Grund: "
             f"{cost.get('reason') or 'Verzugsschaden (§§ 280, 286 BGB, § 13e RDG)'}"
         )
+    out.append(
+        "Umsatzsteuer (Nr. 6): "
+        + (notices.VAT_STATEMENT if payload.get("vat_claimed") else notices.NO_VAT)
+    )
     debtor = payload.get("debtor") or {}
     if debtor.get("address_researched"):
         out.append(

@@ -385,7 +385,12 @@ def register(subparsers: Any) -> None:
         "--date",
         help="Datum des unbedingten Auftrags bzw. des Mahnantrags, JJJJ-MM-TT (Standard: heute)",
     )
-    fees.add_argument("--factor", default="0.9", help="Gebührensatz VV 2300: 0.5, 0.9 oder 1.3")
+    fees.add_argument(
+        "--factor",
+        default="0.9",
+        help="Gebührensatz VV 2300 in Schritten von 0.1: bis 0.5 im einfachen Fall, sonst bis "
+        "0.9, bis 1.3 nur bei besonders umfangreicher oder schwieriger Tätigkeit",
+    )
     fees.add_argument(
         "--vat",
         action="store_true",

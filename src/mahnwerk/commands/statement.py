@@ -132,7 +132,31 @@ def _where(path: Path, where: str, name: str | None) -> str:
     return ", ".join(parts)
 
 
+def install_reference_from_database() -> None:
+    """Use the base rates operators added (``mahnwerk reference base-rate add``) when the
+    configured database exists and holds them; a file calculator without a database works as
+    before (an unknown half-year is then warned about in the statement)."""
+    from mahnwerk.config import database_url
+
+    url = database_url()
+    # checked before SQLAlchemy is imported: without a database the command starts as fast
+    if url.startswith("sqlite") and not Path(url.partition(":///")[2]).is_file():
+        return
+    try:
+        from mahnwerk.bootstrap import install_reference_values
+        from mahnwerk.store.db import make_engine, session_factory
+
+        engine = make_engine(url)
+        try:
+            install_reference_values(session_factory(engine))
+        finally:
+            engine.dispose()
+    except Exception:  # no reachable database: the shipped table alone
+        return
+
+
 def run(args: argparse.Namespace) -> int:
+    install_reference_from_database()
     as_of = None
     if args.as_of:
         try:

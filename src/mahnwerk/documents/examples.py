@@ -25,8 +25,12 @@ from mahnwerk.documents.letters import (
     PostalAddress,
     Recipient,
 )
-from mahnwerk.domain.interest import FixedInterest, StatutoryInterest
+from mahnwerk.domain import notices
+from mahnwerk.domain.base_rate import BaseRateTable
+from mahnwerk.domain.fees import agency_fee
+from mahnwerk.domain.interest import FixedInterest, StatutoryInterest, compare_with_statutory
 from mahnwerk.domain.ledger import Case, Claim, Cost, Payment, compute_statement
+from mahnwerk.domain.money import format_eur, format_rate
 
 AGENCY = Agency(
     name="Inkasso Nord GmbH",
@@ -68,6 +72,42 @@ CITIES = (
     ("28195", "Bremen"),
 )
 KINDS = tuple(LetterKind)
+FIRST_KINDS = (LetterKind.REMINDER, LetterKind.DUNNING_1)
+PRIVACY_URL = "https://portal.inkasso-nord.example/datenschutz"
+
+
+def _privacy(creditor: str) -> str:
+    return notices.privacy_short_notice(
+        agency=AGENCY.name,
+        agency_address=AGENCY.address.street
+        + ", "
+        + AGENCY.address.postcode
+        + " "
+        + AGENCY.address.city,
+        agency_email=AGENCY.email,
+        creditor=creditor,
+        address_researched=False,
+        full_notice_url=PRIVACY_URL,
+    )
+
+
+def _rate_notices(claims: list[Claim], on: date) -> tuple[notices.RateNotice, ...]:
+    """§ 13a Abs. 1 Nr. 4 RDG for the example claims (consumers) above the statutory rate."""
+    out = []
+    for claim in claims:
+        own, statutory = compare_with_statutory(
+            claim.interest, on, consumer=True, base_rates=BaseRateTable.official()
+        )
+        if own > statutory:
+            out.append(
+                notices.RateNotice(
+                    claim.id,
+                    format_rate(own),
+                    format_rate(statutory),
+                    notices.rate_reason(claim.label, ""),
+                )
+            )
+    return tuple(out)
 
 
 def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
@@ -91,9 +131,13 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
                 label=f"Rechnung {5811 + i}",
             )
         )
+    # the agency fee as the law allows it for an undisputed claim: 0.5 in the simple case
+    # (VV 2300 Anm. Abs. 2 RVG, § 13e RDG), with VV 7002, on the principal at the mandate
+    mandate = start + timedelta(days=45)
+    fee = agency_fee(principal, mandate, factor=Decimal("0.5"))
     costs = [
         Cost(start + timedelta(days=20), "Mahngebühr Gläubiger", Decimal("5.00"), "MG"),
-        Cost(start + timedelta(days=45), "Inkassovergütung", Decimal("58.50"), "INK"),
+        Cost(mandate, "Inkassovergütung", fee.net, "INK"),
     ]
     payments = [Payment(start + timedelta(days=90), Decimal("50.00"))] if i % 2 == 0 else []
     case = Case(consumer=True, claims=tuple(claims), costs=tuple(costs), payments=tuple(payments))
@@ -130,8 +174,8 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
         portal=PortalAccess("https://portal.inkasso-nord.example", f"NQ7{i:05d}X"),
         due_date=letter_date + timedelta(days=14),
         claim_reasons=tuple(
-            ClaimReason(c.id, f"{subject} ({c.label})", c.default_from - timedelta(days=60))
-            for c in claims
+            ClaimReason(c.id, f"{subject} ({c.label})", start - timedelta(days=60 - 31 * n))
+            for n, c in enumerate(claims)
         ),
         cost_reasons=(
             CostReason(
@@ -139,11 +183,14 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
             ),
             CostReason(
                 "INK",
-                "Inkassovergütung, 1,0 Geschäftsgebühr Nr. 2300 VV RVG zzgl. Auslagen",
+                "Inkassovergütung, 0,5 Geschäftsgebühr Nr. 2300 VV RVG zzgl. Auslagen",
                 "Beauftragung unseres Unternehmens mit dem Forderungseinzug",
             ),
         ),
-        first_contact=kind in (LetterKind.REMINDER, LetterKind.DUNNING_1),
+        rate_notices=_rate_notices(claims, letter_date),
+        privacy_notice=_privacy(creditor.name) if kind in FIRST_KINDS else "",
+        privacy_url=PRIVACY_URL if kind in FIRST_KINDS else "",
+        first_contact=kind in FIRST_KINDS,
         address_researched=i % 4 == 3,
         address_source="Auskunft aus dem Melderegister" if i % 4 == 3 else "",
         vat_claimed=i % 5 == 0,
@@ -151,6 +198,11 @@ def example_letter(i: int = 0, kind: LetterKind | None = None) -> LetterData:
         court_application_after=letter_date + timedelta(days=21)
         if kind is LetterKind.COURT_NOTICE
         else None,
+        acknowledgement_notice=notices.acknowledgement_notice(
+            [f"Hauptforderung {c.id}: {format_eur(c.principal)}" for c in claims]
+        )
+        if kind is LetterKind.ACKNOWLEDGEMENT_NOTICE
+        else "",
     )
 
 

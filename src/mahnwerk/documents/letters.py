@@ -10,9 +10,16 @@ debtor portal and the flags that switch on the notices of § 13a RDG:
 ``first_contact``           every item of § 13a Abs. 1 Nr. 1–8 RDG must be present
 ``address_researched``      Nr. 7: the address was researched, and how to object to errors
 ``rate_above_statutory``    Nr. 4: separate notice that the rate exceeds § 288 BGB, and why
+``rate_notices``            Nr. 4 per claim: its rate, the statutory one, and why
 ``vat_claimed``             Nr. 6: the creditor cannot deduct the VAT as input tax
+``credit_bureau_notice``    § 31 Abs. 2 Nr. 4 c BDSG: a report to a credit bureau is possible
+``privacy_notice``          Art. 14 DSGVO: the short notice with the link to the full one
+``warnings``                a base rate used that is UNVERIFIED (or a period left uncharged)
 kind ``payment_plan_offer`` § 13a Abs. 3: the costs the instalment agreement causes
 ==========================  ==================================================================
+
+The sender must be complete (name, postal address, registration under § 10 RDG, e-mail or
+phone); nothing is ever printed in place of a missing value.
 
 :func:`validate` lists every problem (German messages naming the field); a letter with
 problems is never rendered. :func:`template_data` turns a letter into the JSON-ready dict the
@@ -39,6 +46,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from mahnwerk.domain import notices
 from mahnwerk.domain import supervision as sv
 from mahnwerk.domain.allocation import ALLOCATIONS
 from mahnwerk.domain.ledger import Statement
@@ -56,6 +64,7 @@ class LetterKind(StrEnum):
     FINAL_NOTICE = "final_notice"
     PAYMENT_PLAN_OFFER = "payment_plan_offer"
     COURT_NOTICE = "court_notice"
+    ACKNOWLEDGEMENT_NOTICE = "acknowledgement_notice"
 
     @property
     def heading(self) -> str:
@@ -70,6 +79,7 @@ _TITLES = {
     LetterKind.FINAL_NOTICE: "Letzte Mahnung",
     LetterKind.PAYMENT_PLAN_OFFER: "Angebot einer Ratenzahlungsvereinbarung",
     LetterKind.COURT_NOTICE: "Ankündigung des gerichtlichen Mahnverfahrens",
+    LetterKind.ACKNOWLEDGEMENT_NOTICE: "Hinweis zum Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
 }
 
 
@@ -149,13 +159,16 @@ class Creditor:
 class ClaimReason:
     """Why a claim exists (§ 13a Abs. 1 Nr. 2 RDG), for the claim ``claim_id`` of the statement.
 
-    ``kind`` is ``"contract"`` (subject of the contract and the date it was concluded) or
-    ``"tort"`` (type and date of the act)."""
+    ``kind`` is ``"contract"`` (subject of the contract and the date it was concluded),
+    ``"tort"`` (type and date of the act) or ``"invoice"`` (the invoice with its number and
+    date, where the contract is not known: never shown as a contract date). ``text``, when
+    given, is printed as it is (see :func:`mahnwerk.domain.notices.claim_reason`)."""
 
     claim_id: str
     subject: str
-    date: date
+    date: date | None
     kind: str = "contract"
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +236,13 @@ class LetterData:
     rate_above_statutory: bool = False
     rate_reason: str = ""
     vat_claimed: bool = False
+    rate_notices: tuple[notices.RateNotice, ...] = ()
+    credit_bureau_notice: bool = False
+    privacy_notice: str = ""
+    privacy_url: str = ""
+    warnings: tuple[str, ...] = ()
+    #: § 13a Abs. 4 RDG: the notice before an acknowledgement of the debt is asked for.
+    acknowledgement_notice: str = ""
     payment_plan: PaymentPlanOffer | None = None
     your_reference: str = ""
     court_application_after: dt.date | None = None
@@ -339,8 +359,8 @@ def validate(letter: LetterData) -> list[Problem]:
     s = letter.sender
     c.text(s.name, "sender.name", 70)
     c.address(s.address, "sender.address")
-    c.text(s.phone, "sender.phone")
-    c.text(s.email, "sender.email")
+    if not s.phone.strip() and not s.email.strip():
+        c.fail("sender.email", "fehlt (E-Mail oder Telefon der Agentur)")
     c.text(s.registration, "sender.registration")
     a = s.supervisory_authority
     c.text(a.name, "sender.supervisory_authority.name")
@@ -360,8 +380,13 @@ def validate(letter: LetterData) -> list[Problem]:
     _check_reasons(c, letter)
     if letter.first_contact:
         _check_first_contact(c, letter)
-    if letter.rate_above_statutory and not letter.rate_reason.strip():
+    if letter.rate_above_statutory and not letter.rate_reason.strip() and not letter.rate_notices:
         c.fail("rate_reason", "fehlt: Grund für den Zinssatz über dem gesetzlichen (§ 13a Nr. 4)")
+    for i, notice in enumerate(letter.rate_notices):
+        if not notice.reason.strip():
+            c.fail(f"rate_notices[{i}].reason", "fehlt: Grund des erhöhten Zinssatzes (Nr. 4)")
+    if any(k.code == notices.VAT_CODE for k in letter.statement.costs) and not letter.vat_claimed:
+        c.fail("vat_claimed", "Umsatzsteuer verlangt ohne Erklärung nach § 13a Abs. 1 Nr. 6 RDG")
     _check_kind(c, letter)
     return c.problems
 
@@ -395,9 +420,11 @@ def _check_reasons(c: _Checker, letter: LetterData) -> None:
         field = f"claim_reasons[{i}]"
         if reason.claim_id not in claim_ids:
             c.fail(f"{field}.claim_id", f"{reason.claim_id!r} ist keine Forderung des Falls")
-        c.text(reason.subject, f"{field}.subject")
-        if reason.kind not in ("contract", "tort"):
-            c.fail(f"{field}.kind", f"{reason.kind!r} (erlaubt: contract, tort)")
+        c.text(reason.text or reason.subject, f"{field}.subject")
+        if reason.kind not in ("contract", "tort", "invoice"):
+            c.fail(f"{field}.kind", f"{reason.kind!r} (erlaubt: contract, tort, invoice)")
+        if reason.kind in ("contract", "tort") and reason.date is None and not reason.text:
+            c.fail(f"{field}.date", "fehlt (§ 13a Abs. 1 Nr. 2 RDG)")
     cost_keys = {_cost_key(k.code, k.label) for k in letter.statement.costs}
     for i, cost in enumerate(letter.cost_reasons):
         field = f"cost_reasons[{i}]"
@@ -432,6 +459,8 @@ def _check_first_contact(c: _Checker, letter: LetterData) -> None:
     a = letter.sender.supervisory_authority
     if not a.email.strip() and not a.website.strip():
         c.fail("sender.supervisory_authority", "elektronische Erreichbarkeit fehlt (Nr. 8)")
+    if not letter.privacy_notice.strip() or not letter.privacy_url.strip():
+        c.fail("privacy_notice", "fehlt: Datenschutzhinweis mit Link (Art. 14 DSGVO, Erstkontakt)")
 
 
 def _check_kind(c: _Checker, letter: LetterData) -> None:
@@ -457,6 +486,11 @@ def _check_kind(c: _Checker, letter: LetterData) -> None:
         c.fail("payment_plan", "nur beim Ratenzahlungsangebot (payment_plan_offer)")
     if letter.kind is LetterKind.COURT_NOTICE and letter.court_application_after is None:
         c.fail("court_application_after", "fehlt (Ankündigung des Mahnverfahrens)")
+    if (
+        letter.kind is LetterKind.ACKNOWLEDGEMENT_NOTICE
+        and not letter.acknowledgement_notice.strip()
+    ):
+        c.fail("acknowledgement_notice", "fehlt (Hinweis nach § 13a Abs. 4 RDG)")
 
 
 def _cost_key(code: str, label: str) -> str:
@@ -520,7 +554,7 @@ def template_data(letter: LetterData, qr_svg: str) -> dict[str, Any]:
                 "id": cl.id,
                 "label": cl.label,
                 "principal": e(cl.principal),
-                "default_from": de_date(cl.default_from),
+                "default_from": de_date(cl.default_from) if cl.default_from else "",
                 "terms": cl.interest_terms,
                 "reason": _reason_text(reason) if reason else "",
                 "periods": [
@@ -551,6 +585,7 @@ def template_data(letter: LetterData, qr_svg: str) -> dict[str, Any]:
                 "amount": e(k.amount),
                 "paid": e(k.paid),
                 "open": e(k.open),
+                "credited": e(k.credited) if k.credited else "",
                 "kind": why.kind if why else "",
                 "reason": why.reason if why else "",
             }
@@ -638,9 +673,19 @@ def template_data(letter: LetterData, qr_svg: str) -> dict[str, Any]:
         "portal": {"url": letter.portal.url, "access_code": letter.portal.access_code},
         "address_researched": letter.address_researched,
         "address_source": letter.address_source,
-        "rate_above_statutory": letter.rate_above_statutory,
+        "rate_above_statutory": letter.rate_above_statutory or bool(letter.rate_notices),
         "rate_reason": letter.rate_reason,
+        "rate_notices": [n.text() for n in letter.rate_notices],
         "vat_claimed": letter.vat_claimed,
+        "vat_statement": notices.VAT_STATEMENT,
+        "credit_bureau": {"title": notices.CREDIT_BUREAU_TITLE, "text": notices.CREDIT_BUREAU_TEXT}
+        if letter.credit_bureau_notice
+        else None,
+        "privacy": {"title": notices.PRIVACY_TITLE, "text": letter.privacy_notice}
+        if letter.privacy_notice
+        else None,
+        "warnings": list(letter.warnings),
+        "acknowledgement_notice": letter.acknowledgement_notice,
         "court_application_after": de_date(letter.court_application_after)
         if letter.court_application_after
         else "",
@@ -649,9 +694,14 @@ def template_data(letter: LetterData, qr_svg: str) -> dict[str, Any]:
 
 
 def _reason_text(reason: ClaimReason) -> str:
+    if reason.text:
+        return reason.text
+    when = de_date(reason.date) if reason.date else ""
     if reason.kind == "tort":
-        return f"{reason.subject} (Handlung vom {de_date(reason.date)})"
-    return f"{reason.subject} (Vertrag vom {de_date(reason.date)})"
+        return f"{reason.subject} (Handlung vom {when})"
+    if reason.kind == "invoice" or not when:
+        return f"{reason.subject}" + (f" (Rechnung vom {when})" if when else "")
+    return f"{reason.subject} (Vertrag vom {when})"
 
 
 def _plan_data(plan: PaymentPlanOffer) -> dict[str, Any]:

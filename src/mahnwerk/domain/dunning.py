@@ -29,23 +29,37 @@ in the order they are applied:
 9. **First contact**: the first written contact must be a letter or an e-mail carrying every
    item of § 13a Abs. 1 RDG; if the due step would be an SMS or a call, a letter (or an e-mail
    when a valid address exists) is sent instead, marked ``first_contact=True``.
-9. **Next-best-action steps** (``kind: nba``): from the day the step is due and for its
-   ``days`` days the outcome is ``nba`` with the actions the rules allow
-   (:func:`nba_allowed`) – the policy chooses among them, so everything above (stops,
-   pauses, disputes, waiting for a delivery, approvals) still wins. The step's fees are
-   charged on its first day. The next step is due ``wait_days`` after the phase ends.
+10. **Next-best-action steps** (``kind: nba``): from the day the step is due and for its
+    ``days`` days the outcome is ``nba`` with the actions the rules allow
+    (:func:`nba_allowed`) – the policy chooses among them, so everything above (stops,
+    pauses, disputes, waiting for a delivery, approvals) still wins. The step's fees are
+    charged on its first day. The next step is due ``wait_days`` after the phase ends.
+11. **No message on an unknown base rate**: a letter, e-mail or SMS whose statement needs the
+    base rate of a half-year that is not known waits (``WAITING``) with the command that adds it.
+
+Fees of a step (:func:`step_fees`), charged when its message goes out:
+
+- the agency fee (VV 2300 RVG, § 13e RDG) once per case, on the principal of the claims that
+  were in default when the case was handed over (none: no fee); its factor above 0.5 only once
+  the first payment request is more than two weeks old;
+- the dunning flat fee only when no claim of the case is out of default on the step's day: the
+  reminder that puts a claim in default is never charged to the debtor;
+- the flat fee of § 288 Abs. 5 BGB (40 EUR) once per Entgeltforderung in default of a debtor who
+  is not a consumer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from mahnwerk.domain.fees import agency_fee
+from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_by_reminder
+from mahnwerk.domain.fees import agency_fee, effective_agency_factor
+from mahnwerk.domain.ledger import FLAT_FEE_AMOUNT, FLAT_FEE_CODE
 from mahnwerk.domain.limitation import add_months
 from mahnwerk.domain.money import ZERO
 from mahnwerk.domain.strategy import (
@@ -62,6 +76,11 @@ from mahnwerk.domain.strategy import (
 BUREAU_FIRST_REMINDER_DAYS = 28
 #: Days after an instalment's due date before the plan counts as broken.
 DEFAULT_GRACE_DAYS = 7
+#: Channels whose message shows the statement (refused while a base rate is unknown).
+MESSAGE_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS})
+#: The start of the reason of a message held back for an unknown base rate.
+BASE_RATE_REFUSAL = "Nachricht zurückgehalten"
+FLAT_FEE_LABEL = "Verzugspauschale (§ 288 Abs. 5 BGB)"
 
 
 class Outcome(StrEnum):
@@ -127,6 +146,22 @@ def plan_state(
     return PlanState.BROKEN if paid < required else PlanState.GOOD
 
 
+class ClaimFacts(NamedTuple):
+    """What the fee rules need to know of one claim: its store id, principal, first day of
+    interest (``None``: not in default), due date, whether it is an Entgeltforderung, and
+    whether the flat fee of § 288 Abs. 5 BGB was charged for it."""
+
+    key: int
+    principal: Decimal
+    default_from: date | None
+    due_date: date | None
+    entgelt: bool = True
+    flat_fee_charged: bool = False
+
+    def in_default_on(self, day: date) -> bool:
+        return self.default_from is not None and self.default_from <= day
+
+
 @dataclass(frozen=True)
 class CaseSnapshot:
     """What the decision needs to know of one case on one day (filled by the store)."""
@@ -171,6 +206,12 @@ class CaseSnapshot:
     titled: bool = False
     #: a court dunning procedure of the case is running
     court_running: bool = False
+    #: The claims (store id order). Empty: not known, every claim counts as in default since
+    #: the hand-over (the fee rules then use ``principal``).
+    claims: tuple[ClaimFacts, ...] = ()
+    #: The first half-year whose base rate the case's statement of the day needs and the
+    #: table does not know (no message goes out until it is added).
+    base_rate_unknown: date | None = None
 
 
 #: Steps that make no sense once the claims are titled.
@@ -212,6 +253,8 @@ class FeeCharge:
     code: str
     label: str
     amount: Decimal
+    #: The store id of the claim the fee belongs to (§ 288 Abs. 5 flat fee), else ``None``.
+    claim: int | None = None
 
 
 @dataclass(frozen=True)
@@ -392,7 +435,7 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
             return done(
                 Outcome.NBA,
                 f"Schritt {index + 1} ({step.stage}): Kontaktsteuerung für {step.days} Tage",
-                fees=_fees(snapshot, step, today),
+                fees=step_fees(snapshot, step, today),
                 step_index=index,
                 stage=step.stage,
                 skipped=tuple(skipped),
@@ -422,11 +465,13 @@ def decide(snapshot: CaseSnapshot, strategy: Strategy, today: date) -> Decision:
             reasons.append(f"Schritt {index + 1} ({step.stage}) übersprungen: {why}")
             skipped.append(index)
             continue
+        if snapshot.base_rate_unknown is not None and action.channel in MESSAGE_CHANNELS:
+            return done(Outcome.WAITING, base_rate_refusal(snapshot.base_rate_unknown))
         return done(
             Outcome.ACTION,
             f"Schritt {index + 1} ({step.stage}) über {action.channel}",
             actions=(action,),
-            fees=_fees(snapshot, step, today),
+            fees=step_fees(snapshot, step, today),
             step_index=index,
             stage=step.stage,
             skipped=tuple(skipped),
@@ -558,19 +603,72 @@ def _action(snapshot: CaseSnapshot, step: Step, index: int) -> tuple[Action | No
     )
 
 
-def _fees(snapshot: CaseSnapshot, step: Step, today: date) -> tuple[FeeCharge, ...]:
+def base_rate_refusal(half_year: date) -> str:
+    """Why no message goes out, and how to fix it (German)."""
+    return (
+        f"{BASE_RATE_REFUSAL}: Basiszinssatz für das Halbjahr ab "
+        f"{half_year.strftime('%d.%m.%Y')} unbekannt; nachtragen mit "
+        f"`mahnwerk reference base-rate add {half_year.isoformat()} <Satz> --source <URL>`"
+    )
+
+
+def step_fees(snapshot: CaseSnapshot, step: Step, today: date) -> tuple[FeeCharge, ...]:
+    """The fees ``step`` charges today (see the module docstring)."""
     charges: list[FeeCharge] = []
+    claims = snapshot.claims
+    first_demand = min(snapshot.written_reminders, default=None)
     for rule in step.fees:
         if rule.code is FeeCode.AGENCY_FEE and rule.factor is not None:
-            if "VV 2300" in snapshot.cost_codes or snapshot.principal <= 0:
+            value = (
+                sum(
+                    (c.principal for c in claims if c.in_default_on(snapshot.handed_over)),
+                    ZERO,
+                )
+                if claims
+                else snapshot.principal
+            )
+            if "VV 2300" in snapshot.cost_codes or value <= 0:
                 continue
-            breakdown = agency_fee(snapshot.principal, snapshot.handed_over, factor=rule.factor)
+            factor = effective_agency_factor(rule.factor, first_demand, today)
+            breakdown = agency_fee(value, snapshot.handed_over, factor=factor)
             charges.extend(
                 FeeCharge(line.code, line.label, line.amount) for line in breakdown.lines
             )
         elif rule.code is FeeCode.DUNNING_FLAT and rule.amount is not None:
+            if any(not c.in_default_on(today) for c in claims):
+                continue  # this reminder puts a claim in default: not the debtor's cost
             charges.append(FeeCharge("MAHNPAUSCHALE", f"Mahnpauschale ({step.stage})", rule.amount))
+        elif rule.code is FeeCode.DEFAULT_FLAT_FEE and not snapshot.consumer:
+            charges.extend(
+                FeeCharge(FLAT_FEE_CODE, FLAT_FEE_LABEL, FLAT_FEE_AMOUNT, claim=c.key)
+                for c in claims
+                if c.entgelt and c.in_default_on(today) and not c.flat_fee_charged
+            )
     return tuple(charges)
+
+
+def defaults_by_reminder(
+    claims: Sequence[ClaimFacts], letter_day: date, receipt_days: int = DEFAULT_RECEIPT_DAYS
+) -> tuple[tuple[int, date], ...]:
+    """The claims a written reminder of ``letter_day`` puts in default (§ 286 Abs. 1 BGB) and
+    their new first day of interest: those due by that day and not in default by then (or only
+    later). The reminder is taken to arrive ``receipt_days`` later (an assumption, see
+    :mod:`mahnwerk.domain.default`); interest runs from the day after.
+
+    >>> due = ClaimFacts(1, Decimal("100"), None, date(2026, 3, 1))
+    >>> later = ClaimFacts(2, Decimal("100"), None, date(2026, 4, 1))
+    >>> already = ClaimFacts(3, Decimal("100"), date(2026, 3, 2), date(2026, 3, 1))
+    >>> defaults_by_reminder([due, later, already], date(2026, 3, 10))
+    ((1, datetime.date(2026, 3, 15)),)
+    """
+    day = default_by_reminder(letter_day, receipt_days)
+    return tuple(
+        (c.key, day)
+        for c in claims
+        if c.due_date is not None
+        and c.due_date <= letter_day
+        and (c.default_from is None or c.default_from > day)
+    )
 
 
 def is_written_reminder(stage: Stage, channel: Channel) -> bool:

@@ -45,6 +45,7 @@ __all__ = [
     "FEE_SCHEDULES",
     "KV1100_MINIMUM_2021",
     "KV1100_MINIMUM_2025_UNVERIFIED",
+    "STRATEGY_AGENCY_FACTORS",
     "CourtFee",
     "FeeBreakdown",
     "FeeLine",
@@ -66,13 +67,56 @@ MINIMUM_FEE = Decimal("15.00")
 EXPENSE_RATE = Decimal("0.20")
 EXPENSE_CAP = Decimal("20.00")
 
-#: VV 2300 Anm. Abs. 2 RVG (undisputed Inkasso claim): 0.5 in simple cases, 0.9 as a rule,
-#: at most 1.3 and only if the work was particularly extensive or difficult.
+#: VV 2300 Anm. Abs. 2 RVG (undisputed Inkasso claim) with § 13e Abs. 1 RDG: in simple cases
+#: only 0.5 (a claim paid within two weeks of the first payment request is simple as a rule),
+#: otherwise at most 0.9; more only if the work was particularly extensive or difficult, at
+#: most 1.3. Any factor in steps of 0.1 up to these limits may be charged (less than the law
+#: allows is always allowed).
+SIMPLE_CASE_FACTOR = Decimal("0.5")
+REGULAR_MAX_FACTOR = Decimal("0.9")
+EXCEPTIONAL_MAX_FACTOR = Decimal("1.3")
+FACTOR_STEP = Decimal("0.1")
+
+
+def _factor_reason(factor: Decimal) -> str:
+    if factor <= SIMPLE_CASE_FACTOR:
+        return "einfacher Fall (Zahlung binnen zwei Wochen nach erster Zahlungsaufforderung)"
+    if factor <= REGULAR_MAX_FACTOR:
+        return "Regelfall (unbestrittene Forderung), höchstens 0,9"
+    return "nur wenn die Inkassodienstleistung besonders umfangreich oder besonders schwierig war"
+
+
+#: Every factor of the Geschäftsgebühr an undisputed Inkasso claim allows, with its condition.
 AGENCY_FACTORS: dict[Decimal, str] = {
-    Decimal("0.5"): "einfacher Fall (Zahlung binnen zwei Wochen nach erster Zahlungsaufforderung)",
-    Decimal("0.9"): "Regelfall (unbestrittene Forderung)",
-    Decimal("1.3"): "besonders umfangreich oder besonders schwierig (Höchstsatz)",
+    FACTOR_STEP * n: _factor_reason(FACTOR_STEP * n) for n in range(1, 14)
 }
+#: The factors a dunning strategy may charge on its own: nothing above 0.9, because whether
+#: the work was particularly extensive or difficult is for a person to judge.
+STRATEGY_AGENCY_FACTORS: tuple[Decimal, ...] = tuple(
+    f for f in AGENCY_FACTORS if f <= REGULAR_MAX_FACTOR
+)
+
+
+def effective_agency_factor(factor: Decimal, first_demand: date | None, today: date) -> Decimal:
+    """The factor a strategy may charge today: above 0.5 only when the claim was not paid
+    within two weeks after the first payment request (VV 2300 Anm. Abs. 2 S. 2 RVG), i.e. at
+    the earliest 15 days after it; capped at 0.9.
+
+    >>> effective_agency_factor(Decimal("0.9"), date(2026, 3, 2), date(2026, 3, 16))
+    Decimal('0.5')
+    >>> effective_agency_factor(Decimal("0.9"), date(2026, 3, 2), date(2026, 3, 17))
+    Decimal('0.9')
+    """
+    factor = min(factor, REGULAR_MAX_FACTOR)
+    if factor > SIMPLE_CASE_FACTOR and (
+        first_demand is None or (today - first_demand).days <= SIMPLE_CASE_DAYS
+    ):
+        return SIMPLE_CASE_FACTOR
+    return factor
+
+
+#: VV 2300 Anm. Abs. 2 S. 2 RVG: paid within two weeks of the first payment request.
+SIMPLE_CASE_DAYS = 14
 
 #: VV 1000 Nr. 2 RVG: Einigungsgebühr for a Zahlungsvereinbarung.
 AGREEMENT_FACTOR = Decimal("0.7")
@@ -405,8 +449,9 @@ def agency_fee(
     """Inkassokosten a debtor may be charged: at most what a lawyer gets (§ 13e Abs. 1 RDG).
 
     Lines: Geschäftsgebühr VV 2300 (``factor`` x 1.0 fee; undisputed claim, Anm. Abs. 2:
-    0.5 / 0.9 / 1.3 only), Pauschale VV 7002 (20 % of the fees, max. 20 EUR), and VV 7008 VAT
-    only if ``vat`` is True (the creditor cannot deduct input tax, § 13a Abs. 1 Nr. 6 RDG).
+    steps of 0.1 up to 1.3, see :data:`AGENCY_FACTORS`), Pauschale VV 7002 (20 % of the
+    fees, max. 20 EUR), and VV 7008 VAT only if ``vat`` is True (the creditor cannot deduct
+    input tax, § 13a Abs. 1 Nr. 6 RDG).
     For a Gegenstandswert up to 50 EUR the 1.0 fee is 31.50 EUR (2021 law: 30 EUR),
     § 13 Abs. 2 RVG. Minimum of the factored fee 15 EUR (§ 13 Abs. 3 RVG).
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from functools import cache
+from functools import lru_cache
 
 from mahnwerk.domain.money import ZERO, round_cents
-from mahnwerk.reference import read_rows
+from mahnwerk.reference import merged_rows, version
 
 __all__ = [
     "MAX_DEPENDANTS",
@@ -41,6 +41,7 @@ __all__ = [
     "SHARES",
     "GarnishmentParameters",
     "GarnishmentResult",
+    "all_parameters",
     "garnishable",
     "parameters_for",
 ]
@@ -123,10 +124,16 @@ class GarnishmentResult:
         return self.parameters.source
 
 
-@cache
-def _all_parameters() -> tuple[GarnishmentParameters, ...]:
+def all_parameters() -> tuple[GarnishmentParameters, ...]:
+    """Every parameter set: the shipped file merged with the values operators added
+    (``mahnwerk reference garnishment add``, see :mod:`mahnwerk.reference`)."""
+    return _all_parameters(version())
+
+
+@lru_cache(maxsize=8)
+def _all_parameters(version: int) -> tuple[GarnishmentParameters, ...]:
     params = []
-    for row in read_rows("pfaendung_params.csv"):
+    for row in merged_rows("pfaendung_params.csv"):
         pkonto = row.get("pkonto_base", "").strip()
         params.append(
             GarnishmentParameters(
@@ -153,7 +160,7 @@ def parameters_for(on: date, period: str = "monthly") -> GarnishmentParameters:
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)}")
     found: GarnishmentParameters | None = None
-    for params in _all_parameters():
+    for params in all_parameters():
         if params.period == period and params.valid_from <= on:
             found = params
     if found is None:

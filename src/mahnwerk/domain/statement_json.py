@@ -22,15 +22,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mahnwerk.domain.interest import ENTGELT
 from mahnwerk.domain.ledger import (
     Allocation,
     AllocationItem,
+    BaseRateNote,
     ClaimStatement,
     CostStatement,
     InterestPeriod,
     Statement,
     Totals,
 )
+from mahnwerk.domain.money import ZERO
 
 
 def dump(st: Statement) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def dump(st: Statement) -> dict[str, Any]:
                 "id": c.id,
                 "label": c.label,
                 "principal": str(c.principal),
-                "default_from": c.default_from.isoformat(),
+                "default_from": c.default_from.isoformat() if c.default_from else None,
                 "interest_terms": c.interest_terms,
                 "principal_open": str(c.principal_open),
                 "interest_accrued": str(c.interest_accrued),
@@ -62,11 +65,22 @@ def dump(st: Statement) -> dict[str, Any]:
                     ]
                     for p in c.periods
                 ],
+                "kind": c.kind,
+                "uncharged": [[a.isoformat(), b.isoformat()] for a, b in c.uncharged],
             }
             for c in st.claims
         ],
         "costs": [
-            [k.date.isoformat(), k.label, k.code, str(k.amount), str(k.paid), str(k.open)]
+            [
+                k.date.isoformat(),
+                k.label,
+                k.code,
+                str(k.amount),
+                str(k.paid),
+                str(k.open),
+                str(k.credited),
+                k.claim,
+            ]
             for k in st.costs
         ],
         "allocations": [
@@ -78,6 +92,7 @@ def dump(st: Statement) -> dict[str, Any]:
                 "to_principal": str(a.to_principal),
                 "unapplied": str(a.unapplied),
                 "items": [[i.kind, i.target, str(i.amount)] for i in a.items],
+                "claim": a.claim,
             }
             for a in st.allocations
         ],
@@ -88,6 +103,17 @@ def dump(st: Statement) -> dict[str, Any]:
             "total_open": str(st.totals.total_open),
             "credit": str(st.totals.credit),
         },
+        "base_rate_notes": [
+            {
+                "half_year": n.half_year.isoformat(),
+                "status": n.status,
+                "rate": None if n.rate is None else str(n.rate),
+                "claims": list(n.claims),
+                "first_day": n.first_day.isoformat() if n.first_day else None,
+                "last_day": n.last_day.isoformat() if n.last_day else None,
+            }
+            for n in st.base_rate_notes
+        ],
     }
 
 
@@ -103,7 +129,7 @@ def load(data: dict[str, Any]) -> Statement:
                 id=str(c["id"]),
                 label=str(c["label"]),
                 principal=Decimal(c["principal"]),
-                default_from=d(c["default_from"]),
+                default_from=d(c["default_from"]) if c["default_from"] else None,
                 interest_terms=str(c["interest_terms"]),
                 principal_open=Decimal(c["principal_open"]),
                 interest_accrued=Decimal(c["interest_accrued"]),
@@ -121,12 +147,21 @@ def load(data: dict[str, Any]) -> Statement:
                     )
                     for p in c["periods"]
                 ),
+                kind=str(c.get("kind", ENTGELT)),
+                uncharged=tuple((d(a), d(b)) for a, b in c.get("uncharged", ())),
             )
             for c in data["claims"]
         ),
         costs=tuple(
             CostStatement(
-                d(k[0]), str(k[1]), str(k[2]), Decimal(k[3]), Decimal(k[4]), Decimal(k[5])
+                d(k[0]),
+                str(k[1]),
+                str(k[2]),
+                Decimal(k[3]),
+                Decimal(k[4]),
+                Decimal(k[5]),
+                Decimal(k[6]) if len(k) > 6 else ZERO,
+                str(k[7]) if len(k) > 7 else "",
             )
             for k in data["costs"]
         ),
@@ -141,8 +176,20 @@ def load(data: dict[str, Any]) -> Statement:
                 items=tuple(
                     AllocationItem(str(i[0]), str(i[1]), Decimal(i[2])) for i in a["items"]
                 ),
+                claim=str(a.get("claim", "")),
             )
             for a in data["allocations"]
         ),
         totals=Totals(**{k: Decimal(v) for k, v in data["totals"].items()}),
+        base_rate_notes=tuple(
+            BaseRateNote(
+                half_year=d(n["half_year"]),
+                status=str(n["status"]),
+                rate=None if n["rate"] is None else Decimal(n["rate"]),
+                claims=tuple(str(c) for c in n["claims"]),
+                first_day=d(n["first_day"]) if n["first_day"] else None,
+                last_day=d(n["last_day"]) if n["last_day"] else None,
+            )
+            for n in data.get("base_rate_notes", ())
+        ),
     )

@@ -9,10 +9,16 @@ immutable objects here. The rules that cannot be configured away:
   the file is refused.
 - The first step must be written (letter or e-mail): the first contact carries the items of
   § 13a Abs. 1 RDG.
-- Fees stay within § 13e RDG: the agency fee is the Geschäftsgebühr VV 2300 RVG with one of the
-  factors 0.5 / 0.9 / 1.3 (:data:`mahnwerk.domain.fees.AGENCY_FACTORS`), computed for the
-  case's principal and charged at most once per case (so at most one step may carry it); a
-  dunning flat fee (Mahnpauschale) may not exceed the configured cap.
+- Fees stay within § 13e RDG: the agency fee is the Geschäftsgebühr VV 2300 RVG with a factor
+  in steps of 0.1 up to 0.9 (:data:`mahnwerk.domain.fees.STRATEGY_AGENCY_FACTORS`; above 0.5
+  only once the claim was not paid within two weeks of the first payment request, which the
+  decision checks), computed for the principal of the claims in default at the hand-over and
+  charged at most once per case (so at most one step may carry it); a dunning flat fee
+  (Mahnpauschale) may not exceed the configured cap.
+- No double charge: the creditor's dunning flat fee for steps after the hand-over is paid by
+  the agency fee; a strategy charging both is refused, naming the steps with the flat fee.
+- ``default_flat_fee`` charges the 40 EUR of § 288 Abs. 5 BGB once per Entgeltforderung of a
+  debtor who is not a consumer, for claims in default on the step's day.
 
 A step of ``kind: nba`` hands the choice of contact to the next-best-action policy for
 ``days`` days: each day the policy picks one action among those the rules allow (nothing, a
@@ -39,7 +45,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from mahnwerk.domain.fees import AGENCY_FACTORS
+from mahnwerk.domain.fees import STRATEGY_AGENCY_FACTORS
 
 
 class Stage(StrEnum):
@@ -91,6 +97,8 @@ class FeeCode(StrEnum):
     AGENCY_FEE = "agency_fee"
     #: A fixed dunning flat fee (Mahnpauschale) up to the configured cap.
     DUNNING_FLAT = "dunning_flat"
+    #: The flat fee of § 288 Abs. 5 BGB (40 EUR per Entgeltforderung, never against a consumer).
+    DEFAULT_FLAT_FEE = "default_flat_fee"
 
 
 class DebtorType(StrEnum):
@@ -362,16 +370,26 @@ def _parse_fees(raw: object, cap: Decimal, bad: Any) -> tuple[FeeRule, ...]:
             )
             continue
         if code is FeeCode.AGENCY_FEE:
-            factor = _decimal(item.get("factor", "0.9"))
-            if factor is None or factor not in AGENCY_FACTORS:
-                allowed = ", ".join(str(f) for f in AGENCY_FACTORS)
+            factor = _decimal(item.get("factor", "0.5"))
+            if factor is None or factor not in STRATEGY_AGENCY_FACTORS:
+                allowed = ", ".join(str(f) for f in STRATEGY_AGENCY_FACTORS)
                 bad(
                     "fees",
                     f"Gebühr {i}: Faktor {item.get('factor')!r} der Geschäftsgebühr "
-                    f"Nr. 2300 VV RVG nicht erlaubt (§ 13e RDG; erlaubt: {allowed})",
+                    f"Nr. 2300 VV RVG nicht erlaubt (Nr. 2300 VV RVG Anm. Abs. 2, § 13e RDG: "
+                    f"höchstens 0,5 im einfachen Fall, sonst höchstens 0,9; erlaubt: {allowed})",
                 )
                 continue
             rules.append(FeeRule(code, factor=factor))
+        elif code is FeeCode.DEFAULT_FLAT_FEE:
+            if "amount" in item:
+                bad(
+                    "fees",
+                    f"Gebühr {i}: die Pauschale nach § 288 Abs. 5 BGB beträgt 40 € kraft Gesetzes "
+                    "(kein 'amount')",
+                )
+                continue
+            rules.append(FeeRule(code))
         else:
             amount = _amount(item.get("amount"))
             if amount is None or amount == 0:
@@ -435,3 +453,12 @@ def _check_strategy(steps: list[Step], problems: list[str]) -> None:
             f"Schritte {numbers}, Feld 'fees': die Geschäftsgebühr (agency_fee) darf nur einmal "
             "je Fall berechnet werden (§ 13e RDG)"
         )
+    if with_agency_fee:
+        for i, step in enumerate(steps, 1):
+            if any(f.code is FeeCode.DUNNING_FLAT for f in step.fees):
+                problems.append(
+                    f"Schritt {i} ({step.stage}), Feld 'fees': Mahnpauschale (dunning_flat) "
+                    "nach der Übergabe neben der Geschäftsgebühr (agency_fee, Schritt "
+                    f"{with_agency_fee[0]}) wäre doppelt berechnet: die Arbeit der Agentur "
+                    "deckt die Geschäftsgebühr ab (§ 13e RDG)"
+                )

@@ -39,6 +39,12 @@ CANONICAL = (
     "email",
     "phone",
     "iban",
+    "claim_kind",
+    "origin",
+    "reminder_date",
+    "notice_286_3",
+    "contract_subject",
+    "contract_date",
 )
 
 #: How a column is named to people when the file does not name it.
@@ -61,6 +67,12 @@ GERMAN = {
     "email": "E-Mail",
     "phone": "Telefon",
     "iban": "IBAN",
+    "claim_kind": "Forderungsart",
+    "origin": "Entstehung",
+    "reminder_date": "Mahnung vom",
+    "notice_286_3": "Verzugshinweis",
+    "contract_subject": "Vertragsgegenstand",
+    "contract_date": "Vertragsdatum",
 }
 
 _ALIASES = {
@@ -94,6 +106,14 @@ _ALIASES = {
     "email": ("E-Mail", "Email", "E-Mail-Adresse", "Mail"),
     "phone": ("Telefon", "Telefonnummer", "Tel.", "Rufnummer", "Mobil", "Handy"),
     "iban": ("IBAN", "Bankverbindung IBAN"),
+    "claim_kind": ("Forderungsart", "Art der Forderung", "Forderungstyp", "kind"),
+    "origin": ("Entstehung", "Entstanden am", "Entstehungsdatum", "Leistungsdatum"),
+    "reminder_date": ("Mahnung vom", "Mahndatum", "Datum der Mahnung", "Mahnung"),
+    "notice_286_3": (
+        "Verzugshinweis", "Hinweis § 286 Abs. 3", "Hinweis 286", "Hinweis nach § 286 Abs. 3 BGB",
+    ),
+    "contract_subject": ("Vertragsgegenstand", "Vertrag", "Gegenstand des Vertrags"),
+    "contract_date": ("Vertragsdatum", "Vertrag vom", "Vertragsschluss", "Vertragsabschluss"),
 }  # fmt: skip
 
 #: At least one column of each group must be in the file.

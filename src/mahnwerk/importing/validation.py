@@ -13,10 +13,20 @@ Rules (where the issue left a choice, the choice is written here):
 - Dates: ``dd.mm.yyyy`` (a time behind it is ignored) or ISO ``yyyy-mm-dd``; real date cells
   in XLSX. A four-digit year between 1900 and 2100 is required (``01.02.25`` is refused: the
   century of a birth date cannot be guessed).
-- ``default_from`` (Verzugsbeginn), when empty, is ``due_date`` + 1 day: § 286 BGB puts the
-  debtor in default after the due date at the earliest, and interest runs from the day after
-  (§ 187 Abs. 1 BGB). A ``default_from`` *before* ``due_date`` is refused (default cannot
-  begin before the claim is due); the same day is accepted. One of the two is required.
+- ``default_from`` is the first day of interest. When it is empty the claim is **not in
+  default** unless a ground is given (§ 286 BGB, :mod:`mahnwerk.domain.default`):
+  ``reminder_date`` (the creditor's own reminder: default when it is taken to have arrived,
+  its date plus the receipt days, interest from the next day), ``notice_286_3`` (the invoice
+  pointed to § 286 Abs. 3 BGB: 30 days after due date and receipt of the invoice, which needs
+  ``invoice_date``), or, for an Entgeltforderung of a debtor who is not a consumer, § 286
+  Abs. 3 BGB by law when ``invoice_date`` is given. A ``default_from`` *before* ``due_date`` is
+  refused (default cannot begin before the claim is due); the same day is accepted; so is a
+  reminder before the due date. One of ``due_date`` and ``default_from`` is required.
+- ``claim_kind``: ``entgelt`` (payment for goods or services, also Entgelt, Lieferung,
+  Leistung; the default) or ``other`` (also sonstige, Schadensersatz, Vertragsstrafe,
+  Erstattung): § 288 Abs. 2 BGB. ``origin`` is the day the claim arose (8 instead of 9 points
+  before 29.07.2014). ``notice_286_3``: ja/nein, true/false, 1/0, x.
+- ``contract_subject`` and ``contract_date`` name the contract (§ 13a Abs. 1 Nr. 2 RDG).
 - ``debtor_type``: ``consumer`` (also Verbraucher, privat, B2C) or ``business`` (also
   Unternehmer, Unternehmen, Firma, gewerblich, B2B). Empty: ``business`` if only a company is
   given, else ``consumer`` (the choice with the lower statutory interest, § 288 Abs. 1 BGB).
@@ -54,6 +64,7 @@ from schwifty.exceptions import (
     SchwiftyException,
 )
 
+from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_start
 from mahnwerk.domain.identity import identity_key
 from mahnwerk.importing.headers import CANONICAL, GERMAN, HeaderMap, Problem
 from mahnwerk.importing.source import Cells, RowError
@@ -67,7 +78,7 @@ class Record(NamedTuple):
     invoice_no: str
     invoice_date: str | None
     due_date: str | None
-    default_from: str
+    default_from: str | None
     amount: int
     kind: str  # natural, legal
     consumer: bool
@@ -85,6 +96,14 @@ class Record(NamedTuple):
     identity_key: str
     #: hash of all debtor fields: rows of one case must have the same one
     debtor_fp: int
+    claim_kind: str  # entgelt, other
+    origin: str | None
+    reminder_date: str | None
+    notice_286_3: bool
+    contract_subject: str | None
+    contract_date: str | None
+    #: why the claim is in default (empty: it is not)
+    default_ground: str
 
 
 #: Debtor fields that rows of one case must agree on, in :class:`Record` order.
@@ -117,7 +136,19 @@ MAX_LENGTH = {
     "city": 100,
     "email": 254,
     "phone": 254,
+    "contract_subject": 200,
 }
+
+ENTGELT_WORDS = {
+    "entgelt", "entgeltforderung", "lieferung", "leistung", "kaufpreis", "vergütung",
+    "verguetung", "miete", "honorar",
+}  # fmt: skip
+OTHER_WORDS = {
+    "other", "sonstige", "sonstiges", "andere", "schadensersatz", "schadenersatz",
+    "vertragsstrafe", "erstattung", "rückforderung", "rueckforderung",
+}  # fmt: skip
+YES_WORDS = {"ja", "j", "yes", "y", "true", "wahr", "1", "x"}
+NO_WORDS = {"nein", "n", "no", "false", "falsch", "0", "-"}
 
 CONSUMER_WORDS = {"consumer", "verbraucher", "privat", "privatperson", "privatkunde", "b2c"}
 BUSINESS_WORDS = {
@@ -169,7 +200,19 @@ _IBAN_CHECK_DIGITS = "Prüfziffer der IBAN stimmt nicht"
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _ONE_DAY = timedelta(days=1)
 #: Columns parsed from their raw cell value rather than as text.
-_VALUE_COLUMNS = ("amount", "invoice_date", "due_date", "default_from", "birth_date")
+_VALUE_COLUMNS = (
+    "amount",
+    "invoice_date",
+    "due_date",
+    "default_from",
+    "birth_date",
+    "origin",
+    "reminder_date",
+    "contract_date",
+)
+
+
+GIVEN = "Verzugsbeginn vom Gläubiger angegeben"
 
 
 class CellError(ValueError):
@@ -358,6 +401,7 @@ class RowValidator:
         today: date,
         row_word: str = "Zeile",
         width: int | None = None,
+        receipt_days: int = DEFAULT_RECEIPT_DAYS,
     ) -> None:
         columns = header_map.columns
         # rows are cut or padded to ``span`` cells plus one ``None``, which stands for every
@@ -369,6 +413,7 @@ class RowValidator:
         self._days: dict[str, Day | None] = {}
         self.labels = header_map.labels
         self.today = today
+        self.receipt_days = receipt_days
         self.row_word = row_word
         #: number of header cells; a CSV row with more non-empty cells is refused
         self.width = width
@@ -390,7 +435,8 @@ class RowValidator:
             padded += [None] * (self._span - len(padded))
         padded[self._span :] = _NOT_IN_FILE
         (creditor_ref, invoice_no, kind_text, first, last, company, street, postcode, city,
-         country_text, email, phone, iban) = self._text_cells(row, padded, problems)  # fmt: skip
+         country_text, email, phone, iban, claim_kind_text, notice_text,
+         contract_subject) = self._text_cells(row, padded, problems)  # fmt: skip
         amount_cell, *day_cells = self._values(padded)
 
         if creditor_ref is None:
@@ -398,8 +444,15 @@ class RowValidator:
         if invoice_no is None:
             problems.append(self.problem(row, "invoice_no", "Rechnungsnummer fehlt"))
         amount = self._amount(row, amount_cell, problems)
-        invoice_day, due, default, birth = self._dates(row, day_cells, problems)
+        invoice_day, due, default, birth, origin, reminder, contract_day = self._dates(
+            row, day_cells, problems
+        )
         consumer = self._consumer(row, kind_text, last, company, problems)
+        claim_kind = self._claim_kind(row, claim_kind_text, problems)
+        notice = self._yes_no(row, "notice_286_3", notice_text, problems)
+        default, ground = self._default(
+            row, due, default, invoice_day, reminder, notice, consumer, claim_kind, problems
+        )
         kind = "legal" if company and not last else "natural"
         country = self._country(row, country_text, problems)
         postcode = self._address(row, street, postcode, city, country, problems)
@@ -412,7 +465,7 @@ class RowValidator:
 
         if problems:
             return problems
-        assert creditor_ref is not None and invoice_no is not None and default is not None
+        assert creditor_ref is not None and invoice_no is not None
         debtor = (kind, consumer, first, last, company, birth[1] if birth else None, street,
                   postcode, city, country, email, phone, iban)  # fmt: skip
         if debtor == self._last_debtor:
@@ -434,11 +487,18 @@ class RowValidator:
             invoice_no,
             invoice_day[1] if invoice_day else None,
             due[1] if due else None,
-            default[1],
+            default[1] if default else None,
             amount,
             *debtor,
             key,
             fingerprint,
+            claim_kind,
+            origin[1] if origin else None,
+            reminder[1] if reminder else None,
+            notice,
+            contract_subject,
+            contract_day[1] if contract_day else None,
+            ground,
         )
 
     def _check_width(self, row: int, cells: Sequence[object], problems: list[Problem]) -> None:
@@ -525,37 +585,93 @@ class RowValidator:
     def _dates(
         self, row: int, cells: Sequence[object], problems: list[Problem]
     ) -> list[Day | None]:
-        """Invoice, due, default and birth date; an empty default is the day after due."""
-        days: list[Day | None] = [None, None, None, None]
-        empty = [False, False, False, False]
+        """Invoice, due, default, birth, origin, reminder and contract date."""
+        days: list[Day | None] = [None] * len(_DAY_COLUMNS)
         for k, (column, cell) in enumerate(zip(_DAY_COLUMNS, cells, strict=True)):
             try:
                 days[k] = self._day(cell)
             except CellError as exc:
                 problems.append(self.problem(row, column, str(exc)))
-            else:
-                empty[k] = days[k] is None
         due, default, birth = days[1], days[2], days[3]
-        if empty[2]:
-            if due is not None:
-                next_day = due[0] + _ONE_DAY
-                days[2] = default = next_day, next_day.isoformat()
-            elif empty[1]:
-                problems.append(
-                    self.problem(row, "due_date", "Fälligkeit fehlt (oder „Verzug seit“ angeben)")
-                )
-        if due is not None and default is not None and default[0] < due[0]:
+        if due is None and default is None and cells[1] in (None, "") and cells[2] in (None, ""):
             problems.append(
-                self.problem(
-                    row,
-                    "default_from",
-                    f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt vor der Fälligkeit "
-                    f"{due[0]:%d.%m.%Y}",
-                )
+                self.problem(row, "due_date", "Fälligkeit fehlt (oder „Verzug seit“ angeben)")
             )
         if birth is not None and birth[0] > self.today:
             problems.append(self.problem(row, "birth_date", "Geburtsdatum liegt in der Zukunft"))
         return days
+
+    def _default(
+        self,
+        row: int,
+        due: Day | None,
+        default: Day | None,
+        invoice: Day | None,
+        reminder: Day | None,
+        notice: bool,
+        consumer: bool,
+        claim_kind: str,
+        problems: list[Problem],
+    ) -> tuple[Day | None, str]:
+        """The first day of interest and its ground (§ 286 BGB, ``domain.default``)."""
+        if default is not None:  # as domain.default.default_start, without the call (hot path)
+            if due is not None and default[0] < due[0]:
+                problems.append(
+                    self.problem(
+                        row,
+                        "default_from",
+                        f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt vor der Fälligkeit "
+                        f"{due[0]:%d.%m.%Y}",
+                    )
+                )
+            return default, GIVEN
+        if reminder is None and not notice and consumer:
+            return None, ""  # a consumer's claim with no ground: not in default
+        ground = default_start(
+            due_date=due[0] if due else None,
+            default_from=default[0] if default else None,
+            invoice_date=invoice[0] if invoice else None,
+            reminder_date=reminder[0] if reminder else None,
+            notice_286_3=notice,
+            consumer=consumer,
+            entgelt=claim_kind == "entgelt",
+            receipt_days=self.receipt_days,
+        )
+        for column, message in ground.problems:
+            problems.append(self.problem(row, column, message))
+        if ground.default_from is None:
+            return None, ""
+        if default is not None:
+            return default, ground.ground
+        return (ground.default_from, ground.default_from.isoformat()), ground.ground
+
+    def _claim_kind(self, row: int, text: str | None, problems: list[Problem]) -> str:
+        if text is None:
+            return "entgelt"
+        word = text.lower()
+        if word in ENTGELT_WORDS:
+            return "entgelt"
+        if word in OTHER_WORDS:
+            return "other"
+        problems.append(
+            self.problem(
+                row,
+                "claim_kind",
+                f"Forderungsart „{_shown(text)}“ ist unbekannt (erlaubt: entgelt/Entgelt, "
+                "other/sonstige: Schadensersatz, Vertragsstrafe, Erstattung)",
+            )
+        )
+        return "entgelt"
+
+    def _yes_no(self, row: int, column: str, text: str | None, problems: list[Problem]) -> bool:
+        if text is None:
+            return False
+        word = text.lower()
+        if word in YES_WORDS:
+            return True
+        if word not in NO_WORDS:
+            problems.append(self.problem(row, column, f"„{_shown(text)}“: ja oder nein erwartet"))
+        return False
 
     def _consumer(
         self,

@@ -17,7 +17,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from mahnwerk.domain.case_reference import case_reference
+from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_start
 from mahnwerk.domain.identity import identity_key
+from mahnwerk.domain.interest import CLAIM_KINDS, ENTGELT
 from mahnwerk.domain.ledger import Statement, compute_statement
 from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, start_of_day_in_germany, utcnow
@@ -75,14 +77,24 @@ class DebtorInput:
 
 @dataclass(frozen=True)
 class ClaimInput:
+    """A claim as handed over. Without ``default_from`` (first day of interest) the ground of
+    default is computed (:func:`mahnwerk.domain.default.default_start`: the creditor's
+    ``reminder_date``, § 286 Abs. 3 BGB); with none the claim is not in default."""
+
     invoice_no: str
     amount: Decimal
-    default_from: date
+    default_from: date | None
     invoice_date: date | None = None
     due_date: date | None = None
     interest_kind: str = "statutory"
     interest_value: Decimal | None = None
     label: str = ""
+    kind: str = ENTGELT
+    origin: date | None = None
+    reminder_date: date | None = None
+    notice_286_3: bool = False
+    contract_subject: str = ""
+    contract_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,14 @@ def find_or_create_debtor(
 # -------------------------------------------------------------------------------- cases
 
 
-def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInput) -> Case:
+def create_case(
+    session: Session,
+    actor: Actor,
+    creditor_id: int,
+    data: CaseInput,
+    *,
+    receipt_days: int = DEFAULT_RECEIPT_DAYS,
+) -> Case:
     if not actor.may_see_creditor(creditor_id):
         raise PermissionError("fremder Mandant")
     existing = session.scalar(
@@ -184,6 +203,7 @@ def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInpu
     numbers = [c.invoice_no for c in data.claims]
     if len(set(numbers)) != len(numbers):
         raise CaseError("eine Rechnungsnummer kommt im Fall doppelt vor")
+    grounds = [claim_default(c, data.debtor.consumer, receipt_days) for c in data.claims]
     now = utcnow()
     debtor = find_or_create_debtor(session, creditor_id, data.debtor, now)
     case = Case(
@@ -201,8 +221,8 @@ def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInpu
     session.add(case)
     session.flush()
     case.reference = case_reference(case.id)
-    for claim_data in data.claims:
-        add_claim(session, case, claim_data, source=actor.label, now=now)
+    for claim_data, (day, ground) in zip(data.claims, grounds, strict=True):
+        add_claim(session, case, claim_data, source=actor.label, now=now, default=(day, ground))
     for day, label, amount in data.costs:
         add_cost(session, case, day, label, amount, source=actor.label, now=now)
     events.emit(session, case, "case.created", actor, claims=len(data.claims))
@@ -212,19 +232,59 @@ def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInpu
     return case
 
 
+def claim_default(
+    data: ClaimInput, consumer: bool, receipt_days: int = DEFAULT_RECEIPT_DAYS
+) -> tuple[date | None, str]:
+    """The first day of interest of a claim to be stored and its ground, or
+    :class:`CaseError` naming the field (§ 286 BGB, :mod:`mahnwerk.domain.default`)."""
+    if data.kind not in CLAIM_KINDS:
+        raise CaseError(f"{data.invoice_no}: kind {data.kind!r} unbekannt (entgelt, other)")
+    if data.default_from is None and data.due_date is None:
+        raise CaseError(f"{data.invoice_no}: due_date (Fälligkeit) oder default_from fehlt")
+    ground = default_start(
+        due_date=data.due_date,
+        default_from=data.default_from,
+        invoice_date=data.invoice_date,
+        reminder_date=data.reminder_date,
+        notice_286_3=data.notice_286_3,
+        consumer=consumer,
+        entgelt=data.kind == ENTGELT,
+        receipt_days=receipt_days,
+    )
+    if ground.problems:
+        raise CaseError(
+            "; ".join(f"{data.invoice_no}: {field}: {text}" for field, text in ground.problems)
+        )
+    return ground.default_from, ground.ground
+
+
 def add_claim(
-    session: Session, case: Case, data: ClaimInput, *, source: str, now: datetime
+    session: Session,
+    case: Case,
+    data: ClaimInput,
+    *,
+    source: str,
+    now: datetime,
+    default: tuple[date | None, str] | None = None,
 ) -> Claim:
+    day, ground = default or claim_default(data, case.debtor.consumer)
     claim = Claim(
         case_id=case.id,
         invoice_no=data.invoice_no,
         invoice_date=data.invoice_date,
         due_date=data.due_date,
-        default_from=data.default_from,
+        default_from=day,
         principal=data.amount,
         interest_kind=data.interest_kind,
         interest_value=data.interest_value,
         label=data.label,
+        kind=data.kind,
+        origin=data.origin,
+        reminder_date=data.reminder_date,
+        notice_286_3=data.notice_286_3,
+        default_ground=ground,
+        contract_subject=data.contract_subject,
+        contract_date=data.contract_date,
         created_at=now,
     )
     session.add(claim)
@@ -232,7 +292,7 @@ def add_claim(
     session.add(
         LedgerPosting(
             case_id=case.id,
-            value_date=data.default_from,
+            value_date=day or data.due_date or now.date(),
             kind="claim",
             amount=data.amount,
             reason=f"Forderung {data.invoice_no}",
@@ -254,10 +314,19 @@ def add_cost(
     source: str,
     now: datetime,
     code: str = "",
+    claim_id: int | None = None,
 ) -> None:
     from mahnwerk.store.models import Cost
 
-    cost = Cost(case_id=case.id, date=day, label=label, code=code, amount=amount, created_at=now)
+    cost = Cost(
+        case_id=case.id,
+        date=day,
+        label=label,
+        code=code,
+        amount=amount,
+        claim_id=claim_id,
+        created_at=now,
+    )
     session.add(cost)
     session.flush()
     session.add(
@@ -373,12 +442,22 @@ def record_payment(
     source: str,
     reference: str = "",
     external_id: str | None = None,
+    claim: str | None = None,
 ) -> Payment:
-    """Book money received for the case; repeating the same ``external_id`` books nothing."""
+    """Book money received for the case; repeating the same ``external_id`` books nothing.
+
+    ``claim`` is the invoice number of the claim the debtor named (§ 366 Abs. 1 BGB: the
+    payment goes to it first); one that is not a claim of the case is refused."""
     if amount <= 0:
         raise CaseError("der Betrag muss größer als 0 sein")
     if case.status == "recalled":
         raise CaseError("der Fall ist zurückgerufen")
+    claim_id = None
+    if claim:
+        named = next((c for c in case.claims if c.invoice_no == claim), None)
+        if named is None:
+            raise CaseError(f"claim: {claim!r} ist keine Forderung des Falls (§ 366 Abs. 1 BGB)")
+        claim_id = named.id
     if external_id is not None:
         existing = session.scalar(
             select(Payment).where(
@@ -398,6 +477,7 @@ def record_payment(
         reference=reference,
         external_id=external_id,
         reversed=False,
+        claim_id=claim_id,
         created_at=now,
     )
     session.add(payment)
@@ -424,6 +504,7 @@ def record_payment(
         amount=str(amount),
         date=day.isoformat(),
         source=source,
+        **({"claim": claim} if claim_id is not None else {}),
     )
     audit.record(
         session,

@@ -39,18 +39,26 @@ def domain_claim(claim: Claim | Row[Any]) -> ledger.Claim:
         interest=interest_terms(claim.interest_kind, claim.interest_value),
         origin=claim.origin,
         label=claim.label,
+        kind=claim.kind or "entgelt",
     )
 
 
 def domain_case(case: Case | CaseRecord) -> ledger.Case:
     """The ledger's view of a stored case (ORM objects or the daily run's bulk-read records);
-    reversed payments are left out."""
+    reversed payments are left out. A payment or cost linked to a claim names it by its
+    invoice number (the ledger's claim id)."""
+    numbers = {c.id: c.invoice_no for c in case.claims}
     return ledger.Case(
         consumer=case.debtor.consumer,
         claims=tuple(domain_claim(c) for c in case.claims),
-        costs=tuple(ledger.Cost(c.date, c.label, c.amount, c.code) for c in case.costs),
+        costs=tuple(
+            ledger.Cost(c.date, c.label, c.amount, c.code, numbers.get(c.claim_id or 0, ""))
+            for c in case.costs
+        ),
         payments=tuple(
-            ledger.Payment(p.date, p.amount, p.reference) for p in case.payments if not p.reversed
+            ledger.Payment(p.date, p.amount, p.reference, numbers.get(p.claim_id or 0, ""))
+            for p in case.payments
+            if not p.reversed
         ),
         day_count=case.day_count,
         allocation=case.allocation,

@@ -222,7 +222,14 @@ class Case(Base):
 
 
 class Claim(Base):
-    """Forderung: one invoice or contract amount with its interest terms."""
+    """Forderung: one invoice or contract amount with its interest terms.
+
+    ``default_from`` is the first day of interest; ``None`` while the claim is not in default
+    (§ 286 BGB: the first reminder puts it in default, see :mod:`mahnwerk.domain.default`),
+    with ``default_ground`` saying why it is. ``kind`` is ``entgelt`` or ``other`` (§ 288
+    Abs. 2 BGB); ``contract_subject`` and ``contract_date`` name the contract (§ 13a Abs. 1
+    Nr. 2 RDG).
+    """
 
     __tablename__ = "claim"
     id: Mapped[int] = pk()
@@ -231,12 +238,18 @@ class Claim(Base):
     invoice_no: Mapped[str] = mapped_column(String(100))
     invoice_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
-    default_from: Mapped[date] = mapped_column(Date)
+    default_from: Mapped[date | None] = mapped_column(Date)
     principal: Mapped[Decimal] = mapped_column(Cents)
     interest_kind: Mapped[str] = mapped_column(String(12), default="statutory")
     interest_value: Mapped[Decimal | None] = mapped_column(DecimalText)  # points or rate
     origin: Mapped[date | None] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="entgelt")  # entgelt, other
+    reminder_date: Mapped[date | None] = mapped_column(Date)
+    notice_286_3: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_ground: Mapped[str] = mapped_column(String(200), default="")
+    contract_subject: Mapped[str] = mapped_column(String(200), default="")
+    contract_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = ts()
     case: Mapped[Case] = relationship(back_populates="claims")
     __table_args__ = (UniqueConstraint("case_id", "invoice_no"),)
@@ -252,6 +265,8 @@ class Cost(Base):
     label: Mapped[str] = mapped_column(String(200))
     code: Mapped[str] = mapped_column(String(20), default="")
     amount: Mapped[Decimal] = mapped_column(Cents)
+    #: The claim the cost belongs to (the § 288 Abs. 5 BGB flat fee); ``None``: the case.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = ts()
     case: Mapped[Case] = relationship(back_populates="costs")
 
@@ -268,6 +283,8 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(200), default="")
     external_id: Mapped[str | None] = mapped_column(String(100))
     reversed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The claim the debtor named (§ 366 Abs. 1 BGB); ``None``: the default order applies.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = ts()
     case: Mapped[Case] = relationship(back_populates="payments")
     __table_args__ = (UniqueConstraint("case_id", "source", "external_id"),)

@@ -129,6 +129,9 @@ class PaymentPlan(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")  # active, broken, completed
     agreed_on: Mapped[date] = mapped_column(Date)
     cost_notice: Mapped[str] = mapped_column(String(1000), default="")  # § 13a Abs. 3 RDG
+    #: The plan contains an acknowledgement of the debt (Schuldanerkenntnis): agreed only
+    #: after the notice of § 13a Abs. 4 RDG went out in text form.
+    acknowledgement: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = ts()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

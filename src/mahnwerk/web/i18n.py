@@ -1707,3 +1707,255 @@ _ENFORCEMENT_EN = {
 }
 TEXTS["de"].update(_ENFORCEMENT_DE)
 TEXTS["en"].update(_ENFORCEMENT_EN)
+
+
+# ------------------------------------------------------------------ imprint, privacy notice
+
+TEXTS["de"].update(
+    {
+        "footer.legal": "Rechtliches",
+        "legal.imprint.title": "Impressum",
+        "legal.privacy.title": "Datenschutz",
+        "legal.missing": (
+            "Diese Angaben sind vom Betreiber noch nicht vollständig eingerichtet; solange "
+            "werden keine Schreiben versandt:"
+        ),
+        "legal.phone": "Telefon",
+        "legal.email": "E-Mail",
+        "legal.website": "Internet",
+        "legal.authority": "Zuständige Aufsichtsbehörde (§ 13h RDG)",
+        "legal.imprint.provider": "Anbieter (§ 5 DDG)",
+        "legal.imprint.directors": "Vertretungsberechtigt",
+        "legal.imprint.register": "Registereintrag",
+        "legal.imprint.contact": "Kontakt",
+        "legal.imprint.rdg": "Registrierung als Inkassodienstleister",
+        "legal.imprint.rdg.text": (
+            "Wir sind nach § 10 Abs. 1 Satz 1 Nr. 1 RDG für Inkassodienstleistungen im "
+            "Rechtsdienstleistungsregister registriert:"
+        ),
+        "legal.imprint.rdg.public": (
+            "Das Register ist öffentlich einsehbar unter www.rechtsdienstleistungsregister.de."
+        ),
+        "legal.privacy.intro": (
+            "Dieser Hinweis erklärt nach Art. 13 und 14 DSGVO, welche Daten wir verarbeiten, "
+            "wenn wir eine Forderung gegen Sie einziehen, woher sie stammen, wozu wir sie nutzen "
+            "und welche Rechte Sie haben. Unsere Schreiben enthalten eine Kurzfassung und einen "
+            "Link auf diese Seite."
+        ),
+        "legal.privacy.controller": "Verantwortlicher",
+        "legal.privacy.dpo": "Fragen zum Datenschutz",
+        "legal.privacy.data": "Welche Daten",
+        "legal.privacy.data.text": (
+            "Name, Anschrift, Geburtsdatum, E-Mail-Adresse und Telefonnummern, Bankverbindung, "
+            "Angaben zur Forderung (Rechnungen, Vertrag, Beträge, Fälligkeit, Mahnungen), Ihre "
+            "Zahlungen, unser Schriftverkehr und Gespräche mit Ihnen, Ihre Angaben zu Raten und "
+            "Einwänden sowie die Ergebnisse unserer Zahlungsprognose."
+        ),
+        "legal.privacy.source": "Woher die Daten stammen",
+        "legal.privacy.source.text": (
+            "Von unserem Auftraggeber, dem Gläubiger der Forderung, der uns mit dem Einzug "
+            "beauftragt hat; von Ihnen selbst; ist eine Anschrift nicht mehr aktuell, aus "
+            "Auskünften der Meldebehörden (Anschriftenermittlung); Zahlungen von Ihrer Bank; "
+            "im gerichtlichen Verfahren von Gerichten und Gerichtsvollziehern."
+        ),
+        "legal.privacy.purposes": "Zwecke und Rechtsgrundlagen",
+        "legal.privacy.purposes.text": (
+            "Wir verarbeiten die Daten, um die Forderung einzuziehen und mit Ihnen eine Lösung "
+            "zu finden (Art. 6 Abs. 1 Buchst. b DSGVO, soweit die Forderung aus einem Vertrag "
+            "mit Ihnen stammt, sonst Buchst. f: das berechtigte Interesse des Gläubigers an der "
+            "Durchsetzung seiner Forderung), um gesetzliche Pflichten zu erfüllen, etwa "
+            "Aufbewahrungspflichten nach Handels- und Steuerrecht (Buchst. c), und um "
+            "Rechtsansprüche geltend zu machen oder abzuwehren."
+        ),
+        "legal.privacy.scoring": "Zahlungsprognose (Scoring)",
+        "legal.privacy.scoring.text": (
+            "Ein statistisches Verfahren schätzt aus dem Verlauf des Falls (Beträge, Alter der "
+            "Forderung, bisherige Zahlungen und Kontakte) die Wahrscheinlichkeit einer Zahlung. "
+            "Wir nutzen sie, um Zeitpunkt und Weg unserer Schreiben zu wählen und Ratenangebote "
+            "vorzuschlagen. Geschlecht, Staatsangehörigkeit und Herkunft fließen nicht ein. Jede "
+            "Prognose wird mit ihren Gründen gespeichert; Entscheidungen mit rechtlicher Wirkung "
+            "– gerichtliches Mahnverfahren, Zwangsvollstreckung, Meldung an eine Auskunftei – "
+            "trifft immer ein Mensch (Art. 22 DSGVO). Auf Wunsch erklären wir Ihnen die Gründe."
+        ),
+        "legal.privacy.recipients": "Empfänger",
+        "legal.privacy.recipients.text": (
+            "Unser Auftraggeber (Stand der Forderung, Zahlungen); Gerichte (Mahngericht), "
+            "Gerichtsvollzieher und Rechtsanwälte, wenn die Forderung gerichtlich verfolgt "
+            "wird; Auskunfteien nur unter den Voraussetzungen des § 31 Abs. 2 BDSG (insbesondere "
+            "nach zwei Mahnungen, vorheriger Unterrichtung und wenn Sie die Forderung nicht "
+            "bestritten haben); Dienstleister, die für uns drucken und versenden, E-Mails und "
+            "SMS zustellen oder Zahlungen abwickeln, gebunden an unsere Weisungen."
+        ),
+        "legal.privacy.transfer": "Übermittlung in Drittländer",
+        "legal.privacy.transfer.text": (
+            "Wir übermitteln keine Daten in Länder außerhalb der EU und des EWR."
+        ),
+        "legal.privacy.storage": "Speicherdauer",
+        "legal.privacy.storage.text": (
+            "Solange die Forderung offen ist und danach, solange Gesetze es verlangen: "
+            "Buchungsbelege 8 Jahre, Handels- und Geschäftsbriefe 6 Jahre, Bücher und "
+            "Abschlüsse 10 Jahre, jeweils ab Ende des Kalenderjahres (§ 257 HGB, § 147 AO). "
+            "Ist die Forderung tituliert, kann sie 30 Jahre vollstreckt werden (§ 197 BGB); so "
+            "lange bewahren wir die dafür nötigen Daten auf. Danach löschen wir sie."
+        ),
+        "legal.privacy.rights": "Ihre Rechte",
+        "legal.privacy.rights.text": (
+            "Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung "
+            "(Art. 17), Einschränkung der Verarbeitung (Art. 18) und Datenübertragbarkeit "
+            "(Art. 20) sowie das Recht auf Widerspruch gegen die Verarbeitung aus Gründen Ihrer "
+            "besonderen Situation (Art. 21). Schreiben Sie uns dazu an die oben genannte Anschrift "
+            "oder E-Mail-Adresse, oder nutzen Sie das Schuldnerportal."
+        ),
+        "legal.privacy.complaint": "Beschwerde",
+        "legal.privacy.complaint.text": (
+            "Sie können sich bei jeder Datenschutzaufsichtsbehörde beschweren (Art. 77 DSGVO), "
+            "insbesondere bei der Behörde des Landes, in dem Sie wohnen oder in dem wir unseren "
+            "Sitz haben. Für unsere Tätigkeit als Inkassodienstleister ist außerdem das "
+            "Bundesamt für Justiz zuständig (siehe Impressum)."
+        ),
+        "legal.privacy.portal": "Diese Website",
+        "legal.privacy.portal.text": (
+            "Die Website setzt nur notwendige Cookies: eines für die Anmeldung (Sitzung) und "
+            "eines für die gewählte Sprache. Es gibt keine Analyse- oder Werbedienste. Zum "
+            "Schutz vor Missbrauch zählen wir fehlgeschlagene Anmeldungen je Adresse für kurze "
+            "Zeit."
+        ),
+        "portal.login.legal": "Datenschutzhinweis und Impressum:",
+        "statement.warnings": "Hinweis zur Zinsberechnung",
+        "work.plan.acknowledgement_title": "Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
+        "work.plan.acknowledgement_sent": "Hinweis in Textform zugegangen am",
+        "work.plan.acknowledgement_not_sent": (
+            "Der Hinweis ist noch nicht in Textform versandt: ohne ihn darf die Vereinbarung "
+            "kein Schuldanerkenntnis enthalten."
+        ),
+        "work.plan.acknowledgement_send": "Hinweis per E-Mail oder Brief senden",
+        "work.done.acknowledgement": "Hinweis nach § 13a Abs. 4 RDG wird versandt.",
+        "portal.plan.acknowledgement_title": "Schuldanerkenntnis (§ 13a Abs. 4 RDG)",
+        "portal.plan.acknowledgement_intro": (
+            "Eine Ratenzahlung setzt kein Schuldanerkenntnis voraus. Bitten wir Sie um ein "
+            "Anerkenntnis, gilt:"
+        ),
+        "register.legal": "Bitte lesen Sie unseren Datenschutzhinweis und das Impressum:",
+    }
+)
+
+TEXTS["en"].update(
+    {
+        "footer.legal": "Legal",
+        "legal.imprint.title": "Imprint",
+        "legal.privacy.title": "Privacy notice",
+        "legal.missing": (
+            "The operator has not completed this information yet; until then no letters are sent:"
+        ),
+        "legal.phone": "Phone",
+        "legal.email": "E-mail",
+        "legal.website": "Website",
+        "legal.authority": "Supervisory authority (§ 13h RDG)",
+        "legal.imprint.provider": "Provider (§ 5 DDG)",
+        "legal.imprint.directors": "Represented by",
+        "legal.imprint.register": "Commercial register",
+        "legal.imprint.contact": "Contact",
+        "legal.imprint.rdg": "Registration as a collection agency",
+        "legal.imprint.rdg.text": (
+            "We are registered for collection services under § 10 (1) sentence 1 no. 1 RDG in "
+            "the Legal Services Register:"
+        ),
+        "legal.imprint.rdg.public": (
+            "The register is public at www.rechtsdienstleistungsregister.de."
+        ),
+        "legal.privacy.intro": (
+            "This notice explains under Art. 13 and 14 GDPR which data we process when we "
+            "collect a claim against you, where it comes from, what we use it for and what "
+            "rights you have. Our letters carry a short version and a link to this page."
+        ),
+        "legal.privacy.controller": "Controller",
+        "legal.privacy.dpo": "Questions about data protection",
+        "legal.privacy.data": "Which data",
+        "legal.privacy.data.text": (
+            "Name, address, date of birth, e-mail address and phone numbers, bank details, "
+            "details of the claim (invoices, contract, amounts, due dates, reminders), your "
+            "payments, our correspondence and calls with you, what you tell us about "
+            "instalments and objections, and the results of our payment forecast."
+        ),
+        "legal.privacy.source": "Where the data comes from",
+        "legal.privacy.source.text": (
+            "From our client, the creditor who instructed us to collect the claim; from you; "
+            "if an address is out of date, from the registration offices (address enquiry); "
+            "payments from your bank; in court proceedings from courts and bailiffs."
+        ),
+        "legal.privacy.purposes": "Purposes and legal bases",
+        "legal.privacy.purposes.text": (
+            "We process the data to collect the claim and to find a solution with you (Art. "
+            "6 (1) (b) GDPR where the claim stems from a contract with you, otherwise (f): the "
+            "creditor's legitimate interest in enforcing the claim), to meet legal obligations "
+            "such as retention under commercial and tax law ((c)), and to establish or defend "
+            "legal claims."
+        ),
+        "legal.privacy.scoring": "Payment forecast (scoring)",
+        "legal.privacy.scoring.text": (
+            "A statistical model estimates the probability of a payment from the history of "
+            "the case (amounts, age of the claim, payments and contacts so far). We use it to "
+            "choose when and how we write to you and to suggest instalments. Sex, nationality "
+            "and origin are not used. Every forecast is stored with its reasons; decisions "
+            "with legal effect – court dunning procedure, enforcement, a report to a credit "
+            "bureau – are always taken by a person (Art. 22 GDPR). We explain the reasons on "
+            "request."
+        ),
+        "legal.privacy.recipients": "Recipients",
+        "legal.privacy.recipients.text": (
+            "Our client (state of the claim, payments); courts, bailiffs and lawyers if the "
+            "claim is pursued in court; credit bureaus only as § 31 (2) BDSG allows (in "
+            "particular after two reminders, prior notice and if you have not disputed the "
+            "claim); service providers who print and post, deliver e-mails and text messages "
+            "or process payments for us, bound by our instructions."
+        ),
+        "legal.privacy.transfer": "Transfers outside the EU",
+        "legal.privacy.transfer.text": (
+            "We do not transfer data to countries outside the EU and the EEA."
+        ),
+        "legal.privacy.storage": "How long we keep the data",
+        "legal.privacy.storage.text": (
+            "While the claim is open and afterwards as long as the law requires: accounting "
+            "vouchers 8 years, business letters 6 years, books and accounts 10 years, each from "
+            "the end of the calendar year (§ 257 HGB, § 147 AO). A claim confirmed by a court "
+            "can be enforced for 30 years (§ 197 BGB); we keep the data needed for that as "
+            "long. Then we delete it."
+        ),
+        "legal.privacy.rights": "Your rights",
+        "legal.privacy.rights.text": (
+            "You have the right of access (Art. 15 GDPR), rectification (Art. 16), erasure "
+            "(Art. 17), restriction of processing (Art. 18) and data portability (Art. 20). "
+            "You may object to the processing on grounds relating to your particular situation "
+            "(Art. 21). Write to the address or e-mail above, or use the debtor portal."
+        ),
+        "legal.privacy.complaint": "Complaints",
+        "legal.privacy.complaint.text": (
+            "You may complain to any data protection supervisory authority (Art. 77 GDPR), in "
+            "particular in the state where you live or where we have our seat. For our work as "
+            "a collection agency the Federal Office of Justice is responsible as well (see the "
+            "imprint)."
+        ),
+        "legal.privacy.portal": "This website",
+        "legal.privacy.portal.text": (
+            "The website sets only necessary cookies: one for signing in (session) and one for "
+            "the chosen language. There are no analytics or advertising services. To protect "
+            "against abuse we count failed sign-ins per address for a short time."
+        ),
+        "portal.login.legal": "Privacy notice and imprint:",
+        "statement.warnings": "Note on the interest",
+        "work.plan.acknowledgement_title": "Acknowledgement of debt (§ 13a (4) RDG)",
+        "work.plan.acknowledgement_sent": "Notice received in text form on",
+        "work.plan.acknowledgement_not_sent": (
+            "The notice has not been sent in text form yet: without it the agreement must not "
+            "contain an acknowledgement of debt."
+        ),
+        "work.plan.acknowledgement_send": "Send the notice by e-mail or letter",
+        "work.done.acknowledgement": "The notice under § 13a (4) RDG is being sent.",
+        "portal.plan.acknowledgement_title": "Acknowledgement of debt (§ 13a (4) RDG)",
+        "portal.plan.acknowledgement_intro": (
+            "An instalment plan does not require an acknowledgement of debt. If we ask you for "
+            "one, this applies:"
+        ),
+        "register.legal": "Please read our privacy notice and the imprint:",
+    }
+)

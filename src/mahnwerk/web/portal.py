@@ -17,10 +17,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.domain.money import format_rate
+from mahnwerk.domain.notices import acknowledgement_notice
 from mahnwerk.services.actor import today_in_germany
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.services.portal import debtor as portal
+from mahnwerk.services.workspace.workflow import acknowledgement_parts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
 from mahnwerk.web.plan_forms import problem_messages
@@ -86,6 +88,8 @@ def router(pages: Pages) -> APIRouter:
                 pref=pref,
                 today=today_in_germany(),
                 plan_status=plans.debtor_status(s, case_id),
+                # § 13a Abs. 4 RDG on the plan page, with the parts of this case
+                acknowledgement=acknowledgement_notice(acknowledgement_parts(view.statement)),
                 **ctx,
             )
 

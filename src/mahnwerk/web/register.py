@@ -89,7 +89,9 @@ def router(pages: Pages) -> APIRouter:
             mail = "not_configured"
             log.warning("no SMTP server configured; confirmation link for %s: %s", to, link)
         else:
-            subject, text = registration.confirmation_mail(runtime.settings.agency_name, link, name)
+            subject, text = registration.confirmation_mail(
+                runtime.settings.agency_name or "mahnwerk", link, name
+            )
             try:
                 sender.send(to=to, subject=subject, text=text, reference="registration")
             except DeliveryError as exc:

@@ -344,6 +344,18 @@ def router(pages: Pages) -> APIRouter:
             {"p-amount": amount, "p-day": day},
         )
 
+    @r.post("/work/cases/{case_id}/acknowledgement", response_class=HTMLResponse)
+    def acknowledgement(
+        request: Request, case_id: int, csrf: str = Form(""), back: str = Form("case")
+    ) -> Response:
+        """§ 13a Abs. 4 RDG: send the notice in text form before an acknowledgement."""
+
+        def work(session: Session, actor: Actor, user: User) -> str:
+            workflow.send_acknowledgement_notice(session, actor, case_id, pages.runtime)
+            return "work.done.acknowledgement"
+
+        return act(request, csrf, case_id, work, back)
+
     @r.post("/work/cases/{case_id}/plan", response_class=HTMLResponse)
     def plan(
         request: Request,
@@ -394,6 +406,10 @@ def router(pages: Pages) -> APIRouter:
                     "work/plan_confirm.html",
                     v=view,
                     notice=notice,
+                    acknowledgement=workflow.acknowledgement_notice_for(
+                        view.case, today_in_germany()
+                    ),
+                    acknowledgement_sent=workflow.acknowledgement_notice_sent(session, case_id),
                     amount=value,
                     start=first,
                     count=n,

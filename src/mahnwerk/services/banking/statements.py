@@ -44,6 +44,7 @@ from mahnwerk.banking.mt940 import parse_mt940
 from mahnwerk.banking.statement import BankEntry as ParsedEntry
 from mahnwerk.banking.statement import BankStatement as ParsedStatement
 from mahnwerk.banking.statement import Sign, StatementAlreadyImported, StatementError
+from mahnwerk.domain.allocation import designated_claim
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.services import audit, events
@@ -187,7 +188,7 @@ def build_index(
         if name:
             names_of_person.setdefault(d.person_id, set()).add(name)
     ibans_of_person = established_ibans(session)
-    claims: dict[int, list[tuple[int, str, date]]] = {}
+    claims: dict[int, list[tuple[int, str, date | None]]] = {}
     for claim_id, case_id, invoice_no, default_from in session.execute(
         select(Claim.id, Claim.case_id, Claim.invoice_no, Claim.default_from).order_by(Claim.id)
     ):
@@ -679,6 +680,7 @@ def book(
             source="bank",
             reference=reference[:200],
             external_id=_external_id(row.entry_key),
+            claim=designated_claim(row.remittance or "", [c.invoice_no for c in case.claims]),
         )
         session.add(
             BankMatch(

@@ -209,11 +209,16 @@ def _interest_line(
     value: Decimal | None,
     consumer: bool,
     origin: date | None,
-    since: date,
+    since: date | None,
     base: Decimal,
+    entgelt: bool = True,
 ) -> InterestLine | None:
+    """The claimed interest, ``None`` for none; a claim not in default (``since`` None, § 286
+    BGB) bears none; § 288 Abs. 2 BGB's 9 points only for an Entgeltforderung."""
+    if since is None:
+        return None
     if kind == "statutory":
-        points = StatutoryInterest.points(consumer=consumer, origin=origin)
+        points = StatutoryInterest.points(consumer=consumer, origin=origin, entgelt=entgelt)
         return InterestLine(points, "B", since, base)
     if kind == "base_plus" and value:
         return InterestLine(value, "B", since, base)
@@ -262,9 +267,12 @@ def build_application(
             computed += line.interest_open
         if principal <= 0:
             continue
-        first_default = min(first_default or claim.default_from, claim.default_from)
+        if claim.default_from is not None:
+            first_default = min(first_default or claim.default_from, claim.default_from)
         since = (
-            claim.default_from if cut is None else max(cut + timedelta(days=1), claim.default_from)
+            claim.default_from
+            if cut is None or claim.default_from is None
+            else max(cut + timedelta(days=1), claim.default_from)
         )
         interest = _interest_line(
             claim.interest_kind,
@@ -273,6 +281,7 @@ def build_application(
             claim.origin,
             since,
             principal,
+            entgelt=claim.kind != "other",
         )
         addition = (
             options.additions.get(claim.invoice_no)
@@ -419,7 +428,11 @@ def case_refusals(session: Session, case: Case, today: date) -> list[str]:
         reasons.append("Schuldner verstorben")
     facts = court_facts(session, [case.id]).get(case.id)
     barred = case_barred_from(
-        [(c.id, c.origin or c.due_date or c.default_from) for c in case.claims],
+        [
+            (c.id, origin)
+            for c in case.claims
+            if (origin := c.origin or c.due_date or c.default_from) is not None
+        ],
         (p.date for p in case.payments if not p.reversed),
         *([facts] if facts else []),
     )

@@ -13,9 +13,13 @@ from mahnwerk.channels.texts import (
     SUPERVISORY_AUTHORITY,
 )
 from mahnwerk.config import Settings
-from mahnwerk.domain import statement_json
+from mahnwerk.domain import notices, statement_json
+from mahnwerk.domain.base_rate import BaseRateTable
 from mahnwerk.domain.contact_rules import is_mobile
+from mahnwerk.domain.interest import compare_with_statutory
 from mahnwerk.domain.ledger import Statement
+from mahnwerk.domain.money import format_rate
+from mahnwerk.store.ledger_map import interest_terms
 from mahnwerk.store.models import Case, Creditor, Debtor
 from mahnwerk.store.run_reads import CaseRecord, DebtorRecord
 
@@ -29,6 +33,50 @@ def mobile(contact: Any) -> bool:
 
 def valid_contacts(debtor: Debtor | DebtorRecord, kind: str) -> list[Any]:
     return [c for c in debtor.contacts if c.kind == kind and c.status == "valid"]
+
+
+def sender_problems(settings: Settings) -> list[str]:
+    """What the agency's settings lack for sending anything (see
+    :func:`mahnwerk.domain.notices.sender_problems`)."""
+    return notices.sender_problems(
+        name=settings.agency_name,
+        address=settings.agency_address,
+        registration=settings.agency_registration,
+        email=settings.agency_email,
+        phone=settings.agency_phone,
+    )
+
+
+def _de(day: date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
+
+
+def rate_notice(claim: Any, consumer: bool, day: date) -> dict[str, str] | None:
+    """§ 13a Abs. 1 Nr. 4 RDG: the separate notice for a claim whose rate on ``day`` is above
+    the statutory default rate, with the reason (the contract's rate), or ``None``."""
+    own, statutory = compare_with_statutory(
+        interest_terms(claim.interest_kind, claim.interest_value),
+        day,
+        consumer=consumer,
+        base_rates=BaseRateTable.official(),
+        origin=claim.origin,
+        entgelt=claim.kind != "other",
+    )
+    if own <= statutory:
+        return None
+    notice = notices.RateNotice(
+        claim=claim.invoice_no,
+        rate=format_rate(own),
+        statutory=format_rate(statutory),
+        reason=notices.rate_reason(claim.contract_subject, _de(claim.contract_date)),
+    )
+    return {
+        "claim": notice.claim,
+        "rate": notice.rate,
+        "statutory": notice.statutory,
+        "reason": notice.reason,
+        "text": notice.text(),
+    }
 
 
 def message_payload(
@@ -53,6 +101,10 @@ def message_payload(
             (c.value for c in debtor.contacts if c.status == "valid" and mobile(c)), None
         ),
     }
+    first_contact = bool(action_info.get("first_contact"))
+    rate_notices = [
+        n for c in case.claims if (n := rate_notice(c, debtor.consumer, day)) is not None
+    ]
     return {
         **action_info,
         "date": day.isoformat(),
@@ -66,6 +118,9 @@ def message_payload(
             "email": settings.agency_email,
             "phone": settings.agency_phone,
             "registration": settings.agency_registration,
+            "website": settings.agency_website,
+            "commercial_register": settings.agency_commercial_register,
+            "managing_directors": settings.agency_managing_directors,
         },
         "authority": dict(SUPERVISORY_AUTHORITY),
         "creditor": {
@@ -95,7 +150,19 @@ def message_payload(
                 "invoice_date": _iso(claims_by_id[c.id].invoice_date),
                 "origin": _iso(claims_by_id[c.id].origin),
                 "due_date": _iso(claims_by_id[c.id].due_date),
-                "default_from": c.default_from.isoformat(),
+                "default_from": _iso(c.default_from),
+                "default_ground": claims_by_id[c.id].default_ground,
+                "kind": c.kind,
+                "contract_subject": claims_by_id[c.id].contract_subject,
+                "contract_date": _iso(claims_by_id[c.id].contract_date),
+                # § 13a Abs. 1 Nr. 2 RDG: never "Vertrag vom" with a date that is not one
+                "reason": notices.claim_reason(
+                    invoice_no=c.id,
+                    invoice_date=_de(claims_by_id[c.id].invoice_date),
+                    label=c.label or claims_by_id[c.id].label,
+                    contract_subject=claims_by_id[c.id].contract_subject,
+                    contract_date=_de(claims_by_id[c.id].contract_date),
+                ),
                 "interest_terms": c.interest_terms,
                 "principal": str(c.principal),
                 "principal_open": str(c.principal_open),
@@ -121,9 +188,29 @@ def message_payload(
                 "code": c.code,
                 "amount": str(c.amount),
                 "open": str(c.open),
+                "credited": str(c.credited),
+                "claim": c.claim,
             }
             for c in st.costs
         ],
+        # § 13a Abs. 1 Nr. 4 and 6 RDG
+        "rate_notices": rate_notices,
+        "vat_claimed": any(c.code == notices.VAT_CODE for c in st.costs),
+        # Art. 14 DSGVO: the short notice with the link to the full one (first contact)
+        "privacy": {
+            "url": f"{settings.public_url}/datenschutz",
+            "text": notices.privacy_short_notice(
+                agency=settings.agency_name,
+                agency_address=settings.agency_address,
+                agency_email=settings.agency_email or settings.agency_phone,
+                creditor=creditor.name,
+                address_researched=address is not None and address.source == "research",
+                full_notice_url=f"{settings.public_url}/datenschutz",
+            ),
+        }
+        if first_contact
+        else None,
+        "warnings": list(st.warnings),
         "totals": {
             "principal_open": str(st.totals.principal_open),
             "interest_open": str(st.totals.interest_open),

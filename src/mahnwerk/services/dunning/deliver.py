@@ -60,6 +60,7 @@ from mahnwerk.channels.base import Attachment, Channels, DeliveryError, Failure,
 from mahnwerk.channels.email import message_id as email_message_id
 from mahnwerk.channels.texts import email_text, first_contact_gaps, sms_text, subject
 from mahnwerk.documents.bundle import AlreadyHandedOver, ManifestEntry, RenderedLetter, hand_over
+from mahnwerk.domain import notices
 from mahnwerk.domain.contact_rules import (
     ContactKind,
     ContactPolicy,
@@ -67,6 +68,8 @@ from mahnwerk.domain.contact_rules import (
     check_contact,
     land_for_postcode,
 )
+from mahnwerk.domain.dunning import ClaimFacts, defaults_by_reminder, is_written_reminder
+from mahnwerk.domain.strategy import Channel, Stage
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany, utcnow
 from mahnwerk.services.cases import add_cost
@@ -102,6 +105,7 @@ NOT_CONFIGURED_WAIT = timedelta(minutes=15)
 #: flags that stop (or pause) dunning: their cases' messages are cancelled, not sent
 STOP_FLAGS = ("insolvency", "deceased", "do_not_contact", "hardship")
 HELD = ("claimed", "sending")
+STAGES = frozenset(str(s) for s in Stage)
 
 _CONTACT_KIND = {
     "letter": ContactKind.LETTER,
@@ -252,6 +256,10 @@ class _Batch:
     @property
     def lease_until(self) -> datetime:
         return self.now + timedelta(seconds=self.runtime.settings.delivery_lease)
+
+    @property
+    def receipt_days(self) -> int:
+        return self.runtime.settings.receipt_days
 
 
 def deliver_batch(
@@ -629,6 +637,7 @@ def _deliver_letters(b: _Batch, items: list[tuple[int, dict[str, Any]]]) -> None
     rendered: list[RenderedLetter] = []
     for message_id, message in items:
         try:
+            refuse_without_sender(message)
             pdf = renderer.render(message)
         except DeliveryError as exc:
             _failed(b, message_id, exc, "claimed")
@@ -739,7 +748,7 @@ def _book_bundle(
             assert case is not None
             sent = Sent("brief.pdf", "application/pdf", pdf)
             document = store_document(s, b.runtime.settings.documents_dir, case, msg, sent, b.now)
-            _mark_sent(s, msg, case, b.now, document, b.summary)
+            _mark_sent(s, msg, case, b.now, document, b.summary, sent, b.receipt_days)
 
 
 # ------------------------------------------------------------- e-mail, SMS, phone
@@ -776,7 +785,7 @@ def _deliver_single(b: _Batch, channel: str, message_id: int, message: dict[str,
         case = s.get(Case, msg.case_id)
         assert case is not None
         document = store_document(s, b.runtime.settings.documents_dir, case, msg, sent, b.now)
-        _mark_sent(s, msg, case, b.now, document, b.summary)
+        _mark_sent(s, msg, case, b.now, document, b.summary, sent, b.receipt_days)
 
 
 def _phone_task(b: _Batch, message_id: int, message: dict[str, Any]) -> None:
@@ -805,11 +814,12 @@ def _phone_task(b: _Batch, message_id: int, message: dict[str, Any]) -> None:
         case = s.get(Case, msg.case_id)
         assert case is not None
         msg.attempts += 1
-        _mark_sent(s, msg, case, b.now, None, b.summary)
+        _mark_sent(s, msg, case, b.now, None, b.summary, None, b.receipt_days)
 
 
 def _send(channel: str, message: dict[str, Any], channels: Channels) -> Sent:
     """Send one e-mail or SMS; everything comes from the message."""
+    refuse_without_sender(message)
     debtor = message.get("debtor") or {}
     reference = str(message.get("case_reference"))
     outbox_id = int(message["outbox_id"])
@@ -849,6 +859,22 @@ def _send(channel: str, message: dict[str, Any], channels: Channels) -> Sent:
             idempotency_key=f"mahnwerk-outbox-{outbox_id}",
         )
     raise DeliveryError(f"unbekannter Kanal {channel}", Failure.REJECTED)
+
+
+def refuse_without_sender(message: dict[str, Any]) -> None:
+    """No letter, e-mail or SMS leaves without the agency's name, address, registration and
+    contact (§ 13a Abs. 1 Nr. 1 RDG; never a placeholder): :class:`DeliveryError`
+    (INCOMPLETE) naming what is missing."""
+    agency = message.get("agency") or {}
+    missing = notices.sender_problems(
+        name=str(agency.get("name") or ""),
+        address=str(agency.get("address") or ""),
+        registration=str(agency.get("registration") or ""),
+        email=str(agency.get("email") or ""),
+        phone=str(agency.get("phone") or ""),
+    )
+    if missing:
+        raise DeliveryError("Absender unvollständig: " + "; ".join(missing), Failure.INCOMPLETE)
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -966,9 +992,66 @@ def book_fees(
             source=source,
             now=now,
             code=str(fee["code"]),
+            claim_id=int(fee["claim_id"]) if fee.get("claim_id") else None,
         )
         summary.fees_charged += 1
     s.expire(case, ["costs"])
+
+
+def sent_text(channel: str, sent: Sent) -> str:
+    """The text of a message as sent: the e-mail's text part, the letter PDF's text, the SMS
+    request's body (empty if it cannot be read)."""
+    if channel == "email":
+        from email import message_from_bytes, policy
+        from email.message import EmailMessage
+
+        message = message_from_bytes(sent.content, policy=policy.default)
+        body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
+        return str(body.get_content()) if body is not None else ""
+    if channel == "letter":
+        import io
+
+        try:
+            from pypdf import PdfReader
+
+            return "\n".join(
+                p.extract_text() or "" for p in PdfReader(io.BytesIO(sent.content)).pages
+            )
+        except Exception:  # not a readable PDF: it cannot be shown to contain anything
+            return ""
+    return sent.content.decode("utf-8", errors="replace")
+
+
+def put_in_default(
+    s: Session, msg: OutboxMessage, case: Case, now: datetime, receipt_days: int
+) -> None:
+    """§ 286 Abs. 1 BGB: a written reminder puts the due claims not yet in default in default
+    on the day it is taken to have arrived (``domain.dunning.defaults_by_reminder``)."""
+    if msg.stage not in STAGES or not is_written_reminder(Stage(msg.stage), Channel(msg.channel)):
+        return
+    letter_day = max(date.fromisoformat(str(msg.payload["date"])), today_in_germany(now))
+    facts = [
+        ClaimFacts(c.id, c.principal, c.default_from, c.due_date, c.kind != "other")
+        for c in case.claims
+    ]
+    changed = dict(defaults_by_reminder(facts, letter_day, receipt_days))
+    for claim in case.claims:
+        if claim.id not in changed:
+            continue
+        claim.default_from = changed[claim.id]
+        claim.default_ground = (
+            f"Mahnung vom {letter_day:%d.%m.%Y}, Zugang angenommen nach {receipt_days} Tagen "
+            "(§ 286 Abs. 1 BGB)"
+        )[:200]
+        events.emit(
+            s,
+            case,
+            "claim.default",
+            SYSTEM,
+            claim=claim.invoice_no,
+            default_from=claim.default_from.isoformat(),
+            outbox_id=msg.id,
+        )
 
 
 def _mark_sent(
@@ -978,18 +1061,27 @@ def _mark_sent(
     now: datetime,
     document: Document | None,
     summary: RunSummary,
+    sent: Sent | None = None,
+    receipt_days: int = 4,
 ) -> None:
     msg.status = "sent"
     msg.sent_at = now
     msg.lease_until = None  # claimed_by stays: the worker that sent it
     book_fees(s, msg, case, now, summary)
+    put_in_default(s, msg, case, now, receipt_days)
     msg.error = None
     msg.document_id = document.id if document else None
     state = s.get(CaseStrategy, case.id)
     if state is not None:
         if msg.first_contact and msg.channel in ("letter", "email"):
             state.first_contact_done = True
-        if msg.payload.get("credit_bureau_notice") and state.bureau_notice_on is None:
+        if (
+            msg.payload.get("credit_bureau_notice")
+            and state.bureau_notice_on is None
+            and sent is not None
+            and notices.contains_notice(sent_text(msg.channel, sent))
+        ):
+            # § 31 Abs. 2 Nr. 4 c BDSG: recorded only when the document sent contains it
             state.bureau_notice_on = today_in_germany(now)
     summary.delivered[msg.channel] += 1
     events.emit(

@@ -11,7 +11,6 @@ and computes no statement; a message that lacks what a correct letter needs is r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -20,17 +19,18 @@ from mahnwerk.banking.epc_qr import EpcTransfer, qr_svg
 from mahnwerk.channels.base import DeliveryError, Failure
 from mahnwerk.documents import letters as doc
 from mahnwerk.documents.render import LetterRenderer
-from mahnwerk.domain import statement_json
-
-_ADDRESS = re.compile(r"^\s*(?P<street>.+?),\s*(?P<postcode>\d{5})\s+(?P<city>.+?)\s*$")
+from mahnwerk.domain import notices, statement_json
 
 
 def parse_address(text: str) -> doc.PostalAddress | None:
-    """``"Musterstraße 1, 10115 Berlin"`` → a postal address (None if it does not parse)."""
-    match = _ADDRESS.match(text or "")
-    if not match:
-        return None
-    return doc.PostalAddress(match["street"], match["postcode"], match["city"])
+    """``"Ballindamm 17, 20095 Hamburg"`` → a postal address (None if it does not parse)."""
+    parts = notices.parse_address(text)
+    return None if parts is None else doc.PostalAddress(*parts)
+
+
+#: Where the sender has no valid address: every field empty, so that validation refuses the
+#: letter naming the setting; nothing is ever printed in its place.
+NO_ADDRESS = doc.PostalAddress("", "", "")
 
 
 def giro_code(t: doc.Transfer) -> str:
@@ -67,7 +67,8 @@ class PayloadLetterRenderer:
 
 def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
     """The letter of an outbox message; :class:`DeliveryError` (INCOMPLETE) if it lacks the
-    statement, the debtor's address or the portal access."""
+    statement, the debtor's address or the portal access. The sender is never a placeholder:
+    a missing agency address leaves the fields empty and the letter's validation refuses it."""
     if not isinstance(data.get("statement"), dict):
         raise DeliveryError("Brief unvollständig: Forderungsaufstellung fehlt", Failure.INCOMPLETE)
     portal = data.get("portal") or {}
@@ -83,16 +84,19 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
     day = date.fromisoformat(str(data["date"]))
     statement = statement_json.load(data["statement"])
     researched = bool(debtor.get("address_researched"))
+    privacy = data.get("privacy") or {}
     return doc.LetterData(
         kind=letter_kind(str(data.get("template", ""))),
         date=day,
         sender=doc.Agency(
-            name=str(agency.get("name", "")),
-            address=parse_address(str(agency.get("address", "")))
-            or doc.PostalAddress("Musterstraße 1", "10115", "Berlin"),
-            phone=str(agency.get("phone") or "-"),
-            email=str(agency.get("email") or "-"),
-            registration=str(agency.get("registration") or "-"),
+            name=str(agency.get("name") or ""),
+            address=parse_address(str(agency.get("address") or "")) or NO_ADDRESS,
+            phone=str(agency.get("phone") or ""),
+            email=str(agency.get("email") or ""),
+            registration=str(agency.get("registration") or ""),
+            website=str(agency.get("website") or ""),
+            commercial_register=str(agency.get("commercial_register") or ""),
+            managing_directors=str(agency.get("managing_directors") or ""),
         ),
         recipient=doc.Recipient(
             name=str(debtor.get("name", "")),
@@ -119,16 +123,7 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
             url=str(portal.get("url", "")), access_code=str(portal["access_code"])
         ),
         due_date=date.fromisoformat(str(data.get("pay_by") or day.isoformat())),
-        claim_reasons=tuple(
-            doc.ClaimReason(
-                claim_id=str(c["invoice_no"]),
-                subject=str(c.get("label") or f"Rechnung {c['invoice_no']}"),
-                date=date.fromisoformat(
-                    str(c.get("invoice_date") or c.get("due_date") or c["default_from"])
-                ),
-            )
-            for c in data.get("claims") or []
-        ),
+        claim_reasons=tuple(claim_reason(c) for c in data.get("claims") or []),
         cost_reasons=tuple(
             doc.CostReason(key=k.code or k.label, kind=k.label, reason=cost_reason(k.code))
             for k in statement.costs
@@ -136,6 +131,33 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
         first_contact=bool(data.get("first_contact")),
         address_researched=researched,
         address_source="Einwohnermeldeamt" if researched else "",
+        rate_notices=tuple(
+            notices.RateNotice(
+                str(n["claim"]), str(n["rate"]), str(n["statutory"]), str(n["reason"])
+            )
+            for n in data.get("rate_notices") or []
+        ),
+        vat_claimed=bool(data.get("vat_claimed")),
+        credit_bureau_notice=bool(data.get("credit_bureau_notice")),
+        privacy_notice=str(privacy.get("text") or ""),
+        privacy_url=str(privacy.get("url") or ""),
+        warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        acknowledgement_notice=str((data.get("acknowledgement") or {}).get("text") or ""),
+    )
+
+
+def claim_reason(c: Mapping[str, Any]) -> doc.ClaimReason:
+    """§ 13a Abs. 1 Nr. 2 RDG: the claim's ground as composed into the message (the contract's
+    subject and date, else the invoice with its number and date; never a date as "Vertrag
+    vom" that is not one)."""
+    contract_date = c.get("contract_date")
+    day = contract_date or c.get("invoice_date")
+    return doc.ClaimReason(
+        claim_id=str(c["invoice_no"]),
+        subject=str(c.get("contract_subject") or c.get("label") or f"Rechnung {c['invoice_no']}"),
+        date=date.fromisoformat(str(day)) if day else None,
+        kind="contract" if contract_date else "invoice",
+        text=str(c.get("reason") or ""),
     )
 
 

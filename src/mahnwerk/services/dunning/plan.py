@@ -42,11 +42,18 @@ from mahnwerk.batch.decisions import decide_partition
 from mahnwerk.batch.loader import Partition
 from mahnwerk.config import Settings
 from mahnwerk.domain import ledger
-from mahnwerk.domain.dunning import Decision, FeeCharge, Outcome, PlanState
+from mahnwerk.domain.dunning import (
+    BASE_RATE_REFUSAL,
+    MESSAGE_CHANNELS,
+    Decision,
+    FeeCharge,
+    Outcome,
+    PlanState,
+)
 from mahnwerk.domain.ledger import Statement, compute_statement
 from mahnwerk.domain.strategy import Strategy
 from mahnwerk.services.actor import SYSTEM
-from mahnwerk.services.dunning.compose import message_payload
+from mahnwerk.services.dunning.compose import message_payload, sender_problems
 from mahnwerk.services.dunning.summary import RunSummary
 from mahnwerk.services.events import WEBHOOK_EVENTS, webhook_json
 from mahnwerk.services.nba import daily as nba
@@ -239,16 +246,22 @@ def read_and_decide(engine: Engine, job: PlanJob) -> Planned:
         inputs = decided.inputs
         assert inputs is not None
         rows = _case_rows(connection, list(decisions))
+        missing = sender_problems(job.settings)
         cases = [
             CasePlan(
                 case_id,
                 *rows[case_id],
                 strategy=strategies[case_id],
-                decision=decision,
+                decision=held_for_sender(decision, missing),
             )
             for case_id, (_, decision) in sorted(decisions.items())
         ]
         _choose_contacts(connection, job, cases, decisions, summary)
+        for c in cases:
+            if c.decision.outcome is Outcome.WAITING:
+                for reason in c.decision.reasons:
+                    if reason.startswith(HELD):
+                        summary.held[reason] += 1
         _compose(connection, job, [c for c in cases if c.decision.actions], summary)
         ending = [
             c.case_id
@@ -286,6 +299,27 @@ def _choose_contacts(
         picked = chosen.get(c.case_id)
         if picked is not None:
             c.nba, c.decision = picked, picked.decision
+
+
+#: Reasons of messages held back (an unknown base rate, an incomplete sender).
+HELD = (BASE_RATE_REFUSAL, "Absender unvollständig")
+
+
+def held_for_sender(decision: Decision, missing: Sequence[str]) -> Decision:
+    """No letter, e-mail or SMS while the agency's name, address, registration or contact
+    are not configured (``missing``): the step waits, nothing is booked, the step is not taken;
+    the reason names the settings."""
+    if not missing or not any(a.channel in MESSAGE_CHANNELS for a in decision.actions):
+        return decision
+    return replace(
+        decision,
+        outcome=Outcome.WAITING,
+        reasons=(*decision.reasons, "Absender unvollständig: " + "; ".join(missing)),
+        actions=(),
+        fees=(),
+        step_index=None,
+        stage=None,
+    )
 
 
 def _case_rows(
@@ -331,7 +365,10 @@ def statement_with_fees(
     """The statement of ``case`` on ``day`` with the step's fees as costs of that day: what the
     message shows; the fees are booked when it is delivered (``deliver``)."""
     base = domain_case(case)
-    extra = tuple(ledger.Cost(day, f.label, f.amount, f.code) for f in fees)
+    numbers = {c.id: c.invoice_no for c in case.claims}
+    extra = tuple(
+        ledger.Cost(day, f.label, f.amount, f.code, numbers.get(f.claim or 0, "")) for f in fees
+    )
     return compute_statement(replace(base, costs=base.costs + extra), day)
 
 
@@ -361,7 +398,10 @@ def _messages(
 ) -> list[dict[str, Any]]:
     decision, strategy = plan.decision, plan.strategy
     st = statement_with_fees(case, job.day, decision.fees)
-    fees = [{"code": f.code, "label": f.label, "amount": str(f.amount)} for f in decision.fees]
+    fees = [
+        {"code": f.code, "label": f.label, "amount": str(f.amount), "claim_id": f.claim}
+        for f in decision.fees
+    ]
     out = []
     for action in decision.actions:
         payload = message_payload(

@@ -29,6 +29,9 @@ class RunSummary:
     #: who delivers: "" (this run did), or why it left the delivery to a worker
     delivery: str = ""
     errors: list[str] = field(default_factory=list)
+    #: Messages held back, by reason (an unknown base rate, an incomplete sender): the reason
+    #: says how to fix it.
+    held: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: RunSummary) -> None:
         self.cases_processed += other.cases_processed
@@ -38,6 +41,7 @@ class RunSummary:
         self.tasks_created += other.tasks_created
         self.fees_charged += other.fees_charged
         self.errors.extend(other.errors)
+        self.held.update(other.held)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +60,7 @@ class RunSummary:
             "cancelled": self.cancelled,
             "delivery": self.delivery,
             "errors": list(self.errors),
+            "held": dict(self.held),
         }
 
     def german(self) -> str:
@@ -84,6 +89,8 @@ class RunSummary:
         if self.delivery:
             lines.append(f"  Zustellung: {self.delivery}")
         lines += [f"    – {e}" for e in self.errors[:20]]
+        for reason, count in sorted(self.held.items()):
+            lines.append(f"  zurückgehalten ({count} Fälle): {reason}")
         if len(self.errors) > 20:
             lines.append(f"    … und {len(self.errors) - 20} weitere")
         return "\n".join(lines)

@@ -76,8 +76,10 @@ def add_title(
         principal = sum((c.principal for c in claims), ZERO)
     if interest is None:
         interest = "statutory"
-    if interest_from is None and interest != "none" and claims:
-        interest_from = min(c.default_from for c in claims)
+    defaults = [c.default_from for c in claims if c.default_from is not None]
+    if interest_from is None and interest != "none" and defaults:
+        # a claim not in default (§ 286 BGB) gives no start of interest
+        interest_from = min(defaults)
     if costs is None:
         costs = sum((c.amount for c in case.costs if c.date <= issued), ZERO)
     value = TitleValue(

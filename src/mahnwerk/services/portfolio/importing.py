@@ -52,6 +52,7 @@ from sqlalchemy import Connection, DateTime, Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS
 from mahnwerk.importing.headers import MappingError, Problem, load_mapping, resolve_headers
 from mahnwerk.importing.source import FileProblem, Table, file_digest, open_table
 from mahnwerk.importing.validation import (
@@ -189,6 +190,7 @@ def import_file(
     mapping: str | Path | Mapping[str, str | None] | None = None,
     progress: ProgressCallback | None = None,
     today: date | None = None,
+    receipt_days: int | None = None,
 ) -> ImportReport:
     """Import ``path`` for the creditor; see the module docstring.
 
@@ -199,6 +201,9 @@ def import_file(
     """
     started = time.perf_counter()
     sessions = _sessions(db)
+    if receipt_days is None:
+        settings = getattr(db, "settings", None)
+        receipt_days = int(getattr(settings, "receipt_days", DEFAULT_RECEIPT_DAYS))
     path = Path(path)
     report = ImportReport(filename=path.name, creditor_id=creditor_id)
     try:
@@ -213,7 +218,17 @@ def import_file(
         return report
     try:
         with transaction(sessions) as session:
-            _run(session, actor, path, creditor_id, columns_map, report, progress, today)
+            _run(
+                session,
+                actor,
+                path,
+                creditor_id,
+                columns_map,
+                report,
+                progress,
+                today,
+                receipt_days,
+            )
     except _Refused:
         pass
     report.seconds = time.perf_counter() - started
@@ -240,6 +255,7 @@ def _run(
     report: ImportReport,
     progress: ProgressCallback | None,
     today: date | None,
+    receipt_days: int = 4,
 ) -> None:
     if not actor.may_see_creditor(creditor_id):
         raise PortfolioImportError(f"kein Zugriff auf Mandant {creditor_id}")
@@ -293,6 +309,7 @@ def _run(
             today=today or today_in_germany(now),
             row_word=table.row_word,
             width=len(table.headers) if table.format == "csv" else None,
+            receipt_days=receipt_days,
         )
         try:
             store.load(_records(table, validator, report, progress))
@@ -452,12 +469,15 @@ class _Store:
         self.execute(
             f"""CREATE TEMP TABLE imp_stage (
                 row_no INTEGER NOT NULL, creditor_ref TEXT NOT NULL, invoice_no TEXT NOT NULL,
-                invoice_date {day}, due_date {day}, default_from {day} NOT NULL,
+                invoice_date {day}, due_date {day}, default_from {day},
                 amount BIGINT NOT NULL, kind TEXT NOT NULL, consumer {flag} NOT NULL,
                 first_name TEXT, last_name TEXT, company TEXT, birth_date {day},
                 street TEXT, postcode TEXT, city TEXT, country TEXT NOT NULL,
                 email TEXT, phone TEXT, iban TEXT,
-                identity_key TEXT NOT NULL, debtor_fp BIGINT NOT NULL){suffix}"""
+                identity_key TEXT NOT NULL, debtor_fp BIGINT NOT NULL,
+                claim_kind TEXT NOT NULL, origin {day}, reminder_date {day},
+                notice_286_3 {flag} NOT NULL, contract_subject TEXT, contract_date {day},
+                default_ground TEXT NOT NULL){suffix}"""
         )
 
     def load(self, records: Iterable[Record]) -> int:
@@ -787,9 +807,13 @@ class _Store:
         def claims() -> None:
             self.execute(
                 """INSERT INTO claim (id, case_id, invoice_no, invoice_date, due_date,
-                                      default_from, principal, interest_kind, label, created_at)
+                                      default_from, principal, interest_kind, label, kind,
+                                      origin, reminder_date, notice_286_3, default_ground,
+                                      contract_subject, contract_date, created_at)
                    SELECT c.id, c.case_id, s.invoice_no, s.invoice_date, s.due_date,
-                          s.default_from, s.amount, 'statutory', '', :now
+                          s.default_from, s.amount, 'statutory', '', s.claim_kind,
+                          s.origin, s.reminder_date, s.notice_286_3, s.default_ground,
+                          COALESCE(s.contract_subject, ''), s.contract_date, :now
                    FROM imp_claim c JOIN imp_stage s ON s.row_no = c.row_no""",
                 now=now,
             )
@@ -799,7 +823,7 @@ class _Store:
             self.execute(
                 """INSERT INTO ledger_posting (case_id, value_date, kind, amount, reason, source,
                                                claim_id, posted_at)
-                   SELECT c.case_id, s.default_from, 'claim', s.amount,
+                   SELECT c.case_id, COALESCE(s.default_from, s.due_date), 'claim', s.amount,
                           'Forderung ' || s.invoice_no, :source, c.id, :now
                    FROM imp_claim c JOIN imp_stage s ON s.row_no = c.row_no""",
                 source=f"import:{batch_id}",

@@ -13,6 +13,13 @@ Interest kinds: ``statutory``, ``base_plus`` (``points``), ``fixed`` (``rate``),
 Amounts are strings or JSON numbers with a decimal point (read as Decimal, never float).
 :func:`parse_case` returns every problem it finds, each naming the field.
 
+Optional fields of a claim: ``kind`` (``entgelt``, the default, or ``other``: § 288 Abs. 2
+BGB), ``origin``; instead of ``default_from`` (first day of interest) the ground of default
+(:mod:`mahnwerk.domain.default`): ``due_date`` with ``reminder_date`` or ``notice_286_3`` (and
+``invoice_date``), or just ``due_date`` for a claim not in default; ``flat_fee: true`` claims
+the 40 EUR of § 288 Abs. 5 BGB (a cost of the claim from its default). A payment may name its
+claim: ``"claim": "R-2"`` (§ 366 Abs. 1 BGB).
+
 >>> case, as_of, problems = parse_case({"debtor": {"consumer": True}, "claims": []})
 >>> [p.field for p in problems]
 ['as_of', 'claims']
@@ -29,14 +36,25 @@ from typing import Any
 from mahnwerk.domain.allocation import ALLOCATIONS, DEFAULT_ALLOCATION
 from mahnwerk.domain.base_rate import BaseRateTable
 from mahnwerk.domain.daycount import DAY_COUNTS, DEFAULT_DAY_COUNT
+from mahnwerk.domain.default import default_start
 from mahnwerk.domain.interest import (
+    CLAIM_KINDS,
+    ENTGELT,
     BasePlusInterest,
     FixedInterest,
     InterestTerms,
     NoInterest,
     StatutoryInterest,
 )
-from mahnwerk.domain.ledger import Case, Claim, Cost, Payment, Statement
+from mahnwerk.domain.ledger import (
+    FLAT_FEE_AMOUNT,
+    FLAT_FEE_CODE,
+    Case,
+    Claim,
+    Cost,
+    Payment,
+    Statement,
+)
 from mahnwerk.domain.money import (
     AmountError,
     format_amount,
@@ -156,8 +174,8 @@ def parse_case(
     if allocation not in ALLOCATIONS:
         r.fail("allocation", f"unbekannt: {allocation!r} (erlaubt: {', '.join(ALLOCATIONS)})")
 
-    claims = _claims(r, data)
-    costs = []
+    claims, flat_fees = _claims(r, data, consumer)
+    costs = list(flat_fees)
     for i, item in enumerate(r.objects(data, "costs", required=False)):
         path = f"costs[{i}]."
         d, label, amount = (
@@ -171,19 +189,22 @@ def parse_case(
     for i, item in enumerate(r.objects(data, "payments", required=False)):
         path = f"payments[{i}]."
         d, amount = r.date(item, "date", path), r.amount(item, "amount", path, positive=True)
+        named = r.text(item, "claim", path, required=False)
+        if named and named not in {c.id for c in claims}:
+            r.fail(f"{path}claim", f'"{named}" ist keine Forderung des Falls (§ 366 Abs. 1 BGB)')
         if d and amount is not None:
-            payments.append(Payment(d, amount, str(item.get("reference", ""))))
+            payments.append(Payment(d, amount, str(item.get("reference", "")), named))
     if r.problems or as_of is None:
         return None, None, r.problems
     case = Case(consumer, tuple(claims), tuple(costs), tuple(payments), day_count, allocation)
     return case, as_of, []
 
 
-def _claims(r: _Reader, data: dict[str, Any]) -> list[Claim]:
+def _claims(r: _Reader, data: dict[str, Any], consumer: bool) -> tuple[list[Claim], list[Cost]]:
     items = r.objects(data, "claims", required=True)
     if "claims" in data and isinstance(data["claims"], list) and not data["claims"]:
         r.fail("claims", "leer: ein Fall braucht mindestens eine Forderung")
-    claims, seen = [], set()
+    claims, seen, flat_fees = [], set(), []
     first_rate_day = BaseRateTable.official().first_day
     for i, item in enumerate(items):
         path = f"claims[{i}]."
@@ -192,7 +213,11 @@ def _claims(r: _Reader, data: dict[str, Any]) -> list[Claim]:
             r.fail(f"{path}id", f'"{claim_id}" kommt doppelt vor')
         seen.add(claim_id)
         principal = r.amount(item, "principal", path)
-        default_from = r.date(item, "default_from", path)
+        kind = item.get("kind", ENTGELT)
+        if kind not in CLAIM_KINDS:
+            r.fail(f"{path}kind", f"unbekannt: {kind!r} (erlaubt: entgelt, other)")
+            kind = ENTGELT
+        default_from, ok = _default_from(r, item, path, consumer, kind == ENTGELT)
         origin = r.date(item, "origin", path, required=False)
         terms = _interest(r, item.get("interest"), f"{path}interest")
         if (
@@ -202,10 +227,58 @@ def _claims(r: _Reader, data: dict[str, Any]) -> list[Claim]:
             and default_from < first_rate_day
         ):
             r.fail(f"{path}default_from", f"vor {first_rate_day.isoformat()}: kein Basiszinssatz")
-        if claim_id and principal is not None and default_from and terms is not None:
+        flat = item.get("flat_fee", False)
+        if not isinstance(flat, bool):
+            r.fail(f"{path}flat_fee", "true oder false erwartet")
+        elif flat:
+            if consumer:
+                r.fail(f"{path}flat_fee", "nie gegenüber Verbrauchern (§ 288 Abs. 5 BGB)")
+            elif kind != ENTGELT:
+                r.fail(f"{path}flat_fee", "nur für Entgeltforderungen (§ 288 Abs. 5 BGB)")
+            elif ok and default_from is None:
+                r.fail(f"{path}flat_fee", "die Forderung ist nicht in Verzug (§ 288 Abs. 5 BGB)")
+            elif default_from is not None:
+                label = f"Verzugspauschale (§ 288 Abs. 5 BGB) {claim_id}"
+                flat_fees.append(
+                    Cost(default_from, label, FLAT_FEE_AMOUNT, FLAT_FEE_CODE, claim_id)
+                )
+        if claim_id and principal is not None and ok and terms is not None:
             label = str(item.get("label", ""))
-            claims.append(Claim(claim_id, principal, default_from, terms, origin, label))
-    return claims
+            claims.append(Claim(claim_id, principal, default_from, terms, origin, label, kind))
+    return claims, flat_fees
+
+
+def _default_from(
+    r: _Reader, item: dict[str, Any], path: str, consumer: bool, entgelt: bool
+) -> tuple[date | None, bool]:
+    """The first day of interest (``None``: not in default) and whether the fields were good.
+    ``default_from`` is required unless ``due_date`` says when the claim fell due."""
+    default_from = r.date(item, "default_from", path, required=False)
+    due = r.date(item, "due_date", path, required=False)
+    invoice = r.date(item, "invoice_date", path, required=False)
+    reminder = r.date(item, "reminder_date", path, required=False)
+    notice = item.get("notice_286_3", False)
+    before = len(r.problems)
+    if not isinstance(notice, bool):
+        r.fail(f"{path}notice_286_3", "true oder false erwartet")
+        notice = False
+    if "default_from" in item and item["default_from"] is not None and default_from is None:
+        return None, False
+    if default_from is None and due is None:
+        r.fail(f"{path}default_from", "fehlt (Datum im Format JJJJ-MM-TT, oder due_date)")
+        return None, False
+    ground = default_start(
+        due_date=due,
+        default_from=default_from,
+        invoice_date=invoice,
+        reminder_date=reminder,
+        notice_286_3=notice,
+        consumer=consumer,
+        entgelt=entgelt,
+    )
+    for field, message in ground.problems:
+        r.fail(f"{path}{field}", message)
+    return ground.default_from, len(r.problems) == before
 
 
 def _interest(r: _Reader, spec: Any, field: str) -> InterestTerms | None:
@@ -258,6 +331,8 @@ def to_json(statement: Statement) -> dict[str, Any]:
         "claims": [
             {
                 "id": c.id,
+                "kind": c.kind,
+                "default_from": c.default_from.isoformat() if c.default_from else None,
                 "principal": a(c.principal),
                 "principal_open": a(c.principal_open),
                 "interest_open": a(c.interest_open),
@@ -275,6 +350,15 @@ def to_json(statement: Statement) -> dict[str, Any]:
                     }
                     for p in c.periods
                 ],
+                **(
+                    {
+                        "uncharged": [
+                            {"from": f.isoformat(), "to": t.isoformat()} for f, t in c.uncharged
+                        ]
+                    }
+                    if c.uncharged
+                    else {}
+                ),
             }
             for c in statement.claims
         ],
@@ -285,6 +369,8 @@ def to_json(statement: Statement) -> dict[str, Any]:
                 "amount": a(c.amount),
                 "paid": a(c.paid),
                 "open": a(c.open),
+                **({"credited": a(c.credited)} if c.credited else {}),
+                **({"claim": c.claim} if c.claim else {}),
             }
             for c in statement.costs
         ],
@@ -299,6 +385,7 @@ def to_json(statement: Statement) -> dict[str, Any]:
                 "items": [
                     {"kind": i.kind, "target": i.target, "amount": a(i.amount)} for i in x.items
                 ],
+                **({"claim": x.claim} if x.claim else {}),
             }
             for x in statement.allocations
         ],
@@ -309,6 +396,7 @@ def to_json(statement: Statement) -> dict[str, Any]:
             "total_open": a(statement.totals.total_open),
             "credit": a(statement.totals.credit),
         },
+        "warnings": list(statement.warnings),
     }
 
 
@@ -329,10 +417,16 @@ def to_text(statement: Statement, title: str = "") -> str:
     )
     for c in statement.claims:
         lines += ["", f"Forderung {c.id}{' – ' + c.label if c.label else ''}"]
-        lines.append(
-            f"  Hauptforderung {e(c.principal)}, Zinsen ab {_de(c.default_from)}: "
-            f"{c.interest_terms}"
-        )
+        kind = "" if c.kind == ENTGELT else " (keine Entgeltforderung)"
+        if c.default_from is None:
+            lines.append(
+                f"  Hauptforderung {e(c.principal)}{kind}: nicht in Verzug, keine Verzugszinsen"
+            )
+        else:
+            lines.append(
+                f"  Hauptforderung {e(c.principal)}{kind}, Zinsen ab {_de(c.default_from)}: "
+                f"{c.interest_terms}"
+            )
         if c.periods:
             lines.append(
                 f"  {'Zeitraum':<23} {'Tage':>5} {'Zinssatz':>9} {'Betrag':>14} {'Zinsen':>12}"
@@ -350,6 +444,8 @@ def to_text(statement: Statement, title: str = "") -> str:
         lines += ["", "Kosten"]
         for k in statement.costs:
             lines.append(f"  {_de(k.date)} {k.label:<30} {e(k.amount):>12}  offen {e(k.open):>12}")
+            if k.credited:
+                lines.append(f"  {'':10} davon angerechnet (§ 288 Abs. 5 S. 3 BGB) {e(k.credited)}")
     if statement.allocations:
         lines += ["", "Zahlungen und Verrechnung"]
         for x in statement.allocations:
@@ -357,7 +453,8 @@ def to_text(statement: Statement, title: str = "") -> str:
                 ", ".join(f"{_PART_DE[i.kind]} {i.target} {e(i.amount)}" for i in x.items) or "–"
             )
             extra = f", nicht verrechnet {e(x.unapplied)}" if x.unapplied else ""
-            lines.append(f"  {_de(x.date)} {e(x.amount):>12} → {parts}{extra}")
+            named = f" (bestimmt für {x.claim}, § 366 Abs. 1 BGB)" if x.claim else ""
+            lines.append(f"  {_de(x.date)} {e(x.amount):>12}{named} → {parts}{extra}")
     t = statement.totals
     lines += [
         "",
@@ -368,4 +465,6 @@ def to_text(statement: Statement, title: str = "") -> str:
     ]
     if t.credit:
         lines.append(f"  {'Guthaben (nicht verrechnet)':<24}{e(t.credit):>16}")
+    if statement.warnings:
+        lines += ["", "Hinweise"] + [f"  ! {w}" for w in statement.warnings]
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mahnwerk.documents import spreadsheet
+from mahnwerk.domain import notices
 from mahnwerk.domain.dunning import PlanTerms
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
@@ -58,12 +59,12 @@ TASK_KIND = {
     "title_monitoring": "monitoring",
 }
 #: § 13a Abs. 4 RDG: must be said before a consumer is asked to acknowledge the debt.
+#: The text itself is the one of the letters and e-mails (``domain.notices``); before a plan
+#: with an acknowledgement is agreed it must have gone out in text form
+#: (``workflow.send_acknowledgement_notice``).
 ACKNOWLEDGEMENT_WARNING = (
-    "Hinweis nach § 13a Abs. 4 RDG, bevor Sie um ein Schuldanerkenntnis bitten: Durch ein "
-    "Schuldanerkenntnis verliert die Schuldnerin oder der Schuldner in der Regel die "
-    "Möglichkeit, Einwendungen und Einreden gegen die anerkannte Forderung geltend zu machen "
-    "(zum Beispiel die Einrede der Verjährung). Es besteht keine Pflicht, die Forderung "
-    "anzuerkennen."
+    "Hinweis nach § 13a Abs. 4 RDG, bevor Sie um ein Schuldanerkenntnis bitten (er muss "
+    "vorher in Textform – E-Mail oder Brief – zugehen): " + notices.acknowledgement_notice([])
 )
 #: Event data keys never shown to a creditor (internal notes and reasons of the agency).
 INTERNAL_KEYS = frozenset({"note", "reason", "cost_notice", "outbox_id", "approval_id"})
@@ -547,7 +548,7 @@ def owed_sentence(case: Case, statement: Statement) -> str:
     parts = []
     for claim in case.claims:
         day = claim.invoice_date or claim.due_date or claim.default_from
-        text = f"{claim.invoice_no} vom {day.strftime('%d.%m.%Y')}"
+        text = claim.invoice_no + (f" vom {day.strftime('%d.%m.%Y')}" if day else "")
         if claim.label:
             text += f" ({claim.label})"
         parts.append(text)

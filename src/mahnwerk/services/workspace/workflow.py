@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mahnwerk.domain import notices
 from mahnwerk.domain.affordability import CostNotice, cost_notice
+from mahnwerk.domain.ledger import Statement
+from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, cases, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.store.models import Case, ContactPoint
@@ -26,9 +30,13 @@ from mahnwerk.store.workflow import (
     CaseStrategy,
     ContactPreference,
     Dispute,
+    OutboxMessage,
     PaymentPlan,
     Task,
 )
+
+if TYPE_CHECKING:
+    from mahnwerk.bootstrap import Runtime
 
 FLAG_KINDS = ("insolvency", "deceased", "hardship", "do_not_contact", "letter_returned")
 TASK_TEXT = {
@@ -141,6 +149,143 @@ def plan_cost_notice(case: Case, total: Decimal, on: date) -> str:
     return plan_notice(case, on, total).text
 
 
+#: The template (and the outbox stage) of the notice of § 13a Abs. 4 RDG.
+ACKNOWLEDGEMENT_TEMPLATE = "acknowledgement_notice"
+
+
+def acknowledgement_parts(st: Statement) -> list[str]:
+    """The parts of the claim an acknowledgement covers (§ 13a Abs. 4 S. 2 Nr. 1 RDG)."""
+    parts = [f"Hauptforderung {c.id}: {format_eur(c.principal_open)}" for c in st.claims]
+    if st.totals.interest_open:
+        parts.append(f"Zinsen bis {st.as_of:%d.%m.%Y}: {format_eur(st.totals.interest_open)}")
+    if st.totals.costs_open:
+        parts.append(f"Kosten: {format_eur(st.totals.costs_open)}")
+    return parts
+
+
+def acknowledgement_notice_for(case: Case, today: date) -> str:
+    """The text of § 13a Abs. 4 RDG for ``case`` as of ``today``."""
+    from mahnwerk.services.cases import statement
+
+    return notices.acknowledgement_notice(acknowledgement_parts(statement(case, today)))
+
+
+def acknowledgement_notice_sent(session: Session, case_id: int) -> datetime | None:
+    """When the notice of § 13a Abs. 4 RDG last went out to the debtor in text form."""
+    return session.scalar(
+        select(OutboxMessage.sent_at)
+        .where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.template == ACKNOWLEDGEMENT_TEMPLATE,
+            OutboxMessage.status == "sent",
+        )
+        .order_by(OutboxMessage.sent_at.desc())
+        .limit(1)
+    )
+
+
+def send_acknowledgement_notice(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    runtime: Runtime,
+    *,
+    today: date | None = None,
+) -> OutboxMessage:
+    """Queue the notice of § 13a Abs. 4 RDG in text form (e-mail if the debtor has a valid
+    address, else a letter): what an acknowledgement of the debt covers and which defences
+    (the claim does not exist, it was paid, it is time-barred) are then lost as a rule. The
+    next delivery sends it; only then may a plan containing an acknowledgement be agreed."""
+    from mahnwerk.services.cases import statement
+    from mahnwerk.services.dunning.compose import message_payload, sender_problems, valid_contacts
+    from mahnwerk.store.models import Creditor
+
+    _staff_or_system(actor)
+    case = _case(session, actor, case_id)
+    problems = sender_problems(runtime.settings)
+    if problems:
+        raise WorkflowError("Absender unvollständig: " + "; ".join(problems))
+    now = utcnow()
+    day = today or today_in_germany(now)
+    debtor = case.debtor
+    if valid_contacts(debtor, "email"):
+        channel = "email"
+    elif debtor.current_address is not None:
+        channel = "letter"
+    else:
+        raise WorkflowError(
+            "weder E-Mail-Adresse noch Anschrift: Hinweis nicht in Textform möglich"
+        )
+    st = statement(case, day)
+    text = notices.acknowledgement_notice(acknowledgement_parts(st))
+    state = session.get(CaseStrategy, case.id)
+    creditor = session.get(Creditor, case.creditor_id)
+    assert creditor is not None
+    payload = message_payload(
+        case,
+        creditor,
+        st,
+        runtime.settings,
+        day,
+        action_info={
+            "template": ACKNOWLEDGEMENT_TEMPLATE,
+            "stage": ACKNOWLEDGEMENT_TEMPLATE,
+            "channel": channel,
+            "first_contact": False,
+            "credit_bureau_notice": False,
+            "step": -1,
+            "strategy": state.strategy_name if state else "",
+            "strategy_version": state.strategy_version if state else 0,
+            "fees": [],
+        },
+    )
+    payload["acknowledgement"] = {"title": notices.ACKNOWLEDGEMENT_TITLE, "text": text}
+    count = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case.id,
+            OutboxMessage.template == ACKNOWLEDGEMENT_TEMPLATE,
+        )
+    )
+    message = OutboxMessage(
+        case_id=case.id,
+        run_date=day,
+        step_index=-1,
+        stage=ACKNOWLEDGEMENT_TEMPLATE,
+        channel=channel,
+        template=ACKNOWLEDGEMENT_TEMPLATE,
+        strategy_name=state.strategy_name if state else "",
+        strategy_version=state.strategy_version if state else 0,
+        dedupe_key=f"{ACKNOWLEDGEMENT_TEMPLATE}#{(count or 0) + 1}",
+        first_contact=False,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    events.emit(
+        session, case, "acknowledgement.notice", actor, outbox_id=message.id, channel=channel
+    )
+    audit.record(
+        session,
+        actor,
+        "create",
+        "outbox",
+        message.id,
+        case_id=case.id,
+        creditor_id=case.creditor_id,
+    )
+    return message
+
+
+def _staff_or_system(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise WorkflowError("nur für Mitarbeitende")
+
+
 def add_plan(
     session: Session,
     actor: Actor,
@@ -152,10 +297,23 @@ def add_plan(
     interval_months: int = 1,
     kind: str | None = None,
     today: date | None = None,
+    acknowledgement: bool = False,
 ) -> PaymentPlan:
     """A payment plan (``count`` > 1) or promise to pay (``count`` = 1); an active one is
-    replaced. The § 13a Abs. 3 RDG cost notice is stored with it."""
+    replaced. The § 13a Abs. 3 RDG cost notice is stored with it. A plan that contains an
+    acknowledgement of the debt (``acknowledgement``) is agreed with a private person only
+    after the notice of § 13a Abs. 4 RDG went out in text form
+    (:func:`send_acknowledgement_notice`)."""
     case = _case(session, actor, case_id)
+    if (
+        acknowledgement
+        and case.debtor.consumer
+        and (acknowledgement_notice_sent(session, case.id) is None)
+    ):
+        raise WorkflowError(
+            "Schuldanerkenntnis erst nach dem Hinweis nach § 13a Abs. 4 RDG in Textform: den "
+            "Hinweis senden und die Zustellung abwarten"
+        )
     if amount <= 0:
         raise WorkflowError("der Ratenbetrag muss größer als 0 sein")
     if count < 1 or interval_months < 1:
@@ -182,6 +340,7 @@ def add_plan(
         cost_notice=plan_cost_notice(
             case, min(amount * count, cases.statement(case, agreed).totals.total_open), agreed
         ),
+        acknowledgement=acknowledgement,
         created_at=now,
     )
     session.add(plan)
