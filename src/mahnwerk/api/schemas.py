@@ -319,6 +319,9 @@ class CostOut(BaseModel):
     date: Day
     label: str
     amount: str
+    reversed: bool = Field(
+        default=False, description="storniert (eine Gegenbuchung nimmt sie zurück)"
+    )
 
 
 class PaymentOut(BaseModel):
@@ -329,6 +332,9 @@ class PaymentOut(BaseModel):
     reference: str
     external_id: str | None
     created_at: datetime
+    reversed: bool = Field(
+        default=False, description="storniert (Rücklastschrift oder Korrektur mit Gegenbuchung)"
+    )
 
 
 class EventOut(BaseModel):

@@ -34,6 +34,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         reference=payment.reference,
         external_id=payment.external_id,
         created_at=s.aware(payment.created_at),
+        reversed=payment.reversed,
     )
 
 
@@ -87,7 +88,9 @@ def case_detail(case: Case) -> s.CaseDetail:
             for c in case.claims
         ],
         costs=[
-            s.CostOut(date=c.date, label=c.label, amount=s.amount_text(c.amount))
+            s.CostOut(
+                date=c.date, label=c.label, amount=s.amount_text(c.amount), reversed=c.reversed
+            )
             for c in case.costs
         ],
         payments=[payment_out(p) for p in case.payments],

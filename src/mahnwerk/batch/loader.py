@@ -22,7 +22,8 @@ inside one transaction are consistent anyway.
 The mapping from rows to the ledger is the one of :mod:`mahnwerk.store.ledger_map`: the input
 order of claims, costs and payments within a case is their id order, an unknown interest kind
 bears no interest, a missing ``base_plus``/``fixed`` value counts as 0, and reversed payments
-are left out.
+and costs (those with a reversing row) are left out: :data:`ACTIVE_PAYMENT` and
+:data:`ACTIVE_COST`, which the reconciliation (:mod:`mahnwerk.batch.reconcile`) uses too.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ from mahnwerk.batch.balances import (
 )
 
 I64 = npt.NDArray[np.int64]
+
+#: SQL conditions on ``payment`` / ``cost`` rows that count (not taken back by a reversing row)
+ACTIVE_PAYMENT = "NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = payment.id)"
+ACTIVE_COST = "NOT EXISTS (SELECT 1 FROM cost_reversal r WHERE r.cost_id = cost.id)"
 
 _PG_EPOCH_OFFSET = 10_957  # days from 1970-01-01 to 2000-01-01 (PostgreSQL's date epoch)
 _HEADER = b"PGCOPY\n\xff\r\n\x00"
@@ -223,13 +228,13 @@ def _load_postgres(
     costs = _copy_records(
         connection,
         f"SELECT case_id, id, date, amount FROM cost WHERE date <= {day}"
-        f" AND {_open_cases(partition)}",
+        f" AND {ACTIVE_COST} AND {_open_cases(partition)}",
         money_fields,
     )
     payments = _copy_records(
         connection,
         "SELECT case_id, id, date, amount FROM payment"
-        f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}",
+        f" WHERE {ACTIVE_PAYMENT}{paid_by} AND {_open_cases(partition)}",
         money_fields,
     )
     return _assemble(
@@ -292,14 +297,14 @@ def _load_generic(
     cost_rows = connection.execute(
         text(
             "SELECT case_id, id, date, amount FROM cost"
-            f" WHERE date <= :as_of AND {_open_cases(partition)}"
+            f" WHERE date <= :as_of AND {ACTIVE_COST} AND {_open_cases(partition)}"
         ),
         params,
     ).all()
     payment_rows = connection.execute(
         text(
             "SELECT case_id, id, date, amount FROM payment"
-            f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}"
+            f" WHERE {ACTIVE_PAYMENT}{paid_by} AND {_open_cases(partition)}"
         ),
         params,
     ).all()

@@ -28,9 +28,12 @@ from mahnwerk.store.models import (
     Case,
     Claim,
     ContactPoint,
+    Cost,
+    CostReversal,
     Debtor,
     LedgerPosting,
     Payment,
+    PaymentReversal,
     Person,
 )
 
@@ -252,8 +255,6 @@ def add_cost(
     now: datetime,
     code: str = "",
 ) -> None:
-    from mahnwerk.store.models import Cost
-
     cost = Cost(case_id=case.id, date=day, label=label, code=code, amount=amount, created_at=now)
     session.add(cost)
     session.flush()
@@ -394,7 +395,6 @@ def record_payment(
         source=source,
         reference=reference,
         external_id=external_id,
-        reversed=False,
         created_at=now,
     )
     session.add(payment)
@@ -432,6 +432,100 @@ def record_payment(
         creditor_id=case.creditor_id,
     )
     return payment
+
+
+def reverse_payment(
+    session: Session, actor: Actor, payment: Payment, *, day: date, reason: str, source: str
+) -> LedgerPosting:
+    """Take a booked payment back (Storno, Rücklastschrift): a :class:`PaymentReversal` row
+    (day, reason, author) and a reversal posting; the payment's own row is never changed.
+
+    A payment is taken back once: a second reversal is refused, also when two arrive at the
+    same time (the reversing row is unique per payment)."""
+    if not reason.strip():
+        raise CaseError("eine Stornierung braucht einen Grund")
+    if session.scalar(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)):
+        raise CaseError(f"Zahlung {payment.id} ist schon storniert")
+    now = utcnow()
+    author = f"{source}:{actor.label}"[:100]
+    session.add(
+        PaymentReversal(
+            payment_id=payment.id, case_id=payment.case_id, date=day, reason=reason[:200],
+            author=author, created_at=now,
+        )
+    )  # fmt: skip
+    posting = LedgerPosting(
+        case_id=payment.case_id,
+        value_date=day,
+        kind="reversal",
+        amount=payment.amount,
+        reason=reason[:200],
+        source=author,
+        payment_id=payment.id,
+        posted_at=now,
+    )
+    session.add(posting)
+    case = session.get(Case, payment.case_id)
+    assert case is not None
+    case.updated_at = now
+    session.flush()
+    session.expire(payment, ["reversed"])
+    session.refresh(case, ["payments"])
+    events.emit(
+        session, case, "payment.reversed", actor,
+        payment_id=payment.id, amount=str(payment.amount), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "create", "payment_reversal", payment.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={"payment": payment.id},
+    )  # fmt: skip
+    return posting
+
+
+def reverse_cost(
+    session: Session, actor: Actor, cost: Cost, *, day: date, reason: str, source: str = "cli"
+) -> LedgerPosting:
+    """Take a cost back (wrongly charged, waived): a :class:`CostReversal` row (day, reason,
+    author) and a reversal posting of the negative amount; the cost's row stays as it was.
+    A cost is taken back once."""
+    if not reason.strip():
+        raise CaseError("eine Stornierung braucht einen Grund")
+    if session.scalar(select(CostReversal.id).where(CostReversal.cost_id == cost.id)):
+        raise CaseError(f"Kosten {cost.id} sind schon storniert")
+    now = utcnow()
+    author = f"{source}:{actor.label}"[:100]
+    session.add(
+        CostReversal(
+            cost_id=cost.id, case_id=cost.case_id, date=day, reason=reason[:200], author=author,
+            created_at=now,
+        )
+    )  # fmt: skip
+    posting = LedgerPosting(
+        case_id=cost.case_id,
+        value_date=day,
+        kind="reversal",
+        amount=-cost.amount,
+        reason=reason[:200],
+        source=author,
+        cost_id=cost.id,
+        posted_at=now,
+    )
+    session.add(posting)
+    case = session.get(Case, cost.case_id)
+    assert case is not None
+    case.updated_at = now
+    session.flush()
+    session.expire(cost, ["reversed"])
+    session.refresh(case, ["costs"])
+    events.emit(
+        session, case, "cost.reversed", actor,
+        cost_id=cost.id, amount=str(cost.amount), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "create", "cost_reversal", cost.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={"cost": cost.id},
+    )  # fmt: skip
+    return posting
 
 
 def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") -> Case:

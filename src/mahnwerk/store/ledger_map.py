@@ -44,11 +44,13 @@ def domain_claim(claim: Claim | Row[Any]) -> ledger.Claim:
 
 def domain_case(case: Case | CaseRecord) -> ledger.Case:
     """The ledger's view of a stored case (ORM objects or the daily run's bulk-read records);
-    reversed payments are left out."""
+    reversed payments and costs (those with a reversing row) are left out."""
     return ledger.Case(
         consumer=case.debtor.consumer,
         claims=tuple(domain_claim(c) for c in case.claims),
-        costs=tuple(ledger.Cost(c.date, c.label, c.amount, c.code) for c in case.costs),
+        costs=tuple(
+            ledger.Cost(c.date, c.label, c.amount, c.code) for c in case.costs if not c.reversed
+        ),
         payments=tuple(
             ledger.Payment(p.date, p.amount, p.reference) for p in case.payments if not p.reversed
         ),
