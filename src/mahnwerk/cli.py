@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "plans",
     "worker",
     "court",
+    "ledger",
 )
 
 EXIT_OK = 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from mahnwerk.batch.reconcile import check
 from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
 from mahnwerk.services.court.tick import advance as court_advance
@@ -88,6 +89,7 @@ def run_day(
             deliver_outbox(runtime, now, summary, report=report)
     finally:
         close()
+    _reconcile(sessions, summary)
     with transaction(sessions) as s:
         summary.approvals_waiting = (
             s.scalar(select(func.count()).select_from(Approval).where(Approval.status == "pending"))
@@ -103,6 +105,15 @@ def run_day(
 
     score_if_active(runtime, day, summary)
     return summary
+
+
+def _reconcile(sessions: Any, summary: RunSummary) -> None:
+    """The ledger check of every case (:mod:`mahnwerk.batch.reconcile`): a case whose journal
+    disagrees with its facts is an error of the run, named with the figures that differ."""
+    with sessions() as s:
+        report = check(s.connection())
+    summary.ledger_mismatches = len(report.mismatches)
+    summary.errors += [f"Kontenabstimmung: {m.german()}" for m in report.mismatches]
 
 
 def _progress(progress: Progress | None) -> tuple[Progress, Callable[[], None]]:

@@ -28,6 +28,8 @@ class RunSummary:
     cancelled: int = 0
     #: who delivers: "" (this run did), or why it left the delivery to a worker
     delivery: str = ""
+    #: cases whose journal disagrees with their claims, costs and payments (``ledger check``)
+    ledger_mismatches: int = 0
     errors: list[str] = field(default_factory=list)
 
     def merge(self, other: RunSummary) -> None:
@@ -55,6 +57,7 @@ class RunSummary:
             "fees_charged": self.fees_charged,
             "cancelled": self.cancelled,
             "delivery": self.delivery,
+            "ledger_mismatches": self.ledger_mismatches,
             "errors": list(self.errors),
         }
 
@@ -79,6 +82,10 @@ class RunSummary:
             f"  Freigaben offen:         {self.approvals_waiting}",
             f"  neue Aufgaben:           {self.tasks_created}",
             f"  Gebühren gebucht:        {self.fees_charged}",
+            "  Kontenabstimmung:        "
+            + (
+                "stimmt" if not self.ledger_mismatches else f"{self.ledger_mismatches} Fälle falsch"
+            ),
             f"  Fehler:                  {len(self.errors)}",
         ]
         if self.delivery:
