@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "worker",
     "court",
     "ledger",
+    "privacy",
 )
 
 EXIT_OK = 0

@@ -117,6 +117,16 @@ def webhooks(runtime: Runtime, now: datetime, slot: str) -> None:
     deliver_due(runtime)
 
 
+def retention(runtime: Runtime, now: datetime, slot: str) -> None:
+    """Block ended debtors and erase what has passed its retention period, once a day."""
+    from mahnwerk.services.actor import SYSTEM
+    from mahnwerk.services.privacy.retention import run_retention
+    from mahnwerk.store.db import transaction
+
+    with transaction(runtime.sessions) as s:
+        run_retention(s, SYSTEM, runtime.settings, date.fromisoformat(slot))
+
+
 register(
     "daily_run",
     daily_run,
@@ -124,3 +134,6 @@ register(
 )
 register("scores", scores, slot=lambda settings, now: _day_without_run(settings, now))
 register("webhooks", webhooks, every=lambda settings: timedelta(seconds=settings.webhook_interval))
+register(
+    "retention", retention, slot=lambda settings, now: now.astimezone(BERLIN).date().isoformat()
+)
