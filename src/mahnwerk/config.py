@@ -131,9 +131,6 @@ class Settings:
     retention_letters_years: int = 6
     retention_contacts_years: int = 3
     retention_scores_years: int = 1
-    #: the largest claim a creditor may hand over (plausibility of imports; a creditor's
-    #: ``max_claim`` setting overrides it)
-    max_claim: Decimal = Decimal("1000000.00")
 
     @property
     def documents_dir(self) -> Path:
@@ -207,7 +204,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         retention_letters_years=int(env.get("MAHNWERK_RETENTION_LETTERS_YEARS") or 6),
         retention_contacts_years=int(env.get("MAHNWERK_RETENTION_CONTACTS_YEARS") or 3),
         retention_scores_years=int(env.get("MAHNWERK_RETENTION_SCORES_YEARS") or 1),
-        max_claim=Decimal(env.get("MAHNWERK_MAX_CLAIM") or "1000000.00"),
         delivery_lease=float(env.get("MAHNWERK_DELIVERY_LEASE") or 120),
         worker_poll=float(env.get("MAHNWERK_WORKER_POLL") or 2),
         eda_kennziffer=(env.get("MAHNWERK_EDA_KENNZIFFER") or "").strip(),

@@ -138,6 +138,11 @@ def import_statement(
         summary = bank_import.import_statement_bytes(
             runtime(request), actor, data, filename=filename
         )
+    except bank_import.StatementAlreadyImported as exc:
+        raise ApiProblem(
+            409, "statement-already-imported", "Kontoauszug schon importiert",
+            f"{exc} – nichts wurde gebucht",
+        ) from exc  # fmt: skip
     except StatementError as exc:
         raise ApiProblem(
             422,
@@ -268,7 +273,7 @@ def install(app: FastAPI) -> None:
         summary="Kontoauszug (CAMT.053/.054, MT940) einlesen und buchen – ganz oder gar nicht, "
         "jeder Umsatz nur einmal",
         tags=["bank"],
-        responses={**staff, **responses(400, 413)},
+        responses={**staff, **responses(400, 409, 413)},
     )
     app.add_api_route(
         PREFIX + "/reviews",

@@ -32,6 +32,9 @@ Rules (where the issue left a choice, the choice is written here):
   from the bundled list must not block a whole portfolio.
 - ``email`` must look like one; ``phone`` needs at least five digits.
 - Text longer than its database column is refused rather than cut.
+- Plausibility (:mod:`mahnwerk.domain.plausibility`): an amount above the creditor's ceiling
+  (default 1,000,000 €) and a ``default_from`` in the future are refused; zero-width
+  characters are removed from text, and text with direction overrides is refused.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ from schwifty.exceptions import (
 )
 
 from mahnwerk.domain.identity import identity_key
+from mahnwerk.domain.money import format_eur
+from mahnwerk.domain.plausibility import DEFAULT_MAX_CLAIM, SUSPECT, clean_text, text_problem
 from mahnwerk.importing.headers import CANONICAL, GERMAN, HeaderMap, Problem
 from mahnwerk.importing.source import Cells, RowError
 
@@ -358,6 +363,7 @@ class RowValidator:
         today: date,
         row_word: str = "Zeile",
         width: int | None = None,
+        max_claim: Decimal = DEFAULT_MAX_CLAIM,
     ) -> None:
         columns = header_map.columns
         # rows are cut or padded to ``span`` cells plus one ``None``, which stands for every
@@ -369,6 +375,7 @@ class RowValidator:
         self._days: dict[str, Day | None] = {}
         self.labels = header_map.labels
         self.today = today
+        self.max_cents = int(max_claim * 100)
         self.row_word = row_word
         #: number of header cells; a CSV row with more non-empty cells is refused
         self.width = width
@@ -471,6 +478,8 @@ class RowValidator:
                 except CellError as exc:
                     problems.append(self.problem(row, column, str(exc)))
                     texts.append(None)
+        if SUSPECT.search("".join(t for t in texts if t)):
+            texts = self._clean(row, texts, problems)
         too_long = [
             (column, limit, len(text))
             for (column, limit), text in zip(self._limits, texts, strict=True)
@@ -481,6 +490,20 @@ class RowValidator:
                 self.problem(row, column, f"zu lang ({length} Zeichen, höchstens {limit})")
             )
         return texts
+
+    def _clean(
+        self, row: int, texts: list[str | None], problems: list[Problem]
+    ) -> list[str | None]:
+        """Zero-width characters removed; text with direction overrides refused."""
+        cleaned: list[str | None] = []
+        for column, text in zip(_TEXT_COLUMNS, texts, strict=True):
+            if text is not None:
+                reason = text_problem(text)
+                if reason:
+                    problems.append(self.problem(row, column, reason))
+                text = clean_text(text).strip() or None
+            cleaned.append(text)
+        return cleaned
 
     def _amount(self, row: int, cell: object, problems: list[Problem]) -> int:
         if cell is None or cell == "":
@@ -501,6 +524,15 @@ class RowValidator:
             )
         elif amount == 0:
             problems.append(self.problem(row, "amount", "Betrag ist 0"))
+        elif amount > self.max_cents:
+            ceiling = format_eur(Decimal(self.max_cents) / 100)
+            problems.append(
+                self.problem(
+                    row, "amount",
+                    f"Betrag {format_eur(Decimal(amount) / 100)} liegt über der Obergrenze"
+                    f" {ceiling} des Mandanten",
+                )
+            )  # fmt: skip
         return amount
 
     def _day(self, cell: object) -> Day | None:
@@ -551,6 +583,12 @@ class RowValidator:
                     "default_from",
                     f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt vor der Fälligkeit "
                     f"{due[0]:%d.%m.%Y}",
+                )
+            )
+        if default is not None and default[0] > self.today:
+            problems.append(
+                self.problem(
+                    row, "default_from", f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt in der Zukunft"
                 )
             )
         if birth is not None and birth[0] > self.today:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session, selectinload
 from mahnwerk.domain.case_reference import case_reference
 from mahnwerk.domain.identity import identity_key
 from mahnwerk.domain.ledger import Statement, compute_statement
+from mahnwerk.domain.plausibility import ceiling_of, claim_problems, clean_text, text_problem
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, start_of_day_in_germany, utcnow
+from mahnwerk.services.actor import Actor, start_of_day_in_germany, today_in_germany, utcnow
 from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import (
     Address,
@@ -30,6 +32,7 @@ from mahnwerk.store.models import (
     ContactPoint,
     Cost,
     CostReversal,
+    Creditor,
     Debtor,
     LedgerPosting,
     Payment,
@@ -171,6 +174,36 @@ def find_or_create_debtor(
 # -------------------------------------------------------------------------------- cases
 
 
+_DEBTOR_TEXT = ("first_name", "last_name", "company", "street", "postcode", "city")
+
+
+def plausible(session: Session, creditor_id: int, data: CaseInput) -> CaseInput:
+    """``data`` with zero-width characters removed from its text, or :class:`CaseError`
+    naming every implausible value (:mod:`mahnwerk.domain.plausibility`): amounts of 0 or
+    above the creditor's ceiling, a default in the future, text with direction overrides."""
+    creditor = session.get(Creditor, creditor_id)
+    ceiling = ceiling_of(creditor.settings if creditor else None)
+    today = today_in_germany()
+    problems = []
+    for claim in data.claims:
+        problems += [
+            f"Forderung {claim.invoice_no}: {p}"
+            for p in claim_problems(claim.amount, claim.default_from, today=today, ceiling=ceiling)
+        ]
+    texts = {f"debtor.{n}": getattr(data.debtor, n) for n in _DEBTOR_TEXT}
+    texts["external_ref"] = data.external_ref
+    texts |= {f"invoice_no {c.invoice_no}": c.invoice_no for c in data.claims}
+    problems += [f"{k}: {p}" for k, v in texts.items() if v and (p := text_problem(v))]
+    if problems:
+        raise CaseError("; ".join(problems))
+    cleaned: dict[str, Any] = {
+        n: clean_text(v) for n in _DEBTOR_TEXT if (v := getattr(data.debtor, n))
+    }
+    debtor = replace(data.debtor, **cleaned)
+    claims = tuple(replace(c, invoice_no=clean_text(c.invoice_no)) for c in data.claims)
+    return replace(data, external_ref=clean_text(data.external_ref), debtor=debtor, claims=claims)
+
+
 def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInput) -> Case:
     if not actor.may_see_creditor(creditor_id):
         raise PermissionError("fremder Mandant")
@@ -184,6 +217,7 @@ def create_case(session: Session, actor: Actor, creditor_id: int, data: CaseInpu
     numbers = [c.invoice_no for c in data.claims]
     if len(set(numbers)) != len(numbers):
         raise CaseError("eine Rechnungsnummer kommt im Fall doppelt vor")
+    data = plausible(session, creditor_id, data)
     now = utcnow()
     debtor = find_or_create_debtor(session, creditor_id, data.debtor, now)
     case = Case(

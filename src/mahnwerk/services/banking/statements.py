@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from mahnwerk.banking import matching
@@ -239,6 +240,48 @@ def import_statement_bytes(
     limit = threshold if threshold is not None else match_threshold(runtime)
     sha = hashlib.sha256(data).hexdigest()
     summary = ImportSummary(filename=filename, statements=len(statements))
+    try:
+        _import(runtime, actor, statements, sha, filename, limit, as_of, summary)
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_race(exc):
+            raise
+        raise StatementAlreadyImported(
+            "dieser Kontoauszug wird gerade von einem anderen Import gebucht oder ist schon"
+            " importiert",
+            file=filename or None,
+        ) from exc
+    return summary
+
+
+class StatementAlreadyImported(StatementError):
+    """Another import of the same statement was faster (two at the same time): this one
+    booked nothing (API 409, CLI exit 2)."""
+
+
+#: what the database says when a concurrent import of the same entries committed first:
+#: a unique key of an entry, statement or payment (PostgreSQL waits for the other
+#: transaction, then refuses the duplicate), or SQLite's write lock, which a transaction
+#: that read before the other one's commit can no longer take
+_UNIQUE_KEYS_OF_AN_IMPORT = ("bank_entry", "bank_statement", "payment")
+
+
+def _lost_race(exc: IntegrityError | OperationalError) -> bool:
+    text = str(exc.orig if exc.orig is not None else exc)
+    if isinstance(exc, OperationalError):
+        return "database is locked" in text
+    return any(table in text for table in _UNIQUE_KEYS_OF_AN_IMPORT)
+
+
+def _import(
+    runtime: Any,
+    actor: Actor,
+    statements: Sequence[ParsedStatement],
+    sha: str,
+    filename: str,
+    limit: float,
+    as_of: date | None,
+    summary: ImportSummary,
+) -> None:
     with transaction(runtime.sessions) as session:
         importer = _Importer(session, actor, limit, as_of or today_in_germany(), summary)
         for st in statements:
@@ -259,7 +302,6 @@ def import_statement_bytes(
                 "duplicates": summary.duplicates,
             },
         )
-    return summary
 
 
 def _external_id(entry_key: str) -> str:
