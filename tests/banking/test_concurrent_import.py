@@ -44,7 +44,7 @@ def _race(bank: Any, path: Any, monkeypatch: Any) -> list[object]:
 
 
 def test_the_slower_of_two_concurrent_imports_is_told_already_imported(bank, credit, monkeypatch):
-    cid, ref = bank.case("K-1", "120.00")
+    _, ref = bank.case("K-1", "120.00")
     path = bank.write([credit("120.00", f"Az. {ref}", ref="B1")])
     outcomes = _race(bank, path, monkeypatch)
     errors = [o for o in outcomes if isinstance(o, Exception)]
