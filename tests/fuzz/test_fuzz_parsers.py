@@ -134,7 +134,7 @@ def test_portfolio_csv(tmp_path, data):
             st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),
             lambda inner: (
                 st.lists(inner, max_size=4)
-                | st.dictionaries(st.sampled_from(HEADER.split(";") + ["x"]), inner, max_size=6)
+                | st.dictionaries(st.sampled_from([*HEADER.split(";"), "x"]), inner, max_size=6)
             ),
             max_leaves=30,
         ).map(lambda v: json.dumps(v).encode()),
