@@ -21,7 +21,7 @@ def _insert(engine: Engine, meta: MetaData, table: str, **values: Any) -> int:
 
 def test_reversed_payments_get_their_reversing_row_and_the_flag_goes(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0022")
+    upgrade(engine, "0014")
     meta = MetaData()
     meta.reflect(engine)
     creditor = _insert(engine, meta, "creditor", name="G", status="active", settings={},

@@ -1,7 +1,7 @@
 """money that cannot be edited, retention and erasure
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0014
 
 Payments and costs become append-only like the ledger's postings:
 
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0022"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
