@@ -108,12 +108,11 @@ def run_day(
 
 
 def _reconcile(sessions: Any, summary: RunSummary) -> None:
-    """The ledger check of every case (:mod:`mahnwerk.batch.reconcile`): a case whose journal
-    disagrees with its facts is an error of the run, named with the figures that differ."""
+    """The ledger check of every case (:mod:`mahnwerk.batch.reconcile`): each case whose
+    journal disagrees with its facts is listed with the figures that differ."""
     with sessions() as s:
         report = check(s.connection())
-    summary.ledger_mismatches = len(report.mismatches)
-    summary.errors += [f"Kontenabstimmung: {m.german()}" for m in report.mismatches]
+    summary.ledger_mismatches = [m.german() for m in report.mismatches]
 
 
 def _progress(progress: Progress | None) -> tuple[Progress, Callable[[], None]]:

@@ -28,8 +28,10 @@ class RunSummary:
     cancelled: int = 0
     #: who delivers: "" (this run did), or why it left the delivery to a worker
     delivery: str = ""
-    #: cases whose journal disagrees with their claims, costs and payments (``ledger check``)
-    ledger_mismatches: int = 0
+    #: cases whose journal disagrees with their claims, costs and payments (``ledger check``),
+    #: one line each with the figures that differ; kept apart from ``errors`` (errors of
+    #: this run's steps), as a mismatch is a fault of the books, not of the run
+    ledger_mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def merge(self, other: RunSummary) -> None:
@@ -57,7 +59,7 @@ class RunSummary:
             "fees_charged": self.fees_charged,
             "cancelled": self.cancelled,
             "delivery": self.delivery,
-            "ledger_mismatches": self.ledger_mismatches,
+            "ledger_mismatches": list(self.ledger_mismatches),
             "errors": list(self.errors),
         }
 
@@ -84,12 +86,15 @@ class RunSummary:
             f"  Gebühren gebucht:        {self.fees_charged}",
             "  Kontenabstimmung:        "
             + (
-                "stimmt" if not self.ledger_mismatches else f"{self.ledger_mismatches} Fälle falsch"
+                f"{len(self.ledger_mismatches)} Fälle falsch"
+                if self.ledger_mismatches
+                else "stimmt"
             ),
             f"  Fehler:                  {len(self.errors)}",
         ]
         if self.delivery:
             lines.append(f"  Zustellung: {self.delivery}")
+        lines += [f"    – Kontenabstimmung: {m}" for m in self.ledger_mismatches[:20]]
         lines += [f"    – {e}" for e in self.errors[:20]]
         if len(self.errors) > 20:
             lines.append(f"    … und {len(self.errors) - 20} weitere")
