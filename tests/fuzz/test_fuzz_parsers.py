@@ -1,11 +1,10 @@
 """Fuzzing (hypothesis) of the parsers of every uploaded file: portfolio CSV, XLSX and JSON,
-bank statements in CAMT and MT940. Random bytes and mutations of valid files must end in a
-clear refusal (the parser's own error type, with the file's problem) or a parsed result,
+bank statements in CAMT and MT940, the court's EDA replies. Random bytes and mutations of
+valid files must end in a clear refusal (the parser's own error type, with the file's problem) or a parsed result,
 never in another exception (which would be a crash of the command or a 500 of the API).
 
 Each test is bounded by its number of examples (``FUZZ``) and derandomised, so the suite
 stays deterministic; set ``MAHNWERK_FUZZ_EXAMPLES`` to fuzz longer and with fresh inputs.
-(Court replies have no parser in the product yet.)
 """
 
 from __future__ import annotations
@@ -188,3 +187,34 @@ def test_the_seed_files_are_valid(tmp_path, data, suffix):
 def test_the_seed_statements_are_valid():
     assert [len(s.entries) for s in parse_statement_file(VALID_CAMT)] == [2]
     assert [len(s.entries) for s in parse_statement_file(VALID_MT940)] == [2]
+
+
+def _eda_reply() -> bytes:
+    from mahnwerk.court import aa, bb, satzart_90
+
+    header = aa.render(aa.FileHeader("07774512", date(2026, 3, 2), "90", "4000", "ABC021"))
+    body = satzart_90.QU.render({"TEXT": "eingegangen"})
+    return "".join([header, body, bb.render(bb.Trailer("07774512", 1, 1))]).encode("cp850")
+
+
+VALID_EDA = _eda_reply()
+VALID_EDA_CRLF = b"".join(VALID_EDA[i : i + 126] + b"\r\n" for i in range(0, len(VALID_EDA), 128))
+
+
+@FUZZ
+@given(data=st.one_of(mutated(VALID_EDA), mutated(VALID_EDA_CRLF), st.binary(max_size=400)))
+def test_court_replies(data):
+    from mahnwerk.court.reader import EdaReadError, messages, read
+
+    try:
+        messages(read(data))
+    except EdaReadError as exc:
+        assert str(exc)
+
+
+def test_the_seed_court_reply_is_valid():
+    from mahnwerk.court.reader import messages, read
+
+    assert [m.text for m in messages(read(VALID_EDA_CRLF))] == [
+        "Eingangsbestätigung des Gerichts: eingegangen"
+    ]
