@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "insolvency",
     "nba",
     "reference",
+    "ledger",
+    "privacy",
 )
 
 EXIT_OK = 0

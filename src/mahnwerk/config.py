@@ -179,6 +179,15 @@ class Settings:
     gkg_kv2111_fee: Decimal | None = None
     #: next-best-action policy (``MAHNWERK_NBA_*``)
     nba: NbaSettings = field(default_factory=lambda: NbaSettings())
+    #: retention in years after the end of the year a debtor's last case ended (§ 257 Abs. 4,
+    #: 5 HGB, § 147 Abs. 3 AO): books (claims, costs, payments, postings: kept with their
+    #: amounts, the person anonymised), letters (Handelsbriefe: 6 years), contact data and
+    #: scores (no duty to keep: 3 years for complaints within the regular limitation period,
+    #: § 195 BGB; scores 1 year)
+    retention_books_years: int = 10
+    retention_letters_years: int = 6
+    retention_contacts_years: int = 3
+    retention_scores_years: int = 1
 
     @property
     def documents_dir(self) -> Path:
@@ -288,6 +297,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_land=(env.get("MAHNWERK_AGENCY_LAND") or "").strip().upper()
         or _land_of(env.get("MAHNWERK_AGENCY_ADDRESS", "")),
         delivery_batch=max(1, int(env.get("MAHNWERK_DELIVERY_BATCH") or 200)),
+        retention_books_years=int(env.get("MAHNWERK_RETENTION_BOOKS_YEARS") or 10),
+        retention_letters_years=int(env.get("MAHNWERK_RETENTION_LETTERS_YEARS") or 6),
+        retention_contacts_years=int(env.get("MAHNWERK_RETENTION_CONTACTS_YEARS") or 3),
+        retention_scores_years=int(env.get("MAHNWERK_RETENTION_SCORES_YEARS") or 1),
         delivery_lease=float(env.get("MAHNWERK_DELIVERY_LEASE") or 120),
         worker_poll=float(env.get("MAHNWERK_WORKER_POLL") or 2),
         eda_kennziffer=(env.get("MAHNWERK_EDA_KENNZIFFER") or "").strip(),

@@ -112,7 +112,9 @@ def test_interest_kinds_costs_and_legal_debtors(client, tenants):
         {"kind": "fixed", "value": "8.5"},
         {"kind": "none", "value": None},
     ]
-    assert out["costs"] == [{"date": "2024-02-01", "label": "Mahngebühr", "amount": "5.00"}]
+    assert out["costs"] == [
+        {"date": "2024-02-01", "label": "Mahngebühr", "amount": "5.00", "reversed": False}
+    ]
     assert (out["day_count"], out["allocation"]) == ("30/360", "bgb497")
     assert out["debtor"]["company"] == "Muster GmbH"
 

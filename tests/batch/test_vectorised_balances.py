@@ -422,7 +422,13 @@ def test_loaded_from_the_database_equal_the_stored_statement(sessions, engine):
                     source="bank",
                     external_id="rev",
                 )
-                p.reversed = True
+                case_service.reverse_payment(
+                    s, CLI, p, day=date(2025, 5, 20), reason="Rücklastschrift", source="bank"
+                )
+            if n == 10:  # a reversed cost is left out
+                case_service.reverse_cost(
+                    s, CLI, c.costs[0], day=date(2025, 1, 5), reason="Gebühr erlassen"
+                )
             if n == 11:
                 c.status = "closed"
             ids.append(c.id)

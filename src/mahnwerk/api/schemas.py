@@ -364,6 +364,9 @@ class CostOut(BaseModel):
     date: Day
     label: str
     amount: str
+    reversed: bool = Field(
+        default=False, description="storniert (eine Gegenbuchung nimmt sie zurück)"
+    )
 
 
 class PaymentOut(BaseModel):
@@ -375,6 +378,9 @@ class PaymentOut(BaseModel):
     external_id: str | None
     claim: str | None = Field(description="die bestimmte Forderung (§ 366 Abs. 1 BGB)")
     created_at: datetime
+    reversed: bool = Field(
+        default=False, description="storniert (Rücklastschrift oder Korrektur mit Gegenbuchung)"
+    )
 
 
 class EventOut(BaseModel):

@@ -37,6 +37,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         if payment.claim_id is not None
         else None,
         created_at=s.aware(payment.created_at),
+        reversed=payment.reversed,
     )
 
 
@@ -95,7 +96,9 @@ def case_detail(case: Case) -> s.CaseDetail:
             for c in case.claims
         ],
         costs=[
-            s.CostOut(date=c.date, label=c.label, amount=s.amount_text(c.amount))
+            s.CostOut(
+                date=c.date, label=c.label, amount=s.amount_text(c.amount), reversed=c.reversed
+            )
             for c in case.costs
         ],
         payments=[payment_out(p) for p in case.payments],

@@ -22,7 +22,8 @@ inside one transaction are consistent anyway.
 The mapping from rows to the ledger is the one of :mod:`mahnwerk.store.ledger_map`: the input
 order of claims, costs and payments within a case is their id order, an unknown interest kind
 bears no interest, a missing ``base_plus``/``fixed`` value counts as 0, and reversed payments
-are left out.
+and costs (those with a reversing row) are left out: :data:`ACTIVE_PAYMENT` and
+:data:`ACTIVE_COST`, which the reconciliation (:mod:`mahnwerk.batch.reconcile`) uses too.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ from mahnwerk.batch.balances import (
 from mahnwerk.domain.ledger import FLAT_FEE_CODE, LEGAL_PURSUIT_CODES
 
 I64 = npt.NDArray[np.int64]
+
+#: SQL conditions on ``payment`` / ``cost`` rows that count (not taken back by a reversing row)
+ACTIVE_PAYMENT = "NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = payment.id)"
+ACTIVE_COST = "NOT EXISTS (SELECT 1 FROM cost_reversal r WHERE r.cost_id = cost.id)"
 
 _PG_EPOCH_OFFSET = 10_957  # days from 1970-01-01 to 2000-01-01 (PostgreSQL's date epoch)
 _HEADER = b"PGCOPY\n\xff\r\n\x00"
@@ -236,13 +241,13 @@ def _load_postgres(
     costs = _copy_records(
         connection,
         f"SELECT case_id, id, date, amount, {_COST_KIND_SQL}::int2, COALESCE(claim_id, 0)"
-        f" FROM cost WHERE date <= {day} AND {_open_cases(partition)}",
+        f" FROM cost WHERE date <= {day} AND {ACTIVE_COST} AND {_open_cases(partition)}",
         [*money_fields, ("kind", ">i2"), ("claim", ">i8")],
     )
     payments = _copy_records(
         connection,
         "SELECT case_id, id, date, amount, COALESCE(claim_id, 0) FROM payment"
-        f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}",
+        f" WHERE {ACTIVE_PAYMENT}{paid_by} AND {_open_cases(partition)}",
         [*money_fields, ("claim", ">i8")],
     )
     return _assemble(
@@ -309,14 +314,14 @@ def _load_generic(
     cost_rows = connection.execute(
         text(
             f"SELECT case_id, id, date, amount, {_COST_KIND_SQL}, COALESCE(claim_id, 0) FROM cost"
-            f" WHERE date <= :as_of AND {_open_cases(partition)}"
+            f" WHERE date <= :as_of AND {ACTIVE_COST} AND {_open_cases(partition)}"
         ),
         params,
     ).all()
     payment_rows = connection.execute(
         text(
             "SELECT case_id, id, date, amount, COALESCE(claim_id, 0) FROM payment"
-            f" WHERE NOT reversed{paid_by} AND {_open_cases(partition)}"
+            f" WHERE {ACTIVE_PAYMENT}{paid_by} AND {_open_cases(partition)}"
         ),
         params,
     ).all()

@@ -123,8 +123,11 @@ def _lines(f: io.TextIOBase) -> Iterator[tuple[int, Any]]:
 def _is_lines(path: Path) -> bool:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return True
-    with path.open(encoding="utf-8-sig") as f:
-        first = f.readline().strip()
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            first = f.readline().strip()
+    except UnicodeDecodeError as exc:  # found by fuzzing: was a crash before the import began
+        raise FileProblem("JSON muss UTF-8 sein") from exc
     if not first.startswith("{"):
         return False
     try:

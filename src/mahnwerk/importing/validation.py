@@ -42,6 +42,9 @@ Rules (where the issue left a choice, the choice is written here):
   from the bundled list must not block a whole portfolio.
 - ``email`` must look like one; ``phone`` needs at least five digits.
 - Text longer than its database column is refused rather than cut.
+- Plausibility (:mod:`mahnwerk.domain.plausibility`): an amount above the creditor's ceiling
+  (default 1,000,000 €) and a ``default_from`` in the future are refused; zero-width
+  characters are removed from text, and text with direction overrides is refused.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ from schwifty.exceptions import (
 
 from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_start
 from mahnwerk.domain.identity import identity_key
+from mahnwerk.domain.money import format_eur
+from mahnwerk.domain.plausibility import DEFAULT_MAX_CLAIM, SUSPECT, clean_text, text_problem
 from mahnwerk.importing.headers import CANONICAL, GERMAN, HeaderMap, Problem
 from mahnwerk.importing.source import Cells, RowError
 
@@ -402,6 +407,7 @@ class RowValidator:
         row_word: str = "Zeile",
         width: int | None = None,
         receipt_days: int = DEFAULT_RECEIPT_DAYS,
+        max_claim: Decimal = DEFAULT_MAX_CLAIM,
     ) -> None:
         columns = header_map.columns
         # rows are cut or padded to ``span`` cells plus one ``None``, which stands for every
@@ -414,6 +420,7 @@ class RowValidator:
         self.labels = header_map.labels
         self.today = today
         self.receipt_days = receipt_days
+        self.max_cents = int(max_claim * 100)
         self.row_word = row_word
         #: number of header cells; a CSV row with more non-empty cells is refused
         self.width = width
@@ -531,6 +538,8 @@ class RowValidator:
                 except CellError as exc:
                     problems.append(self.problem(row, column, str(exc)))
                     texts.append(None)
+        if SUSPECT.search("".join(t for t in texts if t)):
+            texts = self._clean(row, texts, problems)
         too_long = [
             (column, limit, len(text))
             for (column, limit), text in zip(self._limits, texts, strict=True)
@@ -541,6 +550,20 @@ class RowValidator:
                 self.problem(row, column, f"zu lang ({length} Zeichen, höchstens {limit})")
             )
         return texts
+
+    def _clean(
+        self, row: int, texts: list[str | None], problems: list[Problem]
+    ) -> list[str | None]:
+        """Zero-width characters removed; text with direction overrides refused."""
+        cleaned: list[str | None] = []
+        for column, text in zip(_TEXT_COLUMNS, texts, strict=True):
+            if text is not None:
+                reason = text_problem(text)
+                if reason:
+                    problems.append(self.problem(row, column, reason))
+                text = clean_text(text).strip() or None
+            cleaned.append(text)
+        return cleaned
 
     def _amount(self, row: int, cell: object, problems: list[Problem]) -> int:
         if cell is None or cell == "":
@@ -561,6 +584,15 @@ class RowValidator:
             )
         elif amount == 0:
             problems.append(self.problem(row, "amount", "Betrag ist 0"))
+        elif amount > self.max_cents:
+            ceiling = format_eur(Decimal(self.max_cents) / 100)
+            problems.append(
+                self.problem(
+                    row, "amount",
+                    f"Betrag {format_eur(Decimal(amount) / 100)} liegt über der Obergrenze"
+                    f" {ceiling} des Mandanten",
+                )
+            )  # fmt: skip
         return amount
 
     def _day(self, cell: object) -> Day | None:
@@ -596,6 +628,12 @@ class RowValidator:
         if due is None and default is None and cells[1] in (None, "") and cells[2] in (None, ""):
             problems.append(
                 self.problem(row, "due_date", "Fälligkeit fehlt (oder „Verzug seit“ angeben)")
+            )
+        if default is not None and default[0] > self.today:
+            problems.append(
+                self.problem(
+                    row, "default_from", f"Verzugsbeginn {default[0]:%d.%m.%Y} liegt in der Zukunft"
+                )
             )
         if birth is not None and birth[0] > self.today:
             problems.append(self.problem(row, "birth_date", "Geburtsdatum liegt in der Zukunft"))

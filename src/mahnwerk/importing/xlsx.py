@@ -6,6 +6,7 @@ row is the header; row numbers are Excel's row numbers; empty rows are skipped.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +20,18 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: what a damaged file makes openpyxl and the libraries below it raise (found by fuzzing:
+#: zlib, XML and value errors besides the documented ones); all mean "not readable"
+_UNREADABLE = (
+    InvalidFileException, zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError,
+    ValueError, TypeError, IndexError, AttributeError, SyntaxError,
+)  # fmt: skip
+
+
 def open_table(path: Path) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except _UNREADABLE as exc:
         raise FileProblem(f"keine lesbare XLSX-Datei ({exc})") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -37,6 +46,9 @@ def open_table(path: Path) -> Table:
         if headers is None:
             raise FileProblem("das erste Tabellenblatt ist leer (keine Kopfzeile)")
         total = sheet.max_row or 0
+    except _UNREADABLE as exc:
+        workbook.close()
+        raise FileProblem(f"keine lesbare XLSX-Datei ({exc})") from exc
     except BaseException:
         workbook.close()
         raise
@@ -44,11 +56,14 @@ def open_table(path: Path) -> Table:
 
     def rows() -> Iterator[tuple[int, Cells]]:
         row_no = number
-        for values in iterator:
-            row_no += 1
-            done[0] = row_no
-            if not all(_blank(v) for v in values):
-                yield row_no, values
+        try:
+            for values in iterator:
+                row_no += 1
+                done[0] = row_no
+                if not all(_blank(v) for v in values):
+                    yield row_no, values
+        except _UNREADABLE as exc:
+            raise FileProblem(f"XLSX-Datei nach Zeile {row_no} nicht lesbar ({exc})") from exc
 
     return Table(
         headers=headers,

@@ -169,6 +169,16 @@ def _payout_month(settings: Settings, now: datetime) -> str | None:
     return f"{today:%Y-%m}" if today.day >= settings.payout_day else None
 
 
+def retention(runtime: Runtime, now: datetime, slot: str) -> None:
+    """Block ended debtors and erase what has passed its retention period, once a day."""
+    from mahnwerk.services.actor import SYSTEM
+    from mahnwerk.services.privacy.retention import run_retention
+    from mahnwerk.store.db import transaction
+
+    with transaction(runtime.sessions) as s:
+        run_retention(s, SYSTEM, runtime.settings, date.fromisoformat(slot))
+
+
 register(
     "daily_run",
     daily_run,
@@ -178,3 +188,6 @@ register("scores", scores, slot=lambda settings, now: _day_without_run(settings,
 register("webhooks", webhooks, every=lambda settings: timedelta(seconds=settings.webhook_interval))
 register("court_replies", court_replies, every=timedelta(minutes=15))
 register("payouts", payouts, slot=_payout_month)
+register(
+    "retention", retention, slot=lambda settings, now: now.astimezone(BERLIN).date().isoformat()
+)

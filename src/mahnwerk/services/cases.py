@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -21,8 +22,9 @@ from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS, default_start
 from mahnwerk.domain.identity import identity_key
 from mahnwerk.domain.interest import CLAIM_KINDS, ENTGELT
 from mahnwerk.domain.ledger import Statement, compute_statement
+from mahnwerk.domain.plausibility import ceiling_of, claim_problems, clean_text, text_problem
 from mahnwerk.services import audit, events
-from mahnwerk.services.actor import Actor, start_of_day_in_germany, utcnow
+from mahnwerk.services.actor import Actor, start_of_day_in_germany, today_in_germany, utcnow
 from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import (
     Address,
@@ -30,9 +32,13 @@ from mahnwerk.store.models import (
     Case,
     Claim,
     ContactPoint,
+    Cost,
+    CostReversal,
+    Creditor,
     Debtor,
     LedgerPosting,
     Payment,
+    PaymentReversal,
     Person,
 )
 
@@ -183,6 +189,36 @@ def find_or_create_debtor(
 # -------------------------------------------------------------------------------- cases
 
 
+_DEBTOR_TEXT = ("first_name", "last_name", "company", "street", "postcode", "city")
+
+
+def plausible(session: Session, creditor_id: int, data: CaseInput) -> CaseInput:
+    """``data`` with zero-width characters removed from its text, or :class:`CaseError`
+    naming every implausible value (:mod:`mahnwerk.domain.plausibility`): amounts of 0 or
+    above the creditor's ceiling, a default in the future, text with direction overrides."""
+    creditor = session.get(Creditor, creditor_id)
+    ceiling = ceiling_of(creditor.settings if creditor else None)
+    today = today_in_germany()
+    problems = []
+    for claim in data.claims:
+        problems += [
+            f"Forderung {claim.invoice_no}: {p}"
+            for p in claim_problems(claim.amount, claim.default_from, today=today, ceiling=ceiling)
+        ]
+    texts = {f"debtor.{n}": getattr(data.debtor, n) for n in _DEBTOR_TEXT}
+    texts["external_ref"] = data.external_ref
+    texts |= {f"invoice_no {c.invoice_no}": c.invoice_no for c in data.claims}
+    problems += [f"{k}: {p}" for k, v in texts.items() if v and (p := text_problem(v))]
+    if problems:
+        raise CaseError("; ".join(problems))
+    cleaned: dict[str, Any] = {
+        n: clean_text(v) for n in _DEBTOR_TEXT if (v := getattr(data.debtor, n))
+    }
+    debtor = replace(data.debtor, **cleaned)
+    claims = tuple(replace(c, invoice_no=clean_text(c.invoice_no)) for c in data.claims)
+    return replace(data, external_ref=clean_text(data.external_ref), debtor=debtor, claims=claims)
+
+
 def create_case(
     session: Session,
     actor: Actor,
@@ -203,6 +239,7 @@ def create_case(
     numbers = [c.invoice_no for c in data.claims]
     if len(set(numbers)) != len(numbers):
         raise CaseError("eine Rechnungsnummer kommt im Fall doppelt vor")
+    data = plausible(session, creditor_id, data)
     grounds = [claim_default(c, data.debtor.consumer, receipt_days) for c in data.claims]
     now = utcnow()
     debtor = find_or_create_debtor(session, creditor_id, data.debtor, now)
@@ -476,7 +513,6 @@ def record_payment(
         source=source,
         reference=reference,
         external_id=external_id,
-        reversed=False,
         claim_id=claim_id,
         created_at=now,
     )
@@ -516,6 +552,100 @@ def record_payment(
         creditor_id=case.creditor_id,
     )
     return payment
+
+
+def reverse_payment(
+    session: Session, actor: Actor, payment: Payment, *, day: date, reason: str, source: str
+) -> LedgerPosting:
+    """Take a booked payment back (Storno, Rücklastschrift): a :class:`PaymentReversal` row
+    (day, reason, author) and a reversal posting; the payment's own row is never changed.
+
+    A payment is taken back once: a second reversal is refused, also when two arrive at the
+    same time (the reversing row is unique per payment)."""
+    if not reason.strip():
+        raise CaseError("eine Stornierung braucht einen Grund")
+    if session.scalar(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)):
+        raise CaseError(f"Zahlung {payment.id} ist schon storniert")
+    now = utcnow()
+    author = f"{source}:{actor.label}"[:100]
+    session.add(
+        PaymentReversal(
+            payment_id=payment.id, case_id=payment.case_id, date=day, reason=reason[:200],
+            author=author, created_at=now,
+        )
+    )  # fmt: skip
+    posting = LedgerPosting(
+        case_id=payment.case_id,
+        value_date=day,
+        kind="reversal",
+        amount=payment.amount,
+        reason=reason[:200],
+        source=author,
+        payment_id=payment.id,
+        posted_at=now,
+    )
+    session.add(posting)
+    case = session.get(Case, payment.case_id)
+    assert case is not None
+    case.updated_at = now
+    session.flush()
+    session.expire(payment, ["reversed"])
+    session.refresh(case, ["payments"])
+    events.emit(
+        session, case, "payment.reversed", actor,
+        payment_id=payment.id, amount=str(payment.amount), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "create", "payment_reversal", payment.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={"payment": payment.id},
+    )  # fmt: skip
+    return posting
+
+
+def reverse_cost(
+    session: Session, actor: Actor, cost: Cost, *, day: date, reason: str, source: str = "cli"
+) -> LedgerPosting:
+    """Take a cost back (wrongly charged, waived): a :class:`CostReversal` row (day, reason,
+    author) and a reversal posting of the negative amount; the cost's row stays as it was.
+    A cost is taken back once."""
+    if not reason.strip():
+        raise CaseError("eine Stornierung braucht einen Grund")
+    if session.scalar(select(CostReversal.id).where(CostReversal.cost_id == cost.id)):
+        raise CaseError(f"Kosten {cost.id} sind schon storniert")
+    now = utcnow()
+    author = f"{source}:{actor.label}"[:100]
+    session.add(
+        CostReversal(
+            cost_id=cost.id, case_id=cost.case_id, date=day, reason=reason[:200], author=author,
+            created_at=now,
+        )
+    )  # fmt: skip
+    posting = LedgerPosting(
+        case_id=cost.case_id,
+        value_date=day,
+        kind="reversal",
+        amount=-cost.amount,
+        reason=reason[:200],
+        source=author,
+        cost_id=cost.id,
+        posted_at=now,
+    )
+    session.add(posting)
+    case = session.get(Case, cost.case_id)
+    assert case is not None
+    case.updated_at = now
+    session.flush()
+    session.expire(cost, ["reversed"])
+    session.refresh(case, ["costs"])
+    events.emit(
+        session, case, "cost.reversed", actor,
+        cost_id=cost.id, amount=str(cost.amount), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        session, actor, "create", "cost_reversal", cost.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={"cost": cost.id},
+    )  # fmt: skip
+    return posting
 
 
 def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") -> Case:

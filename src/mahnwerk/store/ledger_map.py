@@ -45,8 +45,8 @@ def domain_claim(claim: Claim | Row[Any]) -> ledger.Claim:
 
 def domain_case(case: Case | CaseRecord) -> ledger.Case:
     """The ledger's view of a stored case (ORM objects or the daily run's bulk-read records);
-    reversed payments are left out. A payment or cost linked to a claim names it by its
-    invoice number (the ledger's claim id)."""
+    reversed payments and costs (those with a reversing row) are left out. A payment or cost
+    linked to a claim names it by its invoice number (the ledger's claim id)."""
     numbers = {c.id: c.invoice_no for c in case.claims}
     return ledger.Case(
         consumer=case.debtor.consumer,
@@ -54,6 +54,7 @@ def domain_case(case: Case | CaseRecord) -> ledger.Case:
         costs=tuple(
             ledger.Cost(c.date, c.label, c.amount, c.code, numbers.get(c.claim_id or 0, ""))
             for c in case.costs
+            if not c.reversed
         ),
         payments=tuple(
             ledger.Payment(p.date, p.amount, p.reference, numbers.get(p.claim_id or 0, ""))

@@ -8,6 +8,10 @@ without showing one creditor another's data.
 Money: claims, costs and payments hold the facts; every one of them is also a
 :class:`LedgerPosting` (date, amount, reason, source) in an append-only journal. Balances are
 never stored: they are computed by :func:`mahnwerk.domain.ledger.compute_statement`.
+Payments and costs are append-only too (database triggers refuse UPDATE and DELETE): a
+payment or cost taken back keeps its row and gets a reversing row
+(:class:`PaymentReversal`, :class:`CostReversal`) with its date, reason and author, and
+``Payment.reversed`` / ``Cost.reversed`` are read from those rows.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import exists as sql_exists
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 from mahnwerk.store.types import Cents, DecimalText
 
@@ -255,6 +260,20 @@ class Claim(Base):
     __table_args__ = (UniqueConstraint("case_id", "invoice_no"),)
 
 
+class CostReversal(Base):
+    """A cost taken back (wrongly charged, waived), with day, reason and author. At most one
+    per cost; append-only."""
+
+    __tablename__ = "cost_reversal"
+    id: Mapped[int] = pk()
+    cost_id: Mapped[int] = mapped_column(ForeignKey("cost.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = ts()
+
+
 class Cost(Base):
     """Kosten of a case (fees, information costs, court fees); no interest."""
 
@@ -269,6 +288,22 @@ class Cost(Base):
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = ts()
     case: Mapped[Case] = relationship(back_populates="costs")
+    #: whether a :class:`CostReversal` takes the cost back (read from the store, never set)
+    reversed: Mapped[bool] = column_property(sql_exists().where(CostReversal.cost_id == id))
+
+
+class PaymentReversal(Base):
+    """Storno: a booked payment taken back (returned direct debit, booking error), with the
+    day it counts from, the reason and who did it. At most one per payment; append-only."""
+
+    __tablename__ = "payment_reversal"
+    id: Mapped[int] = pk()
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = ts()
 
 
 class Payment(Base):
@@ -282,12 +317,19 @@ class Payment(Base):
     source: Mapped[str] = mapped_column(String(20))  # bank, creditor, portal, api
     reference: Mapped[str] = mapped_column(String(200), default="")
     external_id: Mapped[str | None] = mapped_column(String(100))
-    reversed: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The claim the debtor named (§ 366 Abs. 1 BGB); ``None``: the default order applies.
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = ts()
     case: Mapped[Case] = relationship(back_populates="payments")
+    #: whether a :class:`PaymentReversal` takes the payment back (Storno, Rücklastschrift);
+    #: read from the store, never set
+    reversed: Mapped[bool] = column_property(sql_exists().where(PaymentReversal.payment_id == id))
     __table_args__ = (UniqueConstraint("case_id", "source", "external_id"),)
+
+
+#: Written over personal text in append-only rows (a payment's remittance reference, a
+#: posting's reason) when retention ends; the database triggers allow exactly this change.
+ANONYMISED = "anonymisiert"
 
 
 class LedgerPosting(Base):

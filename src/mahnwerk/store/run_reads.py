@@ -117,9 +117,11 @@ def load_cases(connection: Connection, ids: Sequence[int]) -> dict[int, CaseReco
 def _rows_of(
     connection: Connection, model: Any, column: str, ids: Sequence[int]
 ) -> Sequence[Row[Any]]:
-    """Every row of ``model``'s table whose ``column`` is in ``ids``, in id order."""
+    """Every row of ``model``'s table whose ``column`` is in ``ids``, in id order (payments
+    and costs with their ``reversed``, read from their reversing rows)."""
     table = model.__table__
-    query = select(table).where(table.c[column].in_(list(ids))).order_by(table.c.id)
+    extra = [model.reversed.label("reversed")] if model in (Payment, Cost) else []
+    query = select(table, *extra).where(table.c[column].in_(list(ids))).order_by(table.c.id)
     return connection.execute(query).all()
 
 

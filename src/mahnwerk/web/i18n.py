@@ -1959,3 +1959,32 @@ TEXTS["en"].update(
         "register.legal": "Please read our privacy notice and the imprint:",
     }
 )
+
+# ------------------------------------------------------------------ privacy (compliance)
+
+TEXTS["de"].update(
+    {
+        "privacy.title": "Auskunft nach Art. 15 DSGVO",
+        "privacy.intro": (
+            "Alles, was über eine Person gespeichert ist, bei allen Mandanten: Daten "
+            "maschinenlesbar (daten.json), Briefe wie versandt und eine PDF-Übersicht, als ZIP. "
+            "Der Abruf wird protokolliert."
+        ),
+        "privacy.subject": "Aktenzeichen (MW-…), case:ID, debtor:ID oder person:ID",
+        "privacy.export": "Auskunft als ZIP herunterladen",
+        "privacy.not_found": "Keine Person, kein Schuldner und kein Fall zu dieser Angabe.",
+    }
+)
+TEXTS["en"].update(
+    {
+        "privacy.title": "Subject access request (Art. 15 GDPR)",
+        "privacy.intro": (
+            "Everything stored about a person, across all creditors: the data machine-readable "
+            "(daten.json), the letters as sent and a PDF summary, as a ZIP. The download is "
+            "logged."
+        ),
+        "privacy.subject": "Case number (MW-…), case:ID, debtor:ID or person:ID",
+        "privacy.export": "Download the data as ZIP",
+        "privacy.not_found": "No person, debtor or case matches.",
+    }
+)

@@ -47,7 +47,7 @@ from mahnwerk.banking.statement import Sign, StatementAlreadyImported, Statement
 from mahnwerk.domain.allocation import designated_claim
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.money import ZERO, format_eur
-from mahnwerk.services import audit, events
+from mahnwerk.services import audit, cases
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.banking.accounts import establish_account, established_ibans
 from mahnwerk.services.cases import add_cost, record_payment, statement
@@ -707,36 +707,9 @@ def book(
 def reverse_payment(
     session: Session, actor: Actor, payment: Payment, *, day: date, reason: str, source: str
 ) -> LedgerPosting:
-    """Take a booked payment back (Storno): ``reversed`` plus a reversal posting."""
-    if payment.reversed:
-        raise ValueError(f"Zahlung {payment.id} ist schon storniert")
-    now = utcnow()
-    payment.reversed = True
-    posting = LedgerPosting(
-        case_id=payment.case_id,
-        value_date=day,
-        kind="reversal",
-        amount=payment.amount,
-        reason=reason[:200],
-        source=f"{source}:{actor.label}"[:100],
-        payment_id=payment.id,
-        posted_at=now,
-    )
-    session.add(posting)
-    case = session.get(Case, payment.case_id)
-    assert case is not None
-    case.updated_at = now
-    session.flush()
-    session.refresh(case, ["payments"])
-    events.emit(
-        session, case, "payment.reversed", actor,
-        payment_id=payment.id, amount=str(payment.amount), reason=reason,
-    )  # fmt: skip
-    audit.record(
-        session, actor, "update", "payment", payment.id,
-        case_id=case.id, creditor_id=case.creditor_id, details={"reversed": True},
-    )  # fmt: skip
-    return posting
+    """Take a booked payment back (Storno): a reversing row and a reversal posting; the
+    payment's own row stays as it was (see :func:`mahnwerk.services.cases.reverse_payment`)."""
+    return cases.reverse_payment(session, actor, payment, day=day, reason=reason, source=source)
 
 
 def apply_return(

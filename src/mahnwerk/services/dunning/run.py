@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from mahnwerk.batch.reconcile import check
 from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
 from mahnwerk.services.court.tick import advance as court_advance
@@ -89,6 +90,7 @@ def run_day(
             deliver_outbox(runtime, now, summary, report=report)
     finally:
         close()
+    _reconcile(sessions, summary)
     with transaction(sessions) as s:
         summary.approvals_waiting = (
             s.scalar(select(func.count()).select_from(Approval).where(Approval.status == "pending"))
@@ -112,6 +114,14 @@ def monitor_titles(runtime: Runtime, day: date, summary: RunSummary) -> None:
     from mahnwerk.services.enforcement.monitoring import monitor_titled_cases
 
     summary.tasks_created += monitor_titled_cases(runtime.sessions, day).tasks_created
+
+
+def _reconcile(sessions: Any, summary: RunSummary) -> None:
+    """The ledger check of every case (:mod:`mahnwerk.batch.reconcile`): each case whose
+    journal disagrees with its facts is listed with the figures that differ."""
+    with sessions() as s:
+        report = check(s.connection())
+    summary.ledger_mismatches = [m.german() for m in report.mismatches]
 
 
 def _progress(progress: Progress | None) -> tuple[Progress, Callable[[], None]]:

@@ -28,6 +28,10 @@ class RunSummary:
     cancelled: int = 0
     #: who delivers: "" (this run did), or why it left the delivery to a worker
     delivery: str = ""
+    #: cases whose journal disagrees with their claims, costs and payments (``ledger check``),
+    #: one line each with the figures that differ; kept apart from ``errors`` (errors of
+    #: this run's steps), as a mismatch is a fault of the books, not of the run
+    ledger_mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     #: Messages held back, by reason (an unknown base rate, an incomplete sender): the reason
     #: says how to fix it.
@@ -59,6 +63,7 @@ class RunSummary:
             "fees_charged": self.fees_charged,
             "cancelled": self.cancelled,
             "delivery": self.delivery,
+            "ledger_mismatches": list(self.ledger_mismatches),
             "errors": list(self.errors),
             "held": dict(self.held),
         }
@@ -84,10 +89,17 @@ class RunSummary:
             f"  Freigaben offen:         {self.approvals_waiting}",
             f"  neue Aufgaben:           {self.tasks_created}",
             f"  Gebühren gebucht:        {self.fees_charged}",
+            "  Kontenabstimmung:        "
+            + (
+                f"{len(self.ledger_mismatches)} Fälle falsch"
+                if self.ledger_mismatches
+                else "stimmt"
+            ),
             f"  Fehler:                  {len(self.errors)}",
         ]
         if self.delivery:
             lines.append(f"  Zustellung: {self.delivery}")
+        lines += [f"    – Kontenabstimmung: {m}" for m in self.ledger_mismatches[:20]]
         lines += [f"    – {e}" for e in self.errors[:20]]
         for reason, count in sorted(self.held.items()):
             lines.append(f"  zurückgehalten ({count} Fälle): {reason}")

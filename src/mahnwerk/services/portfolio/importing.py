@@ -53,6 +53,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mahnwerk.domain.default import DEFAULT_RECEIPT_DAYS
+from mahnwerk.domain.plausibility import ceiling_of
 from mahnwerk.importing.headers import MappingError, Problem, load_mapping, resolve_headers
 from mahnwerk.importing.source import FileProblem, Table, file_digest, open_table
 from mahnwerk.importing.validation import (
@@ -310,6 +311,7 @@ def _run(
             row_word=table.row_word,
             width=len(table.headers) if table.format == "csv" else None,
             receipt_days=receipt_days,
+            max_claim=_ceiling(session, creditor_id),
         )
         try:
             store.load(_records(table, validator, report, progress))
@@ -880,3 +882,9 @@ class _Store:
 
 def _euro(cents: Any) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
+
+
+def _ceiling(session: Session, creditor_id: int) -> Decimal:
+    """The creditor's largest claim (plausibility, :mod:`mahnwerk.domain.plausibility`)."""
+    creditor = session.get(Creditor, creditor_id)
+    return ceiling_of(creditor.settings if creditor else None)

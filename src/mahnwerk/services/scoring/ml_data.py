@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.orm import Session
 
 from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS, PlanTerms
@@ -43,6 +43,7 @@ from mahnwerk.services.scoring.simulation import (
     T_DEBTOR,
     T_EVENT,
     T_PAYMENT,
+    T_PAYMENT_REVERSAL,
     T_PLAN,
     T_PROTECTED,
     to_utc,
@@ -294,10 +295,11 @@ def _load(
 
     # payments (all of them: targets read those after t)
     p = T_PAYMENT.c
+    reversed_ = exists().where(T_PAYMENT_REVERSAL.c.payment_id == p.id).label("reversed")
     pay = _frame(
         conn,
         limit(
-            select(p.case_id, p.date, p.amount, p.reference, p.reversed, p.id), p.case_id
+            select(p.case_id, p.date, p.amount, p.reference, reversed_, p.id), p.case_id
         ).order_by(p.id),
         ["case_id", "date", "amount", "reference", "reversed", "id"],
     )

@@ -203,7 +203,15 @@ T_PAYMENT = _t(
     source=String,
     reference=String,
     external_id=String,
-    reversed=Boolean,
+    created_at=TS,
+)
+T_PAYMENT_REVERSAL = _t(
+    "payment_reversal",
+    payment_id=BigInteger,
+    case_id=BigInteger,
+    date=Date,
+    reason=String,
+    author=String,
     created_at=TS,
 )
 T_POSTING = _t(
@@ -756,6 +764,7 @@ def _write(
     pay_dates = _dates(pay["ts"])
     pay_at = to_utc(pd.to_datetime(pay["ts"]) + pd.Timedelta(hours=12))
     pay_rows = []
+    reversal_rows = []
     for i in range(n_pay):
         debit = pay["method"].iloc[i] == "direct_debit"
         rev = bool(pay["reversed"].iloc[i])
@@ -771,10 +780,20 @@ def _write(
                 "source": "bank",
                 "reference": reference,
                 "external_id": f"{prefix}-{faker_seed}-{i}",
-                "reversed": rev,
                 "created_at": now,
             }
         )
+        if rev:
+            reversal_rows.append(
+                {
+                    "payment_id": int(pay_ids[i]),
+                    "case_id": int(pay_case[i]),
+                    "date": pay_dates[i],
+                    "reason": f"Rücklastschrift {reference}",
+                    "author": ACTOR,
+                    "created_at": now,
+                }
+            )
         common: dict[str, Any] = {
             "case_id": int(pay_case[i]),
             "value_date": pay_dates[i],
@@ -806,6 +825,7 @@ def _write(
             }
         )
     _insert(conn, T_PAYMENT, pay_rows)
+    _insert(conn, T_PAYMENT_REVERSAL, reversal_rows)
     _insert(conn, T_POSTING, posting_rows)
 
     # ----------------------------------------------------- plans and promises

@@ -19,6 +19,7 @@ from mahnwerk.store import (
     workflow,
 )
 from mahnwerk.store import plans as plan_tables
+from mahnwerk.store import privacy as privacy_tables
 from mahnwerk.store.models import Base
 
 config = context.config
@@ -36,6 +37,7 @@ MODEL_MODULES = (
     web_accounts,
     workflow,
     plan_tables,
+    privacy_tables,
 )  # importing them registers their tables with Base.metadata
 
 
