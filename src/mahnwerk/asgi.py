@@ -34,6 +34,7 @@ def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
     private_files()
     runtime = build()
+    warm_assistant(runtime.settings)
     app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
     freeze_startup_heap()
     return app

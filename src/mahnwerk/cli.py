@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "plans",
     "worker",
     "court",
+    "assistant",
 )
 
 EXIT_OK = 0

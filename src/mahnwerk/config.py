@@ -60,6 +60,13 @@ The court dunning procedure (EDA files for the Mahngericht):
 - ``MAHNWERK_EDA_OUTBOX``: where EDA files are written for the beA/EGVP client (default
   ``var/eda/out``); ``MAHNWERK_EDA_INBOX``: where the court's replies are picked up
   (default ``var/eda/in``).
+
+The portal assistant:
+
+- ``MAHNWERK_OFFICE_HOURS``: when the agency's people answer (the portal assistant tells a
+  debtor when to expect a person), e.g. ``Mo-Fr 08:00-18:00`` (default) or
+  ``Mo-Do 08:00-17:00, Fr 08:00-14:00``; the public holidays of ``MAHNWERK_AGENCY_LAND``
+  close the office.
 """
 
 from __future__ import annotations
@@ -122,10 +129,17 @@ class Settings:
     eda_streitig: bool = False
     eda_outbox: Path | None = None
     eda_inbox: Path | None = None
+    #: the agency's office hours (the portal assistant names them when a person takes over)
+    office_hours: str = "Mo-Fr 08:00-18:00"
 
     @property
     def documents_dir(self) -> Path:
         return self.var_dir / "documents"
+
+    @property
+    def assistant_dir(self) -> Path:
+        """Where the portal assistant keeps its trained intent model."""
+        return self.var_dir / "assistant"
 
     @property
     def bundles_dir(self) -> Path:
@@ -200,6 +214,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         in ("1", "true", "yes"),
         eda_outbox=Path(env.get("MAHNWERK_EDA_OUTBOX") or var_dir / "eda" / "out").resolve(),
         eda_inbox=Path(env.get("MAHNWERK_EDA_INBOX") or var_dir / "eda" / "in").resolve(),
+        office_hours=env.get("MAHNWERK_OFFICE_HOURS") or "Mo-Fr 08:00-18:00",
     )
 
 

@@ -87,10 +87,11 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from mahnwerk.web import court, creditor, portal, register, workspace
+    from mahnwerk.web import assistant, court, creditor, portal, register, workspace
 
     routers = [public_router(pages)] + [
-        module.router(pages) for module in (portal, workspace, creditor, register, court)
+        module.router(pages)
+        for module in (portal, workspace, creditor, register, court, assistant)
     ]
     for router in routers:
         # FastAPI 0.165 wraps included routers; adding the routes keeps them visible in
