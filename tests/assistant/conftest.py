@@ -1,29 +1,17 @@
 """Fixtures of the assistant tests: the trained intent model (once per test session, it is
-deterministic), a creditor with bank account and plan limits, and a debtor's case with a
-claim, a cost and a payment, so that every part of the statement shows."""
+deterministic), its configuration, a creditor with bank account and plan limits, a case."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal as D
-
 import pytest
+from tests.assistant.assistant_support import CREDITOR_SETTINGS, make_case
 
 from mahnwerk.assistant.model import IntentModel, load_or_train
-from mahnwerk.services import accounts, cases
+from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.assistant import AssistantConfig
 from mahnwerk.services.assistant.office import parse_office_hours
 from mahnwerk.store.db import transaction
-
-IBAN = "DE89370400440532013000"
-CREDITOR_SETTINGS = {
-    "address": "Am Sande 4, 21335 Lüneburg",
-    "payment_account": {"holder": "Inkasso Nord GmbH", "iban": IBAN, "bic": "COBADEFFXXX"},
-    "plan_limits": {"max_months": 12, "min_instalment": "25.00"},
-}
-#: a Monday; the next Friday is 2026-01-16
-TODAY = date(2026, 1, 12)
 
 
 @pytest.fixture(scope="session")
@@ -47,38 +35,6 @@ def creditor_id(sessions):
         creditor = accounts.add_creditor(s, CLI, "Stadtwerke Nord GmbH")
         creditor.settings = CREDITOR_SETTINGS
         return creditor.id
-
-
-def make_case(sessions, creditor_id, ref="K-1", *, amount="1250.00", first_name="Jürgen"):
-    with transaction(sessions) as s:
-        data = cases.CaseInput(
-            ref,
-            cases.DebtorInput(
-                kind="natural",
-                consumer=True,
-                first_name=first_name,
-                last_name="Müller",
-                birth_date=date(1980, 5, 17),
-                street="Hauptstraße 5",
-                postcode="80331",
-                city="München",
-            ),
-            (
-                cases.ClaimInput(
-                    invoice_no=f"R-{ref}",
-                    amount=D(amount),
-                    default_from=date(2025, 10, 16),
-                    invoice_date=date(2025, 9, 15),
-                    label="Stromlieferung, Jahresabrechnung 2025",
-                ),
-            ),
-            costs=((date(2025, 11, 1), "Mahngebühr des Gläubigers", D("5.00")),),
-        )
-        case = cases.create_case(s, CLI, creditor_id, data)
-        cases.record_payment(
-            s, CLI, case, day=date(2025, 12, 1), amount=D("100.00"), source="bank", reference="x"
-        )
-        return case.id
 
 
 @pytest.fixture
