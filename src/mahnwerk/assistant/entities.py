@@ -474,15 +474,16 @@ def find_date(low: str, today: date) -> tuple[date | None, str | None]:
     ):
         add(m, _day_of_month_from(today, int(m.group(1))))
     for m in re.finditer(
-        rf"\b(uebernaechsten|naechste[nr]? woche|(?:{_WD}) (?:naechster|kommender) woche|"
-        rf"(?:naechsten|kommenden|diesen|am|bis|ab|next|this|on|by)?\s?)({_WD})\b"
+        rf"\b((?:uebernaechste[nr]?|naechste[nr]? woche|kommende[nr]? woche)\s"
+        rf"|(?:naechsten|kommenden|diesen|am|bis|ab|next|this|on|by)\s)?({_WD})\b"
         rf"(?:\s(naechster|kommender) woche|\sin einer woche)?",
         low,
     ):
         weekday = WEEKDAYS[m.group(2)]
-        if m.group(1).startswith(
-            ("uebernaechsten", "naechste woche", "naechster woche")
-        ) or m.group(3):
+        following = (m.group(1) or "").startswith(("ueber", "naechste woche", "naechster woche"))
+        if following or (m.group(1) or "").startswith("kommende") and "woche" in m.group(1):
+            add(m, _week_after(today, weekday))
+        elif m.group(3) or m.group(0).endswith("in einer woche"):
             add(m, _week_after(today, weekday))
         else:
             add(m, _next_weekday(today, weekday))
