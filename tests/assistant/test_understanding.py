@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from mahnwerk.assistant.corpus import TEMPLATES, split
 from mahnwerk.assistant.entities import Address, extract, find_amounts, find_date
 from mahnwerk.assistant.evaluation import evaluate
+from mahnwerk.assistant.fresh import fresh_examples
 from mahnwerk.assistant.intents import INTENTS, MUST_HAND_OVER
 from mahnwerk.assistant.model import corpus_digest, train
 from mahnwerk.assistant.rules import safety_hits
@@ -34,6 +35,11 @@ def test_held_out_accuracy_is_at_least_90_percent_and_no_must_hand_over_is_misse
     for intent in MUST_HAND_OVER:
         figures = report.per_intent[intent]
         assert figures.handed_over == figures.n
+
+
+def test_the_fresh_messages_written_after_tuning_pass_too(model):
+    report = evaluate(model, fresh_examples())
+    assert report.accuracy >= 0.90 and report.missed_handovers == []
 
 
 def test_the_corpus_has_several_hundred_examples_per_intent_in_german_and_english():

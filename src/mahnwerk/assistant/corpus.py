@@ -1410,6 +1410,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "[woher|wie] [habt ihr|haben Sie] [meine neue Adresse|meine Anschrift|meine Adresse] [herausgefunden|bekommen|erfahren]",
         "[wer|wie] [hat|habt] [euch|Ihnen] [meine Adresse|meine Anschrift|meine Nummer] [gegeben|verraten|mitgeteilt]",
         "[ich will wissen|sagen Sie mir], [woher|von wem] [Sie|ihr] [meine Adresse|meine Daten] [haben|habt]",
+        "[ich widerspreche|Widerspruch gegen] der [Verwendung|Speicherung] meiner [persönlichen Daten|Daten] [nach Art. 21 DSGVO|]",
+        "[bitte|] [keine|nicht] [Weitergabe|Verarbeitung] meiner Daten, [ich widerspreche|Widerspruch]",
     ),
     "complaint": (
         "[ich möchte mich beschweren|ich beschwere mich] [über|wegen] [Ihren Mitarbeiter|den Anruf|Ihre Briefe|die Behandlung]",

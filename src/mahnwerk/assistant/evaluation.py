@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mahnwerk.assistant.corpus import Example
-from mahnwerk.assistant.intents import INTENTS, MUST_HAND_OVER
+from mahnwerk.assistant.intents import HAND_OVER, INTENTS, MUST_HAND_OVER
 from mahnwerk.assistant.model import IntentModel
 from mahnwerk.assistant.understand import understand
 
@@ -85,7 +85,7 @@ def evaluate(model: IntentModel, examples: Sequence[Example]) -> Report:
         )
         for i in INTENTS
     }
-    self_served = [i for i in INTENTS if i not in MUST_HAND_OVER and i != "other"]
+    self_served = [i for i in INTENTS if i not in HAND_OVER and i != "other"]
     others = sum(total[i] for i in self_served)
     return Report(
         n=sum(total.values()),

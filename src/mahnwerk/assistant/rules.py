@@ -103,6 +103,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"kein(en)? (cent|geld|einkommen) mehr\b",
         r"\b(trennung|scheidung)\b",
         r"illness|disease|disabled|in hospital|homeless",
+        r"\bzum leben\b",
+        r"nach (der|abzug der) miete",
+        r"bleib(t|en) (mir )?(nur|gerade( mal)?|kaum|zurzeit( nur| mal)?)\b",
         r"ohne (arbeit|job|einkommen)",
         r"buergergeld",
         r"\bhartz",
@@ -142,7 +145,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"debt counsel",
         r"no income",
         r"no money at all",
-        r"\b(sick|ill)\b",
+        r"\bsick\b",
+        r"\b(am|i'm|very|seriously|long-term|chronically) ill\b",
     ),
     "complaint": (
         r"beschwer",
@@ -176,6 +180,10 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bempoert",
         r"\bentsetzt",
         r"kein umgang",
+        r"(antwortet|reagiert|meldet sich) (hier )?(niemand|keiner)",
+        r"(niemand|keiner) (antwortet|reagiert|meldet sich)",
+        r"(erwarte|verlange|will|moechte)\s+(\w+\s+)?entschuldigung",
+        r"entschuldigen sie sich",
     ),
 }
 
