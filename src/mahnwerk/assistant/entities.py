@@ -480,10 +480,12 @@ def find_date(low: str, today: date) -> tuple[date | None, str | None]:
         low,
     ):
         weekday = WEEKDAYS[m.group(2)]
-        following = (m.group(1) or "").startswith(("ueber", "naechste woche", "naechster woche"))
-        if following or (m.group(1) or "").startswith("kommende") and "woche" in m.group(1):
-            add(m, _week_after(today, weekday))
-        elif m.group(3) or m.group(0).endswith("in einer woche"):
+        before = m.group(1) or ""
+        # "übernächsten", "nächste Woche Freitag", "Freitag nächster Woche": the week after
+        week_after = before.startswith(("ueber", "naechste", "kommende")) and (
+            before.startswith("ueber") or "woche" in before
+        )
+        if week_after or m.group(3) or m.group(0).endswith("in einer woche"):
             add(m, _week_after(today, weekday))
         else:
             add(m, _next_weekday(today, weekday))
