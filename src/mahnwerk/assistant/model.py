@@ -8,8 +8,9 @@ shipped: the corpus (:mod:`.corpus`) and this code are the model. Training takes
 pipeline, the corpus is seeded), and avoids shipping a pickled binary that a different
 scikit-learn version could not load. The trained model is kept in memory per process and,
 where a cache directory is given (``var/assistant`` of the installation), written there as a
-joblib file named by a digest of the corpus, this module's settings and the scikit-learn
-version, so that a command-line call does not train again. A stale or unreadable cache file
+joblib file named by a digest of the corpus's and this module's source and the scikit-learn
+and Python versions (:func:`shipped_digest`), so that a command-line call does not train
+again. A stale or unreadable cache file
 is ignored and replaced.
 
 Character n-grams within words carry the typing errors, the missing umlauts and the dialect
@@ -26,9 +27,11 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -211,17 +214,31 @@ _LOCK = threading.Lock()
 _LOADED: dict[str, IntentModel] = {}
 
 
+def shipped_digest() -> str:
+    """A digest of what the shipped model is made of – the corpus module's source, this
+    module's source (settings, lexicon, pipeline), the scikit-learn and Python versions (the
+    corpus's seeded random draws) – known without expanding the corpus, so that a cached
+    model is found in milliseconds."""
+    from mahnwerk.assistant import corpus
+
+    h = hashlib.sha256()
+    for module_file in (corpus.__file__, __file__):
+        h.update(Path(module_file).read_bytes())
+    h.update(f"{version('scikit-learn')}|{sys.version_info[:2]}".encode())
+    return h.hexdigest()[:16]
+
+
 def load_or_train(cache_dir: Path | None = None) -> IntentModel:
     """The model of the shipped corpus: from memory, else from ``cache_dir``, else trained
     (and then written to ``cache_dir``). Safe to call from several threads."""
-    train_part = split()[0]
-    digest = corpus_digest(train_part)
+    digest = shipped_digest()
     with _LOCK:
         if digest in _LOADED:
             return _LOADED[digest]
         model = _read_cache(cache_dir, digest) if cache_dir is not None else None
         if model is None:
-            model = train(train_part)
+            model = train(split()[0])
+            model.digest = digest
             if cache_dir is not None:
                 _write_cache(cache_dir, model)
         _LOADED[digest] = model
