@@ -104,8 +104,9 @@ def command(env: dict[str, str], *args: str) -> float:
 def make_case(var: Path) -> str:
     from mahnwerk.bootstrap import build
     from mahnwerk.config import load_settings
-    from mahnwerk.services import accounts, cases
+    from mahnwerk.services import cases
     from mahnwerk.services.actor import CLI
+    from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
     runtime = build(load_settings(env_for(var)))
@@ -177,7 +178,7 @@ def web_turns(var: Path, messages: int) -> list[float]:
     from mahnwerk.asgi import create_asgi_app
     from mahnwerk.bootstrap import build
     from mahnwerk.config import load_settings
-    from mahnwerk.services import portal_access
+    from mahnwerk.services.portal import access as portal_access
     from mahnwerk.store.db import transaction
     from mahnwerk.store.models import Case
 

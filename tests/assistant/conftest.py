@@ -7,8 +7,8 @@ import pytest
 from tests.assistant.assistant_support import CREDITOR_SETTINGS, make_case
 
 from mahnwerk.assistant.model import IntentModel, load_or_train
-from mahnwerk.services import accounts
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
 from mahnwerk.services.assistant import AssistantConfig
 from mahnwerk.services.assistant.office import parse_office_hours
 from mahnwerk.store.db import transaction

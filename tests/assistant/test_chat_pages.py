@@ -14,8 +14,9 @@ from sqlalchemy import select
 from mahnwerk.asgi import create_asgi_app
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
-from mahnwerk.services import accounts, portal_access
 from mahnwerk.services.actor import CLI
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.assistant import AssistantMessage
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case

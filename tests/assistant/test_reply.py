@@ -17,7 +17,7 @@ from mahnwerk.bootstrap import Runtime
 from mahnwerk.config import Settings
 from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS, PlanState, PlanTerms, plan_state
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, cases, portal, workflow
+from mahnwerk.services import audit, cases
 from mahnwerk.services.actor import CLI, today_in_germany
 from mahnwerk.services.assistant import (
     AssistantError,
@@ -26,7 +26,10 @@ from mahnwerk.services.assistant import (
     export_for_debtor,
     reply,
 )
-from mahnwerk.services.daily_run import _recent_contacts, run_day
+from mahnwerk.services.dunning.deliver import _recent_contacts
+from mahnwerk.services.dunning.run import run_day
+from mahnwerk.services.portal import debtor as portal
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.assistant import AssistantMessage, Conversation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, CaseEvent, Creditor
@@ -270,7 +273,7 @@ def test_a_deceased_father_pauses_the_case_and_hands_over(sessions, case_id, con
         assert conv.status == "handed_over" and conv.handover_task_id == task.id
     # the daily decision stops the case (domain rule for the deceased flag)
     from mahnwerk.domain.dunning import CaseSnapshot, Flag, Outcome, decide
-    from mahnwerk.services.strategies import StrategyBook
+    from mahnwerk.strategies import StrategyBook
 
     strategy = StrategyBook(()).get("standard")
     snapshot = CaseSnapshot(

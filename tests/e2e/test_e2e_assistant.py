@@ -15,8 +15,10 @@ from sqlalchemy import select
 from mahnwerk.bootstrap import build
 from mahnwerk.config import load_settings
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import accounts, cases, portal_access
+from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI, today_in_germany
+from mahnwerk.services.admin import accounts
+from mahnwerk.services.portal import access as portal_access
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import PaymentPlan

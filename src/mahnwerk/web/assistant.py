@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mahnwerk.services import assistant, portal
+from mahnwerk.services import assistant
 from mahnwerk.services.actor import today_in_germany
 from mahnwerk.services.assistant.conversation import messages
+from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.assistant import Conversation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case
@@ -195,8 +196,8 @@ def router(pages: Pages) -> APIRouter:
     def apply_address(
         request: Request, task_id: int, csrf: str = Form(""), case_id: int = Form(...)
     ) -> Response:
-        from mahnwerk.services import accounts
         from mahnwerk.services.actor import STAFF_ROLES
+        from mahnwerk.services.admin import accounts
         from mahnwerk.web.workspace import flash
 
         user = pages.user(request)

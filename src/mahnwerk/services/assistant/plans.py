@@ -32,7 +32,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mahnwerk.services import cases, portal
+from mahnwerk.services import cases
+from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.models import Case, Creditor
 
 #: days until the first instalment when the debtor names no date

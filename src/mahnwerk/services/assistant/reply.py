@@ -32,7 +32,7 @@ from mahnwerk.assistant.understand import Understanding, is_no, is_yes, understa
 from mahnwerk.domain.case_reference import find_case_references
 from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS
 from mahnwerk.domain.money import format_eur
-from mahnwerk.services import audit, events, portal, workflow
+from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, utcnow
 from mahnwerk.services.assistant import texts
 from mahnwerk.services.assistant.conversation import (
@@ -48,6 +48,8 @@ from mahnwerk.services.assistant.office import (
     parse_office_hours,
 )
 from mahnwerk.services.assistant.plans import PlanOffer, accept_offer, offer_plan
+from mahnwerk.services.portal import debtor as portal
+from mahnwerk.services.workspace import workflow
 from mahnwerk.store.assistant import Conversation
 from mahnwerk.store.models import Address, Case, ContactPoint, Creditor
 from mahnwerk.store.workflow import Dispute, Task

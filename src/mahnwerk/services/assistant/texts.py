@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from mahnwerk.domain.dunning import DEFAULT_GRACE_DAYS
 from mahnwerk.domain.money import format_eur, format_rate
-from mahnwerk.services.portal import Overview, PayInfo, Proposal
+from mahnwerk.services.portal.debtor import Overview, PayInfo, Proposal
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
