@@ -10,7 +10,7 @@ import gc
 from fastapi import FastAPI
 
 from mahnwerk.api import create_app
-from mahnwerk.bootstrap import Runtime, build
+from mahnwerk.bootstrap import Runtime, build, warm_assistant
 from mahnwerk.config import private_files
 from mahnwerk.web.app import mount_web
 

@@ -26,7 +26,7 @@ from mahnwerk.services.assistant import (
     export_for_debtor,
     reply,
 )
-from mahnwerk.services.dunning.deliver import _recent_contacts
+from mahnwerk.services.dunning.deliver import _cases
 from mahnwerk.services.dunning.run import run_day
 from mahnwerk.services.portal import debtor as portal
 from mahnwerk.services.workspace import workflow
@@ -414,7 +414,7 @@ def test_every_message_is_stored_audited_on_the_timeline_and_counts_as_contact(
         (view,) = conversations_for_case(s, case_id)
         assert len(view.messages) == 4
         case = s.get(Case, case_id)
-        contacts = _recent_contacts(s, case.debtor, NOW - timedelta(days=1))
+        contacts = _cases(s, {case_id}, NOW + timedelta(hours=1))[case_id].recent
         assert len(contacts) == 1  # one conversation = one contact
         exported = export_for_debtor(s, case.debtor_id)
         assert exported[0]["case_id"] == case_id and len(exported[0]["messages"]) == 4
