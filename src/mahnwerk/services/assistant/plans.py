@@ -1,13 +1,14 @@
 """Instalment offers of the assistant, through the same limits as the portal's plan page.
 
-:func:`offer_plan` is the ONE place where the assistant decides what it offers. Until the
-affordability-based plans (``propose_affordable_plan``, branch ``plans``) are on main, it
-uses the portal's plan logic: the creditor's limits (:func:`mahnwerk.services.portal.
-plan_limits`) and the proposal with its § 13a Abs. 3 RDG cost notice
-(:func:`mahnwerk.services.portal.proposal`); switching means changing this function only.
-:func:`accept_offer` agrees to an offer exactly as the portal's plan page does
-(:func:`mahnwerk.services.portal.propose_plan`: a plan at once inside the limits, else a
-``plan_review`` task).
+:func:`offer_plan` is the ONE place where the assistant decides what it offers. It uses the
+portal's instalment form: the creditor's limits (:func:`mahnwerk.services.portal.debtor.
+plan_limits`, i.e. :func:`mahnwerk.services.plans.offers.creditor_limits`) and the proposal
+with its § 13a Abs. 3 RDG cost notice (:func:`mahnwerk.services.portal.debtor.proposal`).
+:func:`accept_offer` agrees to an offer exactly as that form does
+(:func:`mahnwerk.services.portal.debtor.propose_plan`, which stores it as a named offer of
+:mod:`mahnwerk.services.plans.offers` and submits it: a plan at once inside the limits, else
+a ``plan_review`` task). A proposal from stated finances (income, dependants, rent) stays on
+the portal's plan page, to which the offer links: the assistant does not ask for them.
 
 What is offered (the issue leaves it open; this is the documented choice):
 
@@ -32,6 +33,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mahnwerk.domain.affordability import PlanLimits
 from mahnwerk.services import cases
 from mahnwerk.services.portal import debtor as portal
 from mahnwerk.store.models import Case, Creditor
@@ -74,7 +76,7 @@ def _first_instalment(today: date, wished: date | None) -> date:
     return today + timedelta(days=DEFAULT_START_DAYS)
 
 
-def _fits(limits: portal.PlanLimits, total: Decimal, amount: Decimal) -> bool:
+def _fits(limits: PlanLimits, total: Decimal, amount: Decimal) -> bool:
     count = math.ceil(total / amount)
     return count <= limits.max_months and amount >= min(limits.min_instalment, total)
 

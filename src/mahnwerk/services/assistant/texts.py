@@ -260,8 +260,9 @@ def plan_offer(p: Proposal, wish_met: bool, wished: str | None) -> str:
         )
     if wished and not wish_met:
         lines.append(
-            "Wenn Sie nur weniger zahlen können, schlagen Sie Ihren Betrag unter „Raten "
-            "vorschlagen“ vor; eine Person prüft ihn."
+            "Wenn Sie nur weniger zahlen können: Unter „Raten vorschlagen“ berechnen wir aus "
+            "Ihrem Einkommen und Ihren festen Kosten, was für Sie tragbar ist, oder Sie "
+            "schlagen Ihren Betrag vor; eine Person prüft ihn."
         )
     return "\n".join(lines)
 
