@@ -90,8 +90,7 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
     from mahnwerk.web import assistant, court, creditor, portal, register, workspace
 
     routers = [public_router(pages)] + [
-        module.router(pages)
-        for module in (portal, workspace, creditor, register, court, assistant)
+        module.router(pages) for module in (portal, workspace, creditor, register, court, assistant)
     ]
     for router in routers:
         # FastAPI 0.165 wraps included routers; adding the routes keeps them visible in

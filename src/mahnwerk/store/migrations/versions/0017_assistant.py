@@ -1,7 +1,7 @@
 """the portal assistant: conversations and messages
 
 Revision ID: 0017
-Revises: 0022
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0022"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
