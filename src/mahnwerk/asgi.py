@@ -10,7 +10,7 @@ import gc
 from fastapi import FastAPI
 
 from mahnwerk.api import create_app
-from mahnwerk.bootstrap import Runtime, build
+from mahnwerk.bootstrap import Runtime, build, warm_assistant
 from mahnwerk.config import private_files
 from mahnwerk.web.app import mount_web
 
@@ -34,6 +34,7 @@ def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
     private_files()
     runtime = build()
+    warm_assistant(runtime.settings)
     app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
     freeze_startup_heap()
     return app

@@ -6,6 +6,7 @@ start, and tests build their own with a database of their choice.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -88,3 +89,16 @@ def build(
         sessions=sessions,
         channels=build_channels(settings, letters),
     )
+
+
+def warm_assistant(settings: Settings) -> threading.Thread:
+    """Load (or, on a fresh installation, train) the portal assistant's intent model in the
+    background, so that the first debtor message does not wait for it; a message that comes
+    earlier waits for the same model (see :func:`mahnwerk.assistant.model.load_or_train`)."""
+    from mahnwerk.assistant.model import load_or_train
+
+    thread = threading.Thread(
+        target=load_or_train, args=(settings.assistant_dir,), name="assistant-model", daemon=True
+    )
+    thread.start()
+    return thread

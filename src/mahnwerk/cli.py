@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "reference",
     "ledger",
     "privacy",
+    "assistant",
 )
 
 EXIT_OK = 0

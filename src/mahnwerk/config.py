@@ -99,6 +99,12 @@ Default and the sender's legal data (issue 17):
 - ``MAHNWERK_AGENCY_WEBSITE``, ``MAHNWERK_AGENCY_COMMERCIAL_REGISTER``,
   ``MAHNWERK_AGENCY_MANAGING_DIRECTORS``, ``MAHNWERK_AGENCY_DATA_PROTECTION_CONTACT``: further
   sender data for the imprint and the data-protection notice (``/impressum``, ``/datenschutz``).
+The portal assistant:
+
+- ``MAHNWERK_OFFICE_HOURS``: when the agency's people answer (the portal assistant tells a
+  debtor when to expect a person), e.g. ``Mo-Fr 08:00-18:00`` (default) or
+  ``Mo-Do 08:00-17:00, Fr 08:00-14:00``; the public holidays of ``MAHNWERK_AGENCY_LAND``
+  close the office.
 """
 
 from __future__ import annotations
@@ -188,10 +194,17 @@ class Settings:
     retention_letters_years: int = 6
     retention_contacts_years: int = 3
     retention_scores_years: int = 1
+    #: the agency's office hours (the portal assistant names them when a person takes over)
+    office_hours: str = "Mo-Fr 08:00-18:00"
 
     @property
     def documents_dir(self) -> Path:
         return self.var_dir / "documents"
+
+    @property
+    def assistant_dir(self) -> Path:
+        """Where the portal assistant keeps its trained intent model."""
+        return self.var_dir / "assistant"
 
     @property
     def bundles_dir(self) -> Path:
@@ -314,6 +327,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_bic=env.get("MAHNWERK_AGENCY_BIC", ""),
         agency_creditor_id=(env.get("MAHNWERK_AGENCY_CREDITOR_ID") or "").strip(),
         payout_day=_payout_day(env.get("MAHNWERK_PAYOUT_DAY") or ""),
+        office_hours=env.get("MAHNWERK_OFFICE_HOURS") or "Mo-Fr 08:00-18:00",
         agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
         gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
         nba=load_nba_settings(env),

@@ -133,7 +133,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mahnwerk.asgi import create_asgi_app, freeze_startup_heap
-    from mahnwerk.bootstrap import build
+    from mahnwerk.bootstrap import build, warm_assistant
 
     interval = args.webhook_interval or None
     print(
@@ -154,7 +154,9 @@ def serve(args: argparse.Namespace) -> int:
             access_log=not args.no_access_log,
         )
     else:
-        app = create_asgi_app(build(), webhook_interval=interval)
+        runtime = build()
+        warm_assistant(runtime.settings)
+        app = create_asgi_app(runtime, webhook_interval=interval)
         freeze_startup_heap()
         uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log)
     return 0

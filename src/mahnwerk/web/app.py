@@ -88,6 +88,7 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     from mahnwerk.web import (
+        assistant,
         court,
         creditor,
         enforcement,
@@ -100,7 +101,17 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
 
     routers = [public_router(pages)] + [
         module.router(pages)
-        for module in (portal, workspace, creditor, register, court, enforcement, legal, privacy)
+        for module in (
+            portal,
+            workspace,
+            creditor,
+            register,
+            court,
+            enforcement,
+            legal,
+            privacy,
+            assistant,
+        )
     ]
     for router in routers:
         # FastAPI 0.165 wraps included routers; adding the routes keeps them visible in

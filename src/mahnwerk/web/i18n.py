@@ -1988,3 +1988,88 @@ TEXTS["en"].update(
         "privacy.not_found": "No person, debtor or case matches.",
     }
 )
+
+# ------------------------------------------------------------------ the portal assistant
+
+TEXTS["de"].update(
+    {
+        "portal.nav.assistant": "Fragen an den Assistenten",
+        "assistant.title": "Fragen an den Assistenten",
+        "assistant.note": (
+            "Der Assistent ist ein Computerprogramm, kein Mensch. Er antwortet aus Ihrem "
+            "Vorgang, kann manches gleich für Sie erledigen und gibt alles andere an eine "
+            "Mitarbeiterin oder einen Mitarbeiter weiter. Rechtsberatung gibt er nicht."
+        ),
+        "assistant.welcome": (
+            "Schreiben Sie Ihre Frage in eigenen Worten – zum Beispiel „Wie viel ist noch "
+            "offen?“, „Kann ich in Raten zahlen?“ oder „Ich zahle am 15.“."
+        ),
+        "assistant.log": "Gesprächsverlauf",
+        "assistant.your_message": "Ihre Nachricht",
+        "assistant.hint": "Höchstens 2000 Zeichen. Der Assistent antwortet sofort, auch nachts.",
+        "assistant.send": "Senden",
+        "assistant.thinking": "Der Assistent antwortet …",
+        "assistant.you": "Sie",
+        "assistant.you_agent": "Schuldner",
+        "assistant.bot": "Assistent (automatisch)",
+        "assistant.offer": "Ratenangebot",
+        "assistant.accept": "Angebot verbindlich annehmen",
+        "assistant.new": "Neues Gespräch beginnen",
+        "assistant.error.empty": "Bitte schreiben Sie eine Nachricht.",
+        "assistant.address.applied": "Anschrift übernommen.",
+        "work.assistant.title": "Gespräche mit dem Assistenten",
+        "work.assistant.messages": "Nachrichten",
+        "work.assistant.handed_over": "an eine Person übergeben",
+        "work.assistant.rule": "Regel",
+        "work.assistant.address_stated": "Vom Schuldner genannte neue Anschrift",
+        "work.assistant.apply": "Anschrift übernehmen",
+        "work.task.assistant_handover": "Übergabe vom Assistenten",
+        "work.task.address_review": "Anschrift prüfen",
+        "work.event.assistant.message": "Nachricht an den Assistenten",
+        "work.event.assistant.handover": "Assistent hat an eine Person übergeben",
+        "work.event.address.stated": "Neue Anschrift genannt",
+        "work.event.address.changed": "Anschrift geändert",
+        "work.event.contact.added": "Kontaktdaten ergänzt",
+    }
+)
+TEXTS["en"].update(
+    {
+        "portal.nav.assistant": "Ask the assistant",
+        "assistant.title": "Ask the assistant",
+        "assistant.note": (
+            "The assistant is a computer program, not a person. It answers from your case, can "
+            "do some things for you at once and passes everything else to a member of staff. It "
+            "gives no legal advice. It answers in German."
+        ),
+        "assistant.welcome": (
+            "Write your question in your own words – for example “How much is still open?”, "
+            "“Can I pay in instalments?” or “I will pay on the 15th.”"
+        ),
+        "assistant.log": "Conversation",
+        "assistant.your_message": "Your message",
+        "assistant.hint": "At most 2000 characters. The assistant answers at once, also at night.",
+        "assistant.send": "Send",
+        "assistant.thinking": "The assistant is answering …",
+        "assistant.you": "You",
+        "assistant.you_agent": "Debtor",
+        "assistant.bot": "Assistant (automated)",
+        "assistant.offer": "Instalment offer",
+        "assistant.accept": "Accept the offer",
+        "assistant.new": "Start a new conversation",
+        "assistant.error.empty": "Please write a message.",
+        "assistant.address.applied": "Address taken over.",
+        "work.assistant.title": "Conversations with the assistant",
+        "work.assistant.messages": "messages",
+        "work.assistant.handed_over": "handed over to a person",
+        "work.assistant.rule": "rule",
+        "work.assistant.address_stated": "New address stated by the debtor",
+        "work.assistant.apply": "Take over the address",
+        "work.task.assistant_handover": "Hand-over from the assistant",
+        "work.task.address_review": "Check address",
+        "work.event.assistant.message": "Message to the assistant",
+        "work.event.assistant.handover": "Assistant handed over to a person",
+        "work.event.address.stated": "New address stated",
+        "work.event.address.changed": "Address changed",
+        "work.event.contact.added": "Contact details added",
+    }
+)

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from mahnwerk.services import assistant
 from mahnwerk.services.actor import STAFF_ROLES, Actor, today_in_germany
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.plans import offers as plans
@@ -214,6 +215,7 @@ def router(pages: Pages) -> APIRouter:
                 generic_notice=workflow.plan_cost_notice(
                     view.case, view.statement.totals.total_open, today_in_germany()
                 ),
+                conversations=assistant.conversations_for_case(session, case_id),
             )
 
     @r.get("/work/cases/{case_id}/call", response_class=HTMLResponse)

@@ -77,6 +77,7 @@ from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.services.portal.access import access_code
 from mahnwerk.services.workspace.workflow import add_task
+from mahnwerk.store.assistant import Conversation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Debtor, Document
 from mahnwerk.store.portal import PortalAccess
@@ -518,6 +519,14 @@ def _cases(s: Session, case_ids: set[int], now: datetime) -> dict[int, _Case]:
         )
     ):
         moment = _aware(sent_at)
+        if moment is not None:
+            recent[person].append(moment)
+    for person, started_at in s.execute(  # a conversation with the portal assistant
+        select(Debtor.person_id, Conversation.started_at)
+        .join(Debtor, Debtor.id == Conversation.debtor_id)
+        .where(Debtor.person_id.in_(persons), Conversation.started_at >= now - timedelta(days=7))
+    ):
+        moment = _aware(started_at)
         if moment is not None:
             recent[person].append(moment)
     versions = dict(

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from mahnwerk.store import (
+    assistant,
     banking_store,
     calls,
     court,
@@ -25,6 +26,7 @@ from mahnwerk.store.models import Base
 config = context.config
 target_metadata = Base.metadata
 MODEL_MODULES = (
+    assistant,
     banking_store,
     calls,
     jobs,
