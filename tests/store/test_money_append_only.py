@@ -65,7 +65,7 @@ def _other_value(engine: Engine, table: str, column: str) -> str:
     kind = {c["name"]: c["type"] for c in inspect(engine).get_columns(table)}[column]
     python = kind.python_type
     if python is int:
-        return f"{column} + 1"
+        return f"COALESCE({column}, 0) + 1"  # a NULL (no claim named) changes too
     if python is bool:
         return f"NOT {column}"
     if python is date:
