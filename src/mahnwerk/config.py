@@ -19,6 +19,9 @@ outbox until it is):
 - ``MAHNWERK_AGENCY_NAME``, ``MAHNWERK_AGENCY_ADDRESS``, ``MAHNWERK_AGENCY_EMAIL``,
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
+- ``MAHNWERK_AGENCY_IBAN``, ``MAHNWERK_AGENCY_BIC``: the agency's trust account
+  (Treuhandkonto), which debtors pay to for creditors without an account of their own; the
+  administrator's start page shows which agency details are missing.
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
 
 Payment plans from affordability (the agency's assumptions, not legal figures):
@@ -91,6 +94,8 @@ class Settings:
     agency_email: str = ""
     agency_registration: str = ""
     agency_phone: str = ""
+    agency_iban: str = ""
+    agency_bic: str = ""
     public_url: str = "http://127.0.0.1:8000"
     #: webhooks may reach loopback and private networks (a local test receiver, an ERP
     #: in the agency's own network); off by default, so a creditor cannot make the
@@ -176,6 +181,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_email=env.get("MAHNWERK_AGENCY_EMAIL", ""),
         agency_registration=env.get("MAHNWERK_AGENCY_REGISTRATION", ""),
         agency_phone=env.get("MAHNWERK_AGENCY_PHONE", ""),
+        agency_iban=env.get("MAHNWERK_AGENCY_IBAN", "").strip(),
+        agency_bic=env.get("MAHNWERK_AGENCY_BIC", "").strip(),
         public_url=(env.get("MAHNWERK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         webhook_allow_private=(env.get("MAHNWERK_WEBHOOK_ALLOW_PRIVATE") or "").strip().lower()
         in ("1", "true", "yes"),

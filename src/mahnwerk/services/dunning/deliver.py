@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -136,9 +136,16 @@ def _aware(moment: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------------------- queueing
 
 
-def queue_due(runtime: Runtime, now: datetime, *, limit: int = 100_000) -> list[str]:
+def queue_due(
+    runtime: Runtime,
+    now: datetime,
+    *,
+    limit: int = 100_000,
+    hold: Collection[int] = (),
+) -> list[str]:
     """Put the pending messages whose time has come into batches of one channel each (at
-    most ``settings.delivery_batch`` messages); return the new batches' names.
+    most ``settings.delivery_batch`` messages); return the new batches' names. Messages to
+    debtors of the creditors in ``hold`` (set-up incomplete) stay pending; phone tasks go on.
 
     A batch's name is fixed when it is made (time, channel, first message, its attempts), so
     its delivery job and its print bundle have the same name on every retry."""
@@ -156,6 +163,15 @@ def queue_due(runtime: Runtime, now: datetime, *, limit: int = 100_000) -> list[
             .order_by(OutboxMessage.channel, OutboxMessage.id)
             .limit(limit)
         )
+        if hold:
+            query = query.where(
+                or_(
+                    OutboxMessage.channel == "phone_task",
+                    OutboxMessage.case_id.not_in(
+                        select(Case.id).where(Case.creditor_id.in_(sorted(hold)))
+                    ),
+                )
+            )
         if postgres:  # two schedulers never wait for each other's rows
             query = query.with_for_update(skip_locked=True)
         by_channel: dict[str, list[tuple[int, int]]] = {}
@@ -1008,13 +1024,15 @@ def deliver_outbox(
     *,
     report: Progress | None = None,
     worker: str | None = None,
+    hold: Collection[int] = (),
 ) -> None:
     """Deliver in this process everything that is due at ``now`` (the embedded engine, and
-    ``mahnwerk run`` when no worker is running): queue, then deliver batch after batch."""
+    ``mahnwerk run`` when no worker is running): queue, then deliver batch after batch;
+    ``hold``: creditors whose messages stay pending (see :func:`queue_due`)."""
     worker = worker or f"run:{os.uname().nodename}:{os.getpid()}"
     done = 0
     for _ in range(10):  # a message switched to another channel is queued again once
-        batches = stuck_batches(runtime, now) + queue_due(runtime, now)
+        batches = stuck_batches(runtime, now) + queue_due(runtime, now, hold=hold)
         if not batches:
             break
         for name in batches:

@@ -29,6 +29,10 @@ class RunSummary:
     #: who delivers: "" (this run did), or why it left the delivery to a worker
     delivery: str = ""
     errors: list[str] = field(default_factory=list)
+    #: creditors whose letters cannot go out, and why (said at the start of the run)
+    warnings: list[str] = field(default_factory=list)
+    #: messages held back because their creditor's set-up is incomplete
+    held: int = 0
 
     def merge(self, other: RunSummary) -> None:
         self.cases_processed += other.cases_processed
@@ -56,6 +60,8 @@ class RunSummary:
             "cancelled": self.cancelled,
             "delivery": self.delivery,
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
+            "held": self.held,
         }
 
     def german(self) -> str:
@@ -63,6 +69,7 @@ class RunSummary:
         names = {"letter": "Briefe", "email": "E-Mails", "sms": "SMS", "phone_task": "Anrufe"}
         lines = [
             f"Mahnlauf für den {self.day.strftime('%d.%m.%Y')}",
+            *(f"  WARNUNG: {w}" for w in self.warnings),
             f"  offene Fälle:            {self.cases_open}",
             f"  heute bearbeitet:        {self.cases_processed}",
         ]
@@ -75,6 +82,7 @@ class RunSummary:
             f"  zurückgestellt (Kontaktregeln, Kanal): {self.deferred}",
             f"  fehlgeschlagen:          {self.failed}",
             f"  storniert (Fall gestoppt): {self.cancelled}",
+            f"  zurückgehalten (Mandant unvollständig): {self.held}",
             f"  Freigaben angefragt:     {self.approvals_requested}",
             f"  Freigaben offen:         {self.approvals_waiting}",
             f"  neue Aufgaben:           {self.tasks_created}",
