@@ -1529,3 +1529,10 @@ TEXTS["en"].update(
         "court.app.ancillary.VV23": "Pre-court business fee",
     }
 )
+
+# the team lead's, compliance and administrator pages, search, timeline in words
+from mahnwerk.web.i18n_pages import DE as _PAGES_DE  # noqa: E402
+from mahnwerk.web.i18n_pages import EN as _PAGES_EN  # noqa: E402
+
+TEXTS["de"].update(_PAGES_DE)
+TEXTS["en"].update(_PAGES_EN)
