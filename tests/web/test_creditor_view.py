@@ -63,7 +63,7 @@ def test_case_drill_down_without_internal_notes_and_downloads(client, paid, sess
     login(client, "a@example.org")
     page = client.get(f"/portfolio/cases/{paid.case_a}")
     assert page.status_code == 200
-    assert "Forderungsaufstellung" in page.text and "Zahlung eingegangen" in page.text
+    assert "Forderungsaufstellung" in page.text and "Zahlung über 100,00 € eingegangen" in page.text
     assert "GEHEIME-NOTIZ" not in page.text and "/work/documents" not in page.text
     with sessions() as s:
         reads = s.scalars(

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from mahnwerk.domain.money import format_rate
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.admin.creditors import Agency
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.services.portal import debtor as portal
@@ -71,7 +72,9 @@ def router(pages: Pages) -> APIRouter:
         """A page of the case with its overview (read in its own transaction)."""
         with transaction(runtime.sessions) as s:
             try:
-                view = portal.overview(s, case_id, today_in_germany(), _client(request))
+                view = portal.overview(
+                    s, case_id, today_in_germany(), _client(request), Agency.of(runtime.settings)
+                )
             except LookupError:
                 request.session.pop(SESSION_KEY, None)
                 return to_login()
@@ -86,6 +89,7 @@ def router(pages: Pages) -> APIRouter:
                 pref=pref,
                 today=today_in_germany(),
                 plan_status=plans.debtor_status(s, case_id),
+                history=portal.history(s, view.case),
                 **ctx,
             )
 
