@@ -92,8 +92,8 @@ def router(pages: Pages) -> APIRouter:
         form = await request.form()
         if not posted(request, str(form.get("csrf", ""))):
             return pages.render(request, "error.html", status_code=400, message_key="error.csrf")
-        ids = [int(v) for v in form.getlist("task") if str(v).isdigit()]
-        target = str(form.get("to", ""))
+        ids = [int(str(v)) for v in form.getlist("task") if str(v).isdigit()]
+        target = str(form.get("to") or "")
         back = str(form.get("back", "/lead/tasks"))
         if not back.startswith("/lead"):
             back = "/lead/tasks"

@@ -120,7 +120,10 @@ def _channel(lang: str, value: Any) -> str:
 def who_text(entry: TimelineEntry, lang: str, audience: str) -> str:
     w = entry.who
     roles = ROLES.get(lang, ROLES["de"])
-    t = lambda key: translate(lang, f"tl.who.{key}")  # noqa: E731
+
+    def t(key: str) -> str:
+        return translate(lang, f"tl.who.{key}")
+
     if w.kind == "debtor":
         return t("you") if audience == "debtor" else t("debtor")
     if audience == "debtor":
@@ -139,7 +142,9 @@ def who_text(entry: TimelineEntry, lang: str, audience: str) -> str:
 def describe(entry: TimelineEntry, lang: str, audience: str = "staff") -> Line:
     """The entry as a sentence for ``audience`` (``staff``, ``creditor`` or ``debtor``)."""
     d = entry.data or {}
-    t = lambda key: translate(lang, f"tl.{key}")  # noqa: E731
+
+    def t(key: str) -> str:
+        return translate(lang, f"tl.{key}")
 
     def fill(key: str, **values: Any) -> str:
         text = t(key)

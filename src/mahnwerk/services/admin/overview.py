@@ -52,7 +52,7 @@ def overview(session: Session, actor: Actor, settings: Settings) -> AdminOvervie
     _admin(actor)
     agency = setup.Agency.of(settings)
     problems = setup.agency_problems(agency)
-    by_field = {}
+    by_field: dict[str, str] = {}
     for p in problems:
         by_field.setdefault(p.field, p.message)
     lines = [

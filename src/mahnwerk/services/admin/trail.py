@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from mahnwerk.domain.case_reference import parse_case_reference
@@ -66,7 +66,7 @@ def find_case(session: Session, text: str) -> Case | None:
     )
 
 
-def _entries(session: Session, condition: object) -> tuple[list[TrailEntry], bool]:
+def _entries(session: Session, condition: ColumnElement[bool]) -> tuple[list[TrailEntry], bool]:
     add_rows_kept_for_commit(session)
     rows = list(
         session.scalars(

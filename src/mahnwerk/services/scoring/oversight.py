@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from mahnwerk.ml.fairness import ATTRIBUTE_DE, METRIC_DE
 from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor
-from mahnwerk.services.scoring.scores import MIN_REASON, ScoringError, activate_model
+from mahnwerk.services.scoring.scores import MIN_REASON as MIN_REASON
+from mahnwerk.services.scoring.scores import ScoringError, activate_model
 from mahnwerk.store.db import transaction
 from mahnwerk.store.scoring import DriftReport, ModelAudit, ModelVersion
 

@@ -780,12 +780,12 @@ def portfolio_csv(
     balances = {int(case_id): computed.totals(row) for row, case_id in enumerate(computed.case_id)}
     others = _load_cases(session, [r.id for r in rows if r.id not in balances])
     for case in others.values():
-        t = cases.statement(case, today).totals
+        totals = cases.statement(case, today).totals
         balances[case.id] = {
-            "principal_open": t.principal_open,
-            "interest_open": t.interest_open,
-            "costs_open": t.costs_open,
-            "total_open": t.total_open,
+            "principal_open": totals.principal_open,
+            "interest_open": totals.interest_open,
+            "costs_open": totals.costs_open,
+            "total_open": totals.total_open,
         }
     principal: dict[int, Decimal] = defaultdict(Decimal)
     for case_id, amount in session.execute(
