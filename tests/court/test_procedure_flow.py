@@ -38,7 +38,7 @@ from mahnwerk.store.models import Case, CaseEvent, Cost
 from mahnwerk.store.workflow import Approval, Task
 
 AGENT = Actor("user", "11", "agent", origin="test")
-LEAD = Actor("user", "12", "compliance", origin="test")
+LEAD = Actor("user", "12", "teamlead", origin="test")
 GNR = "26123456701"
 
 

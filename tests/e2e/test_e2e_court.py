@@ -54,7 +54,7 @@ def court_world(live_server):
     r = live_server.cli("creditor", "add", f"Versand {tag} GmbH")
     assert r.returncode == 0, r.stderr
     users = {"agent": f"agent-court-{tag}@example.org", "lead": f"lead-court-{tag}@example.org"}
-    for key, role in (("agent", "agent"), ("lead", "compliance")):
+    for key, role in (("agent", "agent"), ("lead", "teamlead")):
         r = live_server.cli("user", "add", users[key], "--role", role, "--password-stdin",
                             stdin=PASSWORD + "\n")  # fmt: skip
         assert r.returncode == 0, r.stderr

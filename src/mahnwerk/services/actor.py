@@ -46,9 +46,9 @@ class Actor:
 
 def approval_refusal(actor: Actor, proposed_by: str = "system:strategy") -> str | None:
     """Why ``actor`` may not decide an approval that ``proposed_by`` (an actor label) asked
-    for; ``None``: may. The one place of the rule: a person, not the system; a team lead
-    (the operator at the shell counts as one, but the ``approvals`` command names the
-    person with ``--by``); and never the one who proposed it (four-eyes).
+    for or prepared; ``None``: may. The one place of the rule: a person, not the system; never
+    the one who proposed it (four-eyes); a team lead (the operator at the shell counts as
+    one, but the ``approvals`` command can name the person with ``--by``).
 
     >>> approval_refusal(Actor("user", "7", "teamlead"), "user:3") is None
     True
@@ -59,10 +59,10 @@ def approval_refusal(actor: Actor, proposed_by: str = "system:strategy") -> str 
     """
     if actor.kind == "system":
         return "Freigaben entscheidet ein Mensch, nicht das System"
-    if actor.kind != "cli" and actor.role not in APPROVER_ROLES:
-        return "nur die Teamleitung entscheidet Freigaben (Rolle teamlead)"
     if proposed_by and actor.label == proposed_by:
         return "Vier-Augen-Prinzip: wer den Schritt vorgeschlagen hat, gibt ihn nicht selbst frei"
+    if actor.kind != "cli" and actor.role not in APPROVER_ROLES:
+        return "nur die Teamleitung entscheidet Freigaben (Rolle teamlead)"
     return None
 
 

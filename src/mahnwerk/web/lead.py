@@ -7,8 +7,10 @@
   team: open tasks by agent;
 - ``/lead/tasks``: the team's open tasks, by agent, with reassignment.
 
-Decisions post to ``/work/approvals/{id}/decide`` (:mod:`mahnwerk.web.workspace`) with
-``back=lead``, so a decision returns here.
+The approvals are court's queue (:func:`mahnwerk.services.court.views.approval_queue`: the
+application as it will be filed, its digest, who may decide) with counts, filters and pages;
+decisions post to ``/work/approvals/{id}/decide`` (:mod:`mahnwerk.web.workspace`) with
+``back=lead``, so a decision returns here. ``/work/approvals`` shows the whole queue.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.court import views as court_views
 from mahnwerk.services.workspace import lead
 from mahnwerk.services.workspace.workflow import WorkflowError
 from mahnwerk.store.db import transaction
@@ -57,10 +60,18 @@ def router(pages: Pages) -> APIRouter:
                 page=_int(page),
             )
             load = lead.team_load(session, actor, datetime.now(BERLIN))
+            # court's queue: the application as filed, its digest and who may decide
+            court = {
+                i.approval.id: i
+                for i in court_views.approval_queue(
+                    session, actor, today_in_germany(), only=[i.approval.id for i in queue.items]
+                )
+            }
             return pages.render(
                 request,
                 "lead/home.html",
                 q=queue,
+                court=court,
                 load=load,
                 stages=lead.APPROVAL_STAGES,
                 flash=take_flash(request),

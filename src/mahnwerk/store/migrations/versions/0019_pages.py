@@ -2,7 +2,7 @@
 and rejection, the reason a model version was activated
 
 Revision ID: 0019
-Revises: 0022
+Revises: 0014
 
 Existing data: until now the ``compliance`` role doubled as team lead. A compliance user who
 has decided an approval, or whose address is ``teamlead@…`` (the demo's team lead), did the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0022"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
