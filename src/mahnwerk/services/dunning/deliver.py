@@ -69,13 +69,14 @@ from mahnwerk.domain.contact_rules import (
 )
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany, utcnow
+from mahnwerk.services.admin.creditors import Agency, payment_account
 from mahnwerk.services.cases import add_cost
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.services.portal.access import access_code
 from mahnwerk.services.workspace.workflow import add_task
 from mahnwerk.store.db import transaction
-from mahnwerk.store.models import Case, Debtor, Document
+from mahnwerk.store.models import Case, Creditor, Debtor, Document
 from mahnwerk.store.portal import PortalAccess
 from mahnwerk.store.workflow import (
     CaseFlag,
@@ -461,6 +462,14 @@ def _check(b: _Batch, ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
             )
         )
         cases = _cases(s, {m.case_id for m in messages}, b.now)
+        creditors = {
+            c.id: c
+            for c in s.scalars(
+                select(Creditor).where(
+                    Creditor.id.in_({i.case.creditor_id for i in cases.values()})
+                )
+            )
+        }
         for msg in messages:
             info = cases[msg.case_id]
             if info.stop is not None:
@@ -470,7 +479,8 @@ def _check(b: _Batch, ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
                 continue
             if msg.channel != "phone_task":
                 info.recent.append(b.now)  # counts for the weekly cap of the next message
-            accepted.append((msg.id, msg.channel, _message(msg, info, b)))
+            creditor = creditors[info.case.creditor_id]
+            accepted.append((msg.id, msg.channel, _message(msg, info, b, creditor)))
     return accepted
 
 
@@ -604,10 +614,25 @@ def _allowed(s: Session, msg: OutboxMessage, info: _Case, b: _Batch) -> bool:
     return False
 
 
-def _message(msg: OutboxMessage, info: _Case, b: _Batch) -> dict[str, Any]:
+def _message(
+    msg: OutboxMessage, info: _Case, b: _Batch, creditor: Creditor | None = None
+) -> dict[str, Any]:
     """What the channel gets: the payload as planned, the outbox id and the portal access
-    (derived from the secret here, never stored)."""
+    (derived from the secret here, never stored); the creditor's address and payment account
+    as they are now (a letter held while its creditor was being set up goes out with the
+    set-up)."""
     settings = b.runtime.settings
+    now_known: dict[str, Any] = {}
+    if creditor is not None:
+        cset = creditor.settings or {}
+        now_known = {
+            "creditor": {
+                **(msg.payload.get("creditor") or {}),
+                "address": cset.get("address", ""),
+                "address_withheld_reason": cset.get("address_withheld_reason", ""),
+            },
+            "bank": payment_account(creditor.name, cset, Agency.of(settings)),
+        }
     debtor = info.case.debtor
     current = {  # read now: an address that bounced since the planning is not used
         "email": next((c.value for c in valid_contacts(debtor, "email")), None),
@@ -617,6 +642,7 @@ def _message(msg: OutboxMessage, info: _Case, b: _Batch) -> dict[str, Any]:
     }
     return {
         **msg.payload,
+        **now_known,
         "debtor": {**(msg.payload.get("debtor") or {}), **current},
         "outbox_id": msg.id,
         "template": msg.payload.get("template", msg.template),

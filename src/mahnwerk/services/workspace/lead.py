@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.services import audit, cases
 from mahnwerk.services.actor import Actor, approval_refusal
+from mahnwerk.services.admin.users import Who, who_is
+from mahnwerk.services.workspace.desk import TimelineEntry
 from mahnwerk.services.workspace.workflow import TASK_TEXT, WorkflowError
 from mahnwerk.store.models import Case, CaseEvent, Creditor, Debtor, User, debtor_display_name
 from mahnwerk.store.workflow import Approval, Task
@@ -36,6 +38,9 @@ def _lead(actor: Actor) -> None:
         raise PermissionError("nur für die Teamleitung")
 
 
+SYSTEM = Who("system")
+
+
 @dataclass
 class ApprovalItem:
     approval: Approval
@@ -46,7 +51,7 @@ class ApprovalItem:
     consequence: str
     #: why this viewer may not decide it (``None``: may)
     refusal: str | None
-    recent: list[CaseEvent] = field(default_factory=list)
+    recent: list[TimelineEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +132,7 @@ def approval_queue(
     ):
         if len(recent.setdefault(event.case_id, [])) < 4:
             recent[event.case_id].append(event)
+    people = who_is(session, {e.actor for events in recent.values() for e in events})
     items = []
     for approval_id in ids:
         approval = approvals[approval_id]
@@ -139,7 +145,12 @@ def approval_queue(
                 statement=cases.statement(case_, today),
                 consequence=TASK_TEXT.get(approval.stage, f"Freigegeben: {approval.stage}"),
                 refusal=approval_refusal(actor),
-                recent=recent.get(case_.id, []),
+                recent=[
+                    TimelineEntry(
+                        e.at, e.kind, e.actor, e.data or {}, None, people.get(e.actor, SYSTEM)
+                    )
+                    for e in recent.get(case_.id, [])
+                ],
             )
         )
     audit.record(
