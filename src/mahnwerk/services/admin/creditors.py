@@ -193,10 +193,13 @@ def payment_account(
             "iban": normalize_iban(agency.iban),
             "bic": agency.bic.replace(" ", "").upper() or (bic_for(agency.iban) or ""),
         }
+    iban = normalize_iban(str(raw.get("iban") or ""))
     return {
         "holder": str(raw.get("holder") or name or ""),
-        "iban": normalize_iban(str(raw.get("iban") or "")),
-        "bic": str(raw.get("bic") or "").replace(" ", "").upper(),
+        "iban": iban,
+        # a set-up stored without the BIC: the bank's BIC from the IBAN (Bundesbank file)
+        "bic": str(raw.get("bic") or "").replace(" ", "").upper()
+        or ((bic_for(iban) or "") if iban else ""),
     }
 
 

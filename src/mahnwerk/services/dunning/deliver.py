@@ -145,8 +145,8 @@ def queue_due(
     hold: Collection[int] = (),
 ) -> list[str]:
     """Put the pending messages whose time has come into batches of one channel each (at
-    most ``settings.delivery_batch`` messages); return the new batches' names. Messages to
-    debtors of the creditors in ``hold`` (set-up incomplete) stay pending; phone tasks go on.
+    most ``settings.delivery_batch`` messages); return the new batches' names. Letters to
+    debtors of the creditors in ``hold`` (set-up incomplete) stay pending; the rest goes on.
 
     A batch's name is fixed when it is made (time, channel, first message, its attempts), so
     its delivery job and its print bundle have the same name on every retry."""
@@ -167,7 +167,7 @@ def queue_due(
         if hold:
             query = query.where(
                 or_(
-                    OutboxMessage.channel == "phone_task",
+                    OutboxMessage.channel != "letter",
                     OutboxMessage.case_id.not_in(
                         select(Case.id).where(Case.creditor_id.in_(sorted(hold)))
                     ),

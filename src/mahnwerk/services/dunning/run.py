@@ -61,9 +61,8 @@ def run_day(
     per core).
 
     At its start the run names the creditors whose letters cannot go out and why (each
-    line goes to ``warn`` and into the summary); when this run delivers, their letters,
-    e-mails and text messages stay in the outbox until the creditor is set up, instead of
-    failing one by one."""
+    line goes to ``warn`` and into the summary); when this run delivers, their letters stay
+    in the outbox until the creditor is set up, instead of failing one by one."""
     # stored timestamps are UTC (SQLite keeps no offset, so everything written must be UTC)
     now = (now or utcnow()).astimezone(UTC)
     sessions = runtime.sessions
@@ -137,7 +136,7 @@ def incomplete_creditors(runtime: Runtime) -> list[Blocked]:
 
 
 def held_messages(runtime: Runtime, hold: set[int]) -> int:
-    """Pending messages (not phone tasks) of the creditors in ``hold``: they stay pending."""
+    """Pending letters of the creditors in ``hold``: they stay pending."""
     if not hold:
         return 0
     with runtime.sessions() as s:
@@ -148,7 +147,7 @@ def held_messages(runtime: Runtime, hold: set[int]) -> int:
                 .join(Case, Case.id == OutboxMessage.case_id)
                 .where(
                     OutboxMessage.status == "pending",
-                    OutboxMessage.channel != "phone_task",
+                    OutboxMessage.channel == "letter",
                     Case.creditor_id.in_(sorted(hold)),
                 )
             )
