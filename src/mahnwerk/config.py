@@ -19,6 +19,9 @@ outbox until it is):
 - ``MAHNWERK_AGENCY_NAME``, ``MAHNWERK_AGENCY_ADDRESS``, ``MAHNWERK_AGENCY_EMAIL``,
   ``MAHNWERK_AGENCY_REGISTRATION``, ``MAHNWERK_AGENCY_PHONE``: the sender named in letters,
   e-mails and SMS (address as ``Straße 1, 12345 Ort``).
+- ``MAHNWERK_AGENCY_IBAN``, ``MAHNWERK_AGENCY_BIC``: the agency's trust account
+  (Treuhandkonto), which debtors pay to for creditors without an account of their own; the
+  administrator's start page shows which agency details are missing.
 - ``MAHNWERK_PUBLIC_URL``: where debtors reach the portal (printed on letters).
 - ``MAHNWERK_AGENCY_CREDITOR_ID``: the agency's SEPA Gläubiger-ID (direct debits); with
   ``MAHNWERK_AGENCY_IBAN``/``…_BIC`` below, the agency as a SEPA party.

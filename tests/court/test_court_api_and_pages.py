@@ -33,7 +33,7 @@ def people(sessions) -> dict[str, str]:
         creditor = accounts.add_creditor(s, CLI, "Versand Süd")
         for email, role, cid in (
             ("agent@inkasso.example", "agent", None),
-            ("lead@inkasso.example", "compliance", None),
+            ("lead@inkasso.example", "teamlead", None),
             ("mandant@example.org", "creditor", creditor.id),
         ):
             accounts.add_user(s, CLI, email, PASSWORD, role, cid)
@@ -44,7 +44,7 @@ def people(sessions) -> dict[str, str]:
 
 def filed(runtime, sessions) -> CourtProcedure:
     case_id = make_case(sessions, make_creditor(sessions))
-    agent, lead = Actor("user", "91", "agent"), Actor("user", "92", "compliance")
+    agent, lead = Actor("user", "91", "agent"), Actor("user", "92", "teamlead")
     day = today_in_germany() - timedelta(days=10)
     with transaction(sessions) as s:
         p = court.prepare(s, agent, case_id, today=day)

@@ -31,7 +31,7 @@ def env(db_url, tmp_path, monkeypatch):
 def users(sessions) -> None:
     with transaction(sessions) as s:
         accounts.add_user(s, CLI, "agent@inkasso.example", "geheim-geheim-1", "agent")
-        accounts.add_user(s, CLI, "lead@inkasso.example", "geheim-geheim-2", "compliance")
+        accounts.add_user(s, CLI, "lead@inkasso.example", "geheim-geheim-2", "teamlead")
 
 
 def test_prepare_approve_export_import(env, sessions, capsys):

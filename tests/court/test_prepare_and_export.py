@@ -23,7 +23,7 @@ from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor
 
 AGENT = Actor("user", "11", "agent")
-LEAD = Actor("user", "12", "compliance")
+LEAD = Actor("user", "12", "teamlead")
 DAY = date(2026, 3, 2)
 CLAIM = (("R-1", "1000.00", date(2025, 11, 15)),)
 

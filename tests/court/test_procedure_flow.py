@@ -38,7 +38,7 @@ from mahnwerk.store.models import Case, CaseEvent, Cost
 from mahnwerk.store.workflow import Approval, Task
 
 AGENT = Actor("user", "11", "agent", origin="test")
-LEAD = Actor("user", "12", "compliance", origin="test")
+LEAD = Actor("user", "12", "teamlead", origin="test")
 GNR = "26123456701"
 
 
@@ -141,9 +141,9 @@ def test_mahnbescheid_to_title(runtime, sessions):
     with transaction(sessions) as s:
         assert advance(s, date(2026, 3, 22)).vb_prepared == []  # once
 
-    # the system proposed it: any person of the team may approve
+    # the system proposed it: a team lead approves (agents propose, they never decide)
     with transaction(sessions) as s:
-        workflow.approve(s, AGENT, p.vb_approval_id, "kein Widerspruch", today=date(2026, 3, 23))
+        workflow.approve(s, LEAD, p.vb_approval_id, "kein Widerspruch", today=date(2026, 3, 23))
     result = export(runtime, sessions, date(2026, 3, 23))
     assert [(f.satzart, f.applications) for f in result.files] == [("08", 1)]
     p = procedure(sessions, case_id)

@@ -54,7 +54,7 @@ def court_world(live_server):
     r = live_server.cli("creditor", "add", f"Versand {tag} GmbH")
     assert r.returncode == 0, r.stderr
     users = {"agent": f"agent-court-{tag}@example.org", "lead": f"lead-court-{tag}@example.org"}
-    for key, role in (("agent", "agent"), ("lead", "compliance")):
+    for key, role in (("agent", "agent"), ("lead", "teamlead")):
         r = live_server.cli("user", "add", users[key], "--role", role, "--password-stdin",
                             stdin=PASSWORD + "\n")  # fmt: skip
         assert r.returncode == 0, r.stderr
@@ -70,12 +70,12 @@ def court_world(live_server):
     return {"tag": tag, "users": users, **json.loads(r.stdout.strip().splitlines()[-1])}
 
 
-def sign_in(page, live_server, email):
+def sign_in(page, live_server, email, landing="**/work"):
     page.goto(live_server.url + "/login")
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/work")
+    page.wait_for_url(landing)
 
 
 def test_prepare_review_and_approve_a_mahnbescheid(live_server, browser, court_world):
@@ -110,8 +110,8 @@ def test_prepare_review_and_approve_a_mahnbescheid(live_server, browser, court_w
     # the team lead reviews it in the approval queue and approves it
     lead = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900}).new_page()
     lead.set_default_timeout(15000)
-    sign_in(lead, live_server, court_world["users"]["lead"])
-    lead.get_by_role("link", name="Freigaben").click()
+    sign_in(lead, live_server, court_world["users"]["lead"], landing="**/lead")
+    lead.get_by_role("link", name="Freigaben", exact=True).click()
     lead.wait_for_url("**/work/approvals")
     item = lead.locator("article", has_text=reference)
     assert "Mahnbescheid gegen Jürgen Weiß" in item.inner_text()

@@ -68,7 +68,7 @@ def world(live_server):
         ids[key] = int(re.search(r"\d+", r.stdout).group())
     users = {
         "agent": (f"agent-{tag}@example.org", "agent", None),
-        "lead": (f"lead-{tag}@example.org", "compliance", None),
+        "lead": (f"lead-{tag}@example.org", "teamlead", None),
         "creditor": (f"mandant-{tag}@example.org", "creditor", ids["a"]),
     }
     for email, role, cid in users.values():
@@ -135,7 +135,7 @@ def test_agent_works_a_call_and_records_a_promise(live_server, page, world):
 
 def test_team_lead_approves_a_court_step(live_server, page, world):
     sign_in(page, live_server, world["users"]["lead"])
-    page.wait_for_url("**/work")
+    page.wait_for_url("**/lead")
     page.goto(live_server.url + f"/work/cases/{world['b']}")
     approvals = page.locator("#approvals")
     assert "Gerichtliches Mahnverfahren" in approvals.inner_text()

@@ -63,7 +63,7 @@ def test_case_drill_down_without_internal_notes_and_downloads(client, paid, sess
     login(client, "a@example.org")
     page = client.get(f"/portfolio/cases/{paid.case_a}")
     assert page.status_code == 200
-    assert "Forderungsaufstellung" in page.text and "Zahlung eingegangen" in page.text
+    assert "Forderungsaufstellung" in page.text and "Zahlung über 100,00 € eingegangen" in page.text
     assert "GEHEIME-NOTIZ" not in page.text and "/work/documents" not in page.text
     with sessions() as s:
         reads = s.scalars(
@@ -94,6 +94,7 @@ def concrete(path: str, case_id: int, other_ids: int) -> str:
         .replace("{offer_id}", str(other_ids))
         .replace("{procedure_id}", str(other_ids))
         .replace("{measure_id}", str(other_ids))
+        .replace("{payout_id}", str(other_ids))
     )
 
 
@@ -114,11 +115,19 @@ def test_a_creditor_never_sees_another_creditors_case_through_any_route(client, 
             r = client.post(
                 url, data={"csrf": token, "case_id": world.case_b}, follow_redirects=False
             )
-        if url in ("/portfolio", "/portfolio/export.csv", "/portfolio/titles"):
+        if url in ("/portfolio", "/portfolio/export.csv", "/portfolio/titles", "/portfolio/search"):
             assert r.status_code == 200 and "Schmidt" not in r.text and "B-1" not in r.text
             continue
         assert r.status_code == 404, (method, url, r.status_code)
         assert "Schmidt" not in r.text
+    # the creditor's search finds only its own cases, even by the other case's exact name
+    for q in ("Schmidt", "B-1"):
+        r = client.get("/portfolio/search", params={"q": q})
+        assert r.status_code == 200 and f"/portfolio/cases/{world.case_b}" not in r.text
+        assert "Nichts gefunden" in r.text
+    r = client.get("/portfolio/search", params={"q": "Mueller"})  # its own case, by umlaut
+    assert f"/portfolio/cases/{world.case_a}" in r.text
+    assert client.get("/work/search", params={"q": "Schmidt"}).status_code == 404
 
 
 def test_the_portfolio_csv_neutralises_formulas_a_creditor_typed(client, world, sessions):  # noqa: F811

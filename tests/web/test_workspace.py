@@ -79,7 +79,7 @@ def world(runtime, sessions) -> World:
         b = accounts.add_creditor(s, CLI, "Fitnessstudio Süd")
         for email, role, cid in (
             ("agent@example.org", "agent", None),
-            ("lead@example.org", "compliance", None),
+            ("lead@example.org", "teamlead", None),
             ("a@example.org", "creditor", a.id),
             ("b@example.org", "creditor", b.id),
         ):
@@ -211,7 +211,7 @@ def test_case_page_shows_everything_and_audits_the_read(client, world, sessions)
         "Forderungsaufstellung",
         "R-4711",
         "Gesamtforderung",
-        "Fall angelegt",
+        "Fall übergeben (1 Forderung/en)",
         f'href="/work/documents/{world.document}"',
         "Letzte Mahnung ohne Zahlung",
         "Schuldner anrufen",
@@ -386,17 +386,18 @@ def test_team_lead_approves_with_a_reason_and_the_stage_moves(client, world, ses
     assert audit_rows(sessions, action="approve", entity="approval")
 
 
-def test_agent_rejects_with_a_reason(client, world, sessions):
+def test_an_agent_may_not_decide_and_the_team_lead_sends_back_with_a_reason(
+    client, world, sessions
+):
+    data = {"case_id": world.case_a, "decision": "reject", "reason": "erst prüfen"}
     token = login(client, "agent@example.org")
-    client.post(
-        f"/work/approvals/{world.approval}/decide",
-        data={
-            "csrf": token,
-            "case_id": world.case_a,
-            "decision": "reject",
-            "reason": "erst prüfen",
-        },
-    )
+    client.post(f"/work/approvals/{world.approval}/decide", data={"csrf": token, **data})
+    with sessions() as s:
+        assert s.get(Approval, world.approval).status == "pending"
+    assert not audit_rows(sessions, action="reject", entity="approval")
+    client.post("/logout", data={"csrf": token})
+    token = login(client, "lead@example.org")
+    client.post(f"/work/approvals/{world.approval}/decide", data={"csrf": token, **data})
     with sessions() as s:
         assert s.get(Approval, world.approval).status == "rejected"
         assert s.get(Case, world.case_a).stage == "final_notice"

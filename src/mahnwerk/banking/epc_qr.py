@@ -92,10 +92,15 @@ def validate(t: EpcTransfer) -> list[str]:
     return problems
 
 
-def qr_svg(t: EpcTransfer, scale: int = 4) -> str:
-    """The code as SVG text (error correction M, as EPC069-12 requires)."""
+def qr_svg(t: EpcTransfer, scale: int = 4, *, scalable: bool = False) -> str:
+    """The code as SVG text (error correction M, as EPC069-12 requires). ``scalable``: with
+    a ``viewBox`` and no fixed size, for a page that sets the size itself (a fixed-size SVG
+    drawn smaller is cut off instead of shrunk)."""
     buf = io.BytesIO()
-    _qr(t).save(buf, kind="svg", scale=scale)
+    if scalable:
+        _qr(t).save(buf, kind="svg", scale=scale, omitsize=True, xmldecl=False)
+    else:
+        _qr(t).save(buf, kind="svg", scale=scale)
     return buf.getvalue().decode("utf-8")
 
 

@@ -12,8 +12,9 @@ date, not reversed payments up to the statement date):
 - on SQLite (and any other database) with plain ``SELECT`` statements.
 
 A :class:`Partition` selects the cases with ``id % count == index`` and optionally an id
-range, so that partitions are disjoint, cover everything together, and can be loaded and
-computed in separate processes or on separate machines (:mod:`mahnwerk.batch.parallel`).
+range (and optionally one creditor's cases), so that partitions are disjoint, cover
+everything together, and can be loaded and computed in separate processes or on separate
+machines (:mod:`mahnwerk.batch.parallel`).
 
 Consistency: the four statements should see one snapshot. Open the connection with
 ``isolation_level="REPEATABLE READ"`` on PostgreSQL (the parallel runner does); SQLite reads
@@ -77,6 +78,8 @@ class Partition:
     count: int = 1
     id_from: int | None = None
     id_to: int | None = None
+    #: only this creditor's cases (the creditor's portfolio page)
+    creditor_id: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.index < self.count:
@@ -90,6 +93,13 @@ class Partition:
         if self.id_to is not None:
             parts.append(f"{column} < {int(self.id_to)}")
         return " AND ".join(parts) or "TRUE"
+
+    def case_where(self, alias: str = "") -> str:
+        """The condition on ``case_file`` rows (``alias``: its alias with the dot, or "")."""
+        condition = self.where(f"{alias}id")
+        if self.creditor_id is not None:
+            condition += f" AND {alias}creditor_id = {int(self.creditor_id)}"
+        return condition
 
     @staticmethod
     def all(count: int) -> list[Partition]:
@@ -109,7 +119,7 @@ def _kind_code(column: str) -> str:
 
 def _open_cases(partition: Partition, alias: str = "case_id") -> str:
     return (
-        f"{alias} IN (SELECT id FROM case_file WHERE status = 'open' AND {partition.where('id')})"
+        f"{alias} IN (SELECT id FROM case_file WHERE status = 'open' AND {partition.case_where()})"
         f" AND {partition.where(alias)}"
     )
 
@@ -221,7 +231,7 @@ def _load_postgres(
         f" {_case_codes('c.day_count', DAY_COUNT_CODES)}::int2,"
         f" {_case_codes('c.allocation', ALLOCATION_CODES)}::int2"
         " FROM case_file c JOIN debtor d ON d.id = c.debtor_id"
-        f" WHERE c.status = 'open' AND {partition.where('c.id')}",
+        f" WHERE c.status = 'open' AND {partition.case_where('c.')}",
         [("id", ">i8"), ("consumer", "?"), ("day_count", ">i2"), ("allocation", ">i2")],
     )
     scale = DEFAULT_RATE_SCALE
@@ -302,7 +312,7 @@ def _load_generic(
         text(
             "SELECT c.id, d.consumer, c.day_count, c.allocation"
             " FROM case_file c JOIN debtor d ON d.id = c.debtor_id"
-            f" WHERE c.status = 'open' AND {partition.where('c.id')}"
+            f" WHERE c.status = 'open' AND {partition.case_where('c.')}"
         )
     ).all()
     claim_rows = connection.execute(

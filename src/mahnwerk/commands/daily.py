@@ -122,7 +122,13 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         day = _date(args.day, "--date")
         runtime = build()
-        summary = run_day(runtime, day, processes=args.processes, deliver=not args.plan_only)
+        summary = run_day(
+            runtime,
+            day,
+            processes=args.processes,
+            deliver=not args.plan_only,
+            warn=lambda line: print(f"WARNUNG: {line}", file=sys.stderr, flush=True),
+        )
     except (_BadInput, StrategyError) as exc:
         return _fail(str(exc))
     print(summary.german())

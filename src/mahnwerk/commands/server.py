@@ -1,7 +1,7 @@
 """Server and administration commands.
 
 - ``mahnwerk serve [--host 127.0.0.1] [--port 8000]``: the REST API (and webhook delivery)
-- ``mahnwerk creditor add NAME [--email E]``: a new creditor (tenant); prints its id
+- ``mahnwerk creditor add|set|show``: see :mod:`mahnwerk.commands.admin`
 - ``mahnwerk apikey create --creditor ID | --user EMAIL [--name N]``: prints a new API key
   once (a creditor's, or a staff user's acting with that user's role)
 - ``mahnwerk apikey list [--creditor ID]`` and ``mahnwerk apikey revoke ID``: the keys with
@@ -46,11 +46,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=serve)
 
     creditor = subparsers.add_parser("creditor", help="Mandanten verwalten")
-    creditor_sub = creditor.add_subparsers(dest="creditor_command", metavar="BEFEHL")
-    c = creditor_sub.add_parser("add", help="Mandanten anlegen; gibt seine id aus")
-    c.add_argument("name", help="Name des Mandanten")
-    c.add_argument("--email", help="E-Mail-Adresse des Mandanten")
-    c.set_defaults(handler=creditor_add)
+    creditor.add_subparsers(dest="creditor_command", metavar="BEFEHL")  # add/set/show: admin.py
     creditor.set_defaults(handler=_help(creditor))
 
     apikey = subparsers.add_parser("apikey", help="API-Schlüssel verwalten")
@@ -65,7 +61,8 @@ def register(subparsers: Any) -> None:
     owner.add_argument(
         "--user",
         metavar="E-MAIL",
-        help="aktiver Mitarbeiter (admin, agent, compliance), z. B. für den Kontoauszugsabruf",
+        help="aktiver Mitarbeiter (agent, teamlead, compliance, admin), z. B. für den "
+        "Kontoauszugsabruf",
     )
     k.add_argument("--name", default="", help="Bezeichnung, z. B. ERP-Anbindung")
     k.set_defaults(handler=apikey_create)
@@ -83,7 +80,13 @@ def register(subparsers: Any) -> None:
     user_sub = user.add_subparsers(dest="user_command", metavar="BEFEHL")
     u = user_sub.add_parser("add", help="Benutzer anlegen (Passwort per Eingabe oder stdin)")
     u.add_argument("email")
-    u.add_argument("--role", required=True, choices=("admin", "agent", "compliance", "creditor"))
+    u.add_argument(
+        "--role",
+        required=True,
+        choices=("agent", "teamlead", "compliance", "admin", "creditor"),
+        help="agent (Sachbearbeitung), teamlead (Teamleitung: Freigaben), compliance "
+        "(Modelle, Prüfpfad), admin (Verwaltung), creditor (Mandant, mit --creditor)",
+    )
     u.add_argument("--creditor", type=int, help="id des Mandanten (nur Rolle creditor)")
     u.add_argument(
         "--password-stdin", action="store_true", help="Passwort als erste Zeile von stdin lesen"
@@ -163,24 +166,6 @@ def serve(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------- accounts
-
-
-def creditor_add(args: argparse.Namespace) -> int:
-    from mahnwerk.bootstrap import build
-    from mahnwerk.services.actor import CLI
-    from mahnwerk.services.admin import accounts
-    from mahnwerk.store.db import transaction
-
-    runtime = build()
-    try:
-        with transaction(runtime.sessions) as session:
-            creditor = accounts.add_creditor(session, CLI, args.name, email=args.email)
-            creditor_id = creditor.id
-    except accounts.AccountError as exc:
-        return _fail(str(exc))
-    print(f"Mandant {args.name.strip()!r} angelegt, id:", file=sys.stderr)
-    print(creditor_id)
-    return 0
 
 
 def apikey_create(args: argparse.Namespace) -> int:

@@ -8,14 +8,27 @@ from datetime import UTC, date, datetime, time
 
 from mahnwerk.domain.contact_rules import BERLIN
 
-STAFF_ROLES = ("admin", "agent", "compliance")
+#: the roles of the agency's people; each lands on its own start page (:data:`START_PAGES`)
+STAFF_ROLES = ("admin", "agent", "compliance", "teamlead")
+#: who may decide an approval (court, enforcement, write-off, credit-bureau report): team
+#: leads. Compliance audits, administrators run the system, agents propose; none of them
+#: decides a step that hurts someone (segregation of duties).
+APPROVER_ROLES = ("teamlead",)
+#: where each role lands after signing in
+START_PAGES = {
+    "agent": "/work",
+    "teamlead": "/lead",
+    "compliance": "/compliance",
+    "admin": "/admin",
+    "creditor": "/portfolio",
+}
 
 
 @dataclass(frozen=True)
 class Actor:
     kind: str  # user, apikey, cli, system, debtor
     id: str
-    role: str  # admin, agent, compliance, creditor, system, debtor
+    role: str  # admin, agent, teamlead, compliance, creditor, system, debtor
     creditor_id: int | None = None
     origin: str | None = None  # IP address or "cli"
 
@@ -29,6 +42,28 @@ class Actor:
 
     def may_see_creditor(self, creditor_id: int) -> bool:
         return self.is_staff or self.creditor_id == creditor_id
+
+
+def approval_refusal(actor: Actor, proposed_by: str = "system:strategy") -> str | None:
+    """Why ``actor`` may not decide an approval that ``proposed_by`` (an actor label) asked
+    for or prepared; ``None``: may. The one place of the rule: a person, not the system; never
+    the one who proposed it (four-eyes); a team lead (the operator at the shell counts as
+    one, but the ``approvals`` command can name the person with ``--by``).
+
+    >>> approval_refusal(Actor("user", "7", "teamlead"), "user:3") is None
+    True
+    >>> approval_refusal(Actor("user", "3", "teamlead"), "user:3")
+    'Vier-Augen-Prinzip: wer den Schritt vorgeschlagen hat, gibt ihn nicht selbst frei'
+    >>> approval_refusal(Actor("user", "4", "agent"))
+    'nur die Teamleitung entscheidet Freigaben (Rolle teamlead)'
+    """
+    if actor.kind == "system":
+        return "Freigaben entscheidet ein Mensch, nicht das System"
+    if proposed_by and actor.label == proposed_by:
+        return "Vier-Augen-Prinzip: wer den Schritt vorgeschlagen hat, gibt ihn nicht selbst frei"
+    if actor.kind != "cli" and actor.role not in APPROVER_ROLES:
+        return "nur die Teamleitung entscheidet Freigaben (Rolle teamlead)"
+    return None
 
 
 CLI = Actor(kind="cli", id="local", role="admin", origin="cli")

@@ -378,7 +378,7 @@ class Document(Base):
 
 
 class Role(Base):
-    """admin, agent, compliance, creditor."""
+    """admin, agent, teamlead, compliance, creditor."""
 
     __tablename__ = "role"
     name: Mapped[str] = mapped_column(String(20), primary_key=True)

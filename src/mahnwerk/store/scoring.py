@@ -53,6 +53,8 @@ class ModelVersion(Base):
     override_by: Mapped[str | None] = mapped_column(String(254))
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     activated_by: Mapped[str | None] = mapped_column(String(254))
+    #: the written reason given when the version was activated (compliance page)
+    activation_reason: Mapped[str | None] = mapped_column(String(2000))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

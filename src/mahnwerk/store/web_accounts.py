@@ -30,3 +30,9 @@ class CreditorRegistration(Base):
     approved_by: Mapped[str | None] = mapped_column(String(100))
     origin: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = ts()
+    #: how the confirmation went out: ``sent`` (e-mail), ``handover`` (no mail server, or the
+    #: mail failed: an administrator passes the link on, see the registrations page)
+    mail_status: Mapped[str] = mapped_column(String(20), default="sent")
+    rejected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejected_by: Mapped[str | None] = mapped_column(String(100))
+    rejection_reason: Mapped[str | None] = mapped_column(String(1000))

@@ -92,6 +92,8 @@ class Task(Base):
     created_at: Mapped[datetime] = ts()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[str | None] = mapped_column(String(100))
+    #: the agent it is assigned to (``None``: the team's, whoever takes it)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
 
 
 class Approval(Base):

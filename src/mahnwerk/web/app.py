@@ -19,11 +19,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.domain.money import format_eur
+from mahnwerk.services.actor import START_PAGES
 from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import User
 from mahnwerk.web.i18n import DEFAULT, LANGUAGES, translate
 from mahnwerk.web.security import AttemptLimiter, SecurityHeaders, csrf_ok, csrf_token
+from mahnwerk.web.timeline import describe, local_time
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "mw_lang"
@@ -37,6 +39,8 @@ class Pages:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.filters["eur"] = format_eur
         self.templates.env.filters["de_date"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
+        self.templates.env.filters["local_time"] = local_time
+        self.templates.env.globals["tl_line"] = describe
         self.login_limiter = AttemptLimiter(limit=5, window=900)
 
     def lang(self, request: Request) -> str:
@@ -88,20 +92,25 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     from mahnwerk.web import (
+        admin,
         assistant,
+        compliance,
         court,
         creditor,
         enforcement,
+        lead,
         legal,
         portal,
         privacy,
         register,
         workspace,
     )
+    from mahnwerk.web import search as search_pages
 
     routers = [public_router(pages)] + [
         module.router(pages)
         for module in (
+            search_pages,
             portal,
             workspace,
             creditor,
@@ -111,6 +120,9 @@ def mount_web(app: FastAPI, runtime: Runtime) -> Pages:
             legal,
             privacy,
             assistant,
+            lead,
+            compliance,
+            admin,
         )
     ]
     for router in routers:
@@ -176,7 +188,7 @@ def public_router(pages: Pages) -> APIRouter:
             audit.record(session, actor, "login", "user", user.id)
             request.session.clear()
             request.session["user_id"] = user.id
-            target = "/portfolio" if user.role == "creditor" else "/work"
+            target = START_PAGES.get(user.role, "/work")
         return RedirectResponse(target, status_code=303)
 
     @router.post("/logout")

@@ -2073,3 +2073,10 @@ TEXTS["en"].update(
         "work.event.contact.added": "Contact details added",
     }
 )
+
+# the team lead's, compliance and administrator pages, search, timeline in words
+from mahnwerk.web.i18n_pages import DE as _PAGES_DE  # noqa: E402
+from mahnwerk.web.i18n_pages import EN as _PAGES_EN  # noqa: E402
+
+TEXTS["de"].update(_PAGES_DE)
+TEXTS["en"].update(_PAGES_EN)

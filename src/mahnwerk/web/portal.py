@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from mahnwerk.domain.money import format_rate
 from mahnwerk.domain.notices import acknowledgement_notice
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.admin.creditors import Agency
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.portal import access as portal_access
 from mahnwerk.services.portal import debtor as portal
@@ -73,7 +74,9 @@ def router(pages: Pages) -> APIRouter:
         """A page of the case with its overview (read in its own transaction)."""
         with transaction(runtime.sessions) as s:
             try:
-                view = portal.overview(s, case_id, today_in_germany(), _client(request))
+                view = portal.overview(
+                    s, case_id, today_in_germany(), _client(request), Agency.of(runtime.settings)
+                )
             except LookupError:
                 request.session.pop(SESSION_KEY, None)
                 return to_login()
@@ -90,6 +93,7 @@ def router(pages: Pages) -> APIRouter:
                 plan_status=plans.debtor_status(s, case_id),
                 # § 13a Abs. 4 RDG on the plan page, with the parts of this case
                 acknowledgement=acknowledgement_notice(acknowledgement_parts(view.statement)),
+                history=portal.history(s, view.case),
                 **ctx,
             )
 

@@ -74,10 +74,11 @@ def router(pages: Pages) -> APIRouter:
                     accepted_terms=bool(terms),
                     origin=client,
                 )
-                token, to, name = (
+                token, to, name, reg_id = (
                     done.token,
                     done.registration.email,
                     done.registration.contact_name,
+                    done.registration.id,
                 )
         except registration.RegistrationError as exc:
             return pages.render(request, "register/form.html", 422, form=values, errors=exc.errors)
@@ -86,8 +87,8 @@ def router(pages: Pages) -> APIRouter:
         sender = runtime.channels.email
         mail = "sent"
         if sender is None:
-            mail = "not_configured"
-            log.warning("no SMTP server configured; confirmation link for %s: %s", to, link)
+            mail = "handover"
+            log.warning("no SMTP server: registration %s waits for an administrator", reg_id)
         else:
             subject, text = registration.confirmation_mail(
                 runtime.settings.agency_name or "mahnwerk", link, name
@@ -95,8 +96,13 @@ def router(pages: Pages) -> APIRouter:
             try:
                 sender.send(to=to, subject=subject, text=text, reference="registration")
             except DeliveryError as exc:
-                mail = "failed"
-                log.warning("confirmation mail to %s failed: %s", to, exc)
+                mail = "handover"
+                log.warning("confirmation mail of registration %s failed: %s", reg_id, exc)
+        if mail == "handover":
+            # an administrator passes the link on (registrations page); the prospect is not
+            # told that e-mail is not set up here
+            with transaction(runtime.sessions) as s:
+                registration.mark_handover(s, reg_id)
         return pages.render(request, "register/done.html", mail=mail, email=to)
 
     @r.get("/register/confirm", response_class=HTMLResponse)

@@ -1,7 +1,8 @@
 """The agent workspace: work queue, case page, call view and the actions on a case.
 
-Staff only (admin, agent, compliance — compliance is the team lead; there is no separate
-team-lead role). A creditor user gets 404 on every route here, a visitor is sent to /login.
+Staff only (agent, teamlead, compliance, admin); approvals are decided by team leads only
+(:func:`mahnwerk.services.actor.approval_refusal`). A creditor user gets 404 on every route
+here, a visitor is sent to /login.
 Handlers stay thin: they check the user and the CSRF token, call a use case of
 :mod:`mahnwerk.services.workspace.desk` or :mod:`mahnwerk.services.workspace.workflow`
 (which audit), and redirect back (post/redirect/get). Forms work without JavaScript; with
@@ -144,6 +145,8 @@ def router(pages: Pages) -> APIRouter:
         url = f"/work/cases/{case_id}" + ("/call" if target == "call" else "")
         if back == "queue":
             url = "/work/approvals"
+        elif back == "lead":
+            url = "/lead#approvals"
         elif back.startswith("court:") and back[6:].isdigit():
             url = f"/work/court/{back[6:]}"
         try:
@@ -598,7 +601,7 @@ def router(pages: Pages) -> APIRouter:
                 return "work.done.approved"
             if decision == "reject":
                 workflow.reject(session, actor, approval_id, reason)
-                return "work.done.rejected"
+                return "work.done.sent_back"
             raise workflow.WorkflowError("Entscheidung fehlt (freigeben oder ablehnen)")
 
         return act(request, csrf, case_id, work, back)

@@ -21,7 +21,15 @@ from mahnwerk.services import audit
 from mahnwerk.services.actor import STAFF_ROLES, Actor, utcnow
 from mahnwerk.store.models import ApiKey, Creditor, User
 
-ROLES = ("admin", "agent", "compliance", "creditor")
+ROLES = ("agent", "teamlead", "compliance", "admin", "creditor")
+#: what each role is for (the users page, ``mahnwerk user add --role``)
+ROLE_TEXT = {
+    "agent": "Sachbearbeitung: Fälle, Anrufe, Zahlungszusagen, Vorschläge",
+    "teamlead": "Teamleitung: Freigaben, Arbeitsverteilung",
+    "compliance": "Compliance: Modelle, Fairness, Prüfpfad",
+    "admin": "Verwaltung: Benutzer, API-Schlüssel, Mandanten, Registrierungen",
+    "creditor": "Mandant: eigene Fälle und Abrechnungen",
+}
 _hasher = PasswordHasher()
 #: A key's last use is written at most this often, so that a busy client does not turn
 #: every read into a write.
@@ -84,7 +92,7 @@ def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str =
 
 
 def create_staff_api_key(session: Session, actor: Actor, email: str, name: str = "") -> NewApiKey:
-    """A key of a staff user (admin, agent, compliance): it acts with that user's role,
+    """A key of a staff user (agent, teamlead, compliance, admin): it acts with that user's role,
     e.g. for a bank's statement download job. It stops working when the user is deactivated
     or no longer a staff member."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -5,9 +5,9 @@ What it does (on an EMPTY database only):
 1. four creditors (Stadtwerke, a telecom, an online shop, a landlord) with address, the
    agency's trust account as ``payment_account``, commission, plan limits and strategy
    ``standard``; one API key each;
-2. the demo logins (:func:`demo_logins`) with one printed demo password. There is no
-   "team lead" role: the team lead gets the role ``compliance`` (reviews fairness reports,
-   may override a failed audit), agents the role ``agent``;
+2. the demo logins (:func:`demo_logins`) with one printed demo password, one per role;
+   each lands on its own start page (agent: the queue, team lead: approvals, compliance:
+   models and audit trail, admin: users, creditors and registrations);
 3. about ``cases`` debtors and cases from the debtor simulator, written into the store by
    :func:`mahnwerk.services.scoring.simulation.write_simulation`; the simulated history ends
    180 days before the first demo week (so the model's outcome window is fully observed);
@@ -53,35 +53,35 @@ CREDITORS: tuple[dict[str, Any], ...] = (
         "name": "Stadtwerke Musterstadt GmbH",
         "kind": "Energie",
         "address": "Werkstraße 1, 12345 Musterstadt",
-        "commission": "0.15",
+        "commission": "15.00",
     },
     {
         "key": "telekom",
         "name": "Funkwelle Telekommunikation AG",
         "kind": "Telekommunikation",
         "address": "Sendemastweg 7, 50667 Köln",
-        "commission": "0.20",
+        "commission": "20.00",
     },
     {
         "key": "shop",
         "name": "Kaufhaus im Netz GmbH",
         "kind": "Onlinehandel",
         "address": "Paketallee 3, 20095 Hamburg",
-        "commission": "0.18",
+        "commission": "18.00",
     },
     {
         "key": "vermietung",
         "name": "Hausverwaltung Sonnenhof KG",
         "kind": "Vermietung",
         "address": "Am Sonnenhof 12, 80331 München",
-        "commission": "0.12",
+        "commission": "12.00",
     },
 )
 DOMAIN = "demo.mahnwerk.de"
 LOGINS: tuple[tuple[str, str, str | None, str], ...] = (
     ("admin", "admin", None, "Administration"),
     ("agent", "agent", None, "Sachbearbeitung"),
-    ("teamlead", "compliance", None, "Teamleitung (Rolle compliance)"),
+    ("teamlead", "teamlead", None, "Teamleitung"),
     ("compliance", "compliance", None, "Compliance"),
     ("stadtwerke", "creditor", "stadtwerke", "Mandant Stadtwerke"),
     ("shop", "creditor", "shop", "Mandant Onlinehandel"),
@@ -285,7 +285,7 @@ def run_demo(
                 "address": c["address"],
                 "kind": c["kind"],
                 "payment_account": dict(TRUST_ACCOUNT),
-                "commission": c["commission"],
+                "commission_percent": c["commission"],
                 "plan_limits": {"max_months": 12, "min_instalment": "25.00"},
                 "strategy": "standard",
             }

@@ -175,6 +175,65 @@ def approve(session: Session, actor: Actor, creditor_id: int) -> Creditor:
     return creditor
 
 
+def reject(session: Session, actor: Actor, creditor_id: int, reason: str) -> Creditor:
+    """An admin turns a registration down with a written reason: the creditor is
+    ``rejected``, its user deactivated (it can never sign in), the reason kept."""
+    if actor.role != "admin" and actor.kind != "cli":
+        raise ApprovalError("nur ein Admin darf Registrierungen ablehnen")
+    if len(reason.strip()) < 5:
+        raise ApprovalError("eine Ablehnung braucht eine Begründung")
+    creditor = session.get(Creditor, creditor_id)
+    registration = session.scalar(
+        select(CreditorRegistration).where(CreditorRegistration.creditor_id == creditor_id)
+    )
+    if creditor is None or registration is None:
+        raise ApprovalError(f"Registrierung {creditor_id} gibt es nicht")
+    if creditor.status != "pending":
+        raise ApprovalError(f"Mandant {creditor_id} ist nicht mehr offen ({creditor.status})")
+    creditor.status = "rejected"
+    registration.rejected_at = utcnow()
+    registration.rejected_by = actor.label
+    registration.rejection_reason = reason.strip()[:1000]
+    user = session.get(User, registration.user_id)
+    if user is not None:
+        user.active = False
+    audit.record(session, actor, "reject", "creditor", creditor.id, creditor_id=creditor.id)
+    return creditor
+
+
+def mark_handover(session: Session, registration_id: int) -> None:
+    """The confirmation could not be e-mailed: it waits on the registrations page for an
+    administrator to pass on (the prospect is not told that mail is not set up)."""
+    registration = session.get(CreditorRegistration, registration_id)
+    if registration is not None:
+        registration.mail_status = "handover"
+
+
+def new_confirmation(
+    session: Session, actor: Actor, creditor_id: int, now: datetime | None = None
+) -> tuple[CreditorRegistration, str]:
+    """A fresh confirmation link for an administrator to pass on by hand (the old link stops
+    working: only the hash of the newest is kept). Returns the registration and the token."""
+    if actor.role != "admin" and actor.kind != "cli":
+        raise ApprovalError("nur ein Admin gibt Bestätigungslinks weiter")
+    registration = session.scalar(
+        select(CreditorRegistration).where(CreditorRegistration.creditor_id == creditor_id)
+    )
+    if registration is None:
+        raise ApprovalError(f"Registrierung {creditor_id} gibt es nicht")
+    if registration.email_confirmed_at is not None:
+        raise ApprovalError("die E-Mail-Adresse ist schon bestätigt")
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    registration.token_hash = token_hash(token)
+    registration.token_expires_at = now + TOKEN_VALID_FOR
+    audit.record(
+        session, actor, "handover", "creditor_registration", registration.id,
+        creditor_id=registration.creditor_id,
+    )  # fmt: skip
+    return registration, token
+
+
 def pending(session: Session) -> Sequence[tuple[Creditor, CreditorRegistration]]:
     """Registrations waiting for an admin, oldest first (for the CLI and the web admin)."""
     rows = session.execute(

@@ -49,6 +49,7 @@ from mahnwerk.domain.interest import StatutoryInterest
 from mahnwerk.domain.limitation import add_years
 from mahnwerk.domain.money import ZERO, format_eur
 from mahnwerk.domain.title import case_barred_from
+from mahnwerk.services import actor as roles
 from mahnwerk.services import audit, events
 from mahnwerk.services.actor import Actor, today_in_germany, utcnow
 from mahnwerk.services.cases import statement
@@ -96,19 +97,10 @@ class PrepareOptions:
 
 
 def approval_refusal(actor: Actor, proposed_by: str) -> str | None:
-    """Why ``actor`` may not approve what ``proposed_by`` prepared (``None``: may).
-
-    The one place of the rule (a later role model tightens it here): a person, staff, and not
-    the one who prepared it (four-eyes). Applications the strategy proposed (``system``) may
-    be approved by any staff member.
-    """
-    if actor.kind == "system":
-        return "Freigaben entscheidet ein Mensch, nicht das System"
-    if not actor.is_staff:
-        return "nur Sachbearbeitung, Teamleitung oder Compliance dürfen freigeben"
-    if actor.label == proposed_by:
-        return "Vier-Augen-Prinzip: wer den Antrag vorbereitet hat, gibt ihn nicht selbst frei"
-    return None
+    """Why ``actor`` may not approve what ``proposed_by`` prepared (``None``: may): the rule
+    of every approval (:func:`mahnwerk.services.actor.approval_refusal`: a person, a team
+    lead, and not the one who prepared it)."""
+    return roles.approval_refusal(actor, proposed_by)
 
 
 # ------------------------------------------------------------------- the application

@@ -7,7 +7,7 @@ here changes the store.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -220,17 +220,21 @@ class QueueItem:
         return self.preview.application if self.preview else None
 
 
-def approval_queue(session: Session, actor: Actor, today: date) -> Sequence[QueueItem]:
-    """Every pending approval the actor may see, oldest first; court applications with the
-    application as it will be filed and whether this actor may decide it."""
+def approval_queue(
+    session: Session, actor: Actor, today: date, *, only: Collection[int] | None = None
+) -> Sequence[QueueItem]:
+    """Every pending approval the actor may see (``only``: of these ids; the team lead's
+    page pages and filters them), oldest first; court applications with the application as
+    it will be filed and whether this actor may decide it."""
     _staff(actor)
-    approvals = list(
-        session.scalars(
-            select(Approval)
-            .where(Approval.status == "pending")
-            .order_by(Approval.requested_at, Approval.id)
-        )
+    query = (
+        select(Approval)
+        .where(Approval.status == "pending")
+        .order_by(Approval.requested_at, Approval.id)
     )
+    if only is not None:
+        query = query.where(Approval.id.in_(list(only) or [-1]))
+    approvals = list(session.scalars(query))
     cases = {
         c.id: c
         for c in session.scalars(select(Case).where(Case.id.in_({a.case_id for a in approvals})))

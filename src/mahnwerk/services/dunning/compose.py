@@ -19,6 +19,7 @@ from mahnwerk.domain.contact_rules import is_mobile
 from mahnwerk.domain.interest import compare_with_statutory
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_rate
+from mahnwerk.services.admin.creditors import Agency, payment_account
 from mahnwerk.store.ledger_map import interest_terms
 from mahnwerk.store.models import Case, Creditor, Debtor
 from mahnwerk.store.run_reads import CaseRecord, DebtorRecord
@@ -128,7 +129,7 @@ def message_payload(
             "address": cset.get("address", ""),
             "address_withheld_reason": cset.get("address_withheld_reason", ""),
         },
-        "bank": dict(cset.get("payment_account") or {}),
+        "bank": payment_account(creditor.name, cset, Agency.of(settings)),
         "debtor": {
             "name": debtor.display_name,
             "consumer": debtor.consumer,

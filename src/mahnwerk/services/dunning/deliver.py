@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -72,6 +72,7 @@ from mahnwerk.domain.dunning import ClaimFacts, defaults_by_reminder, is_written
 from mahnwerk.domain.strategy import Channel, Stage
 from mahnwerk.services import events
 from mahnwerk.services.actor import SYSTEM, today_in_germany, utcnow
+from mahnwerk.services.admin.creditors import Agency, payment_account
 from mahnwerk.services.cases import add_cost
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.services.dunning.summary import Progress, RunSummary
@@ -79,7 +80,7 @@ from mahnwerk.services.portal.access import access_code
 from mahnwerk.services.workspace.workflow import add_task
 from mahnwerk.store.assistant import Conversation
 from mahnwerk.store.db import transaction
-from mahnwerk.store.models import Case, Debtor, Document
+from mahnwerk.store.models import Case, Creditor, Debtor, Document
 from mahnwerk.store.portal import PortalAccess
 from mahnwerk.store.workflow import (
     CaseFlag,
@@ -147,9 +148,16 @@ def _aware(moment: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------------------- queueing
 
 
-def queue_due(runtime: Runtime, now: datetime, *, limit: int = 100_000) -> list[str]:
+def queue_due(
+    runtime: Runtime,
+    now: datetime,
+    *,
+    limit: int = 100_000,
+    hold: Collection[int] = (),
+) -> list[str]:
     """Put the pending messages whose time has come into batches of one channel each (at
-    most ``settings.delivery_batch`` messages); return the new batches' names.
+    most ``settings.delivery_batch`` messages); return the new batches' names. Letters to
+    debtors of the creditors in ``hold`` (set-up incomplete) stay pending; the rest goes on.
 
     A batch's name is fixed when it is made (time, channel, first message, its attempts), so
     its delivery job and its print bundle have the same name on every retry."""
@@ -167,6 +175,15 @@ def queue_due(runtime: Runtime, now: datetime, *, limit: int = 100_000) -> list[
             .order_by(OutboxMessage.channel, OutboxMessage.id)
             .limit(limit)
         )
+        if hold:
+            query = query.where(
+                or_(
+                    OutboxMessage.channel != "letter",
+                    OutboxMessage.case_id.not_in(
+                        select(Case.id).where(Case.creditor_id.in_(sorted(hold)))
+                    ),
+                )
+            )
         if postgres:  # two schedulers never wait for each other's rows
             query = query.with_for_update(skip_locked=True)
         by_channel: dict[str, list[tuple[int, int]]] = {}
@@ -460,6 +477,14 @@ def _check(b: _Batch, ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
             )
         )
         cases = _cases(s, {m.case_id for m in messages}, b.now)
+        creditors = {
+            c.id: c
+            for c in s.scalars(
+                select(Creditor).where(
+                    Creditor.id.in_({i.case.creditor_id for i in cases.values()})
+                )
+            )
+        }
         for msg in messages:
             info = cases[msg.case_id]
             if info.stop is not None:
@@ -469,7 +494,8 @@ def _check(b: _Batch, ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
                 continue
             if msg.channel != "phone_task":
                 info.recent.append(b.now)  # counts for the weekly cap of the next message
-            accepted.append((msg.id, msg.channel, _message(msg, info, b)))
+            creditor = creditors[info.case.creditor_id]
+            accepted.append((msg.id, msg.channel, _message(msg, info, b, creditor)))
     return accepted
 
 
@@ -611,10 +637,25 @@ def _allowed(s: Session, msg: OutboxMessage, info: _Case, b: _Batch) -> bool:
     return False
 
 
-def _message(msg: OutboxMessage, info: _Case, b: _Batch) -> dict[str, Any]:
+def _message(
+    msg: OutboxMessage, info: _Case, b: _Batch, creditor: Creditor | None = None
+) -> dict[str, Any]:
     """What the channel gets: the payload as planned, the outbox id and the portal access
-    (derived from the secret here, never stored)."""
+    (derived from the secret here, never stored); the creditor's address and payment account
+    as they are now (a letter held while its creditor was being set up goes out with the
+    set-up)."""
     settings = b.runtime.settings
+    now_known: dict[str, Any] = {}
+    if creditor is not None:
+        cset = creditor.settings or {}
+        now_known = {
+            "creditor": {
+                **(msg.payload.get("creditor") or {}),
+                "address": cset.get("address", ""),
+                "address_withheld_reason": cset.get("address_withheld_reason", ""),
+            },
+            "bank": payment_account(creditor.name, cset, Agency.of(settings)),
+        }
     debtor = info.case.debtor
     current = {  # read now: an address that bounced since the planning is not used
         "email": next((c.value for c in valid_contacts(debtor, "email")), None),
@@ -624,6 +665,7 @@ def _message(msg: OutboxMessage, info: _Case, b: _Batch) -> dict[str, Any]:
     }
     return {
         **msg.payload,
+        **now_known,
         "debtor": {**(msg.payload.get("debtor") or {}), **current},
         "outbox_id": msg.id,
         "template": msg.payload.get("template", msg.template),
@@ -1121,13 +1163,15 @@ def deliver_outbox(
     *,
     report: Progress | None = None,
     worker: str | None = None,
+    hold: Collection[int] = (),
 ) -> None:
     """Deliver in this process everything that is due at ``now`` (the embedded engine, and
-    ``mahnwerk run`` when no worker is running): queue, then deliver batch after batch."""
+    ``mahnwerk run`` when no worker is running): queue, then deliver batch after batch;
+    ``hold``: creditors whose messages stay pending (see :func:`queue_due`)."""
     worker = worker or f"run:{os.uname().nodename}:{os.getpid()}"
     done = 0
     for _ in range(10):  # a message switched to another channel is queued again once
-        batches = stuck_batches(runtime, now) + queue_due(runtime, now)
+        batches = stuck_batches(runtime, now) + queue_due(runtime, now, hold=hold)
         if not batches:
             break
         for name in batches:

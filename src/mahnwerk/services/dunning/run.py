@@ -20,6 +20,12 @@ from sqlalchemy import func, select
 from mahnwerk.batch.reconcile import check
 from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
+from mahnwerk.services.admin.creditors import (
+    Agency,
+    Blocked,
+    blocked_creditors,
+    strategy_checker,
+)
 from mahnwerk.services.court.tick import advance as court_advance
 from mahnwerk.services.dunning.deliver import deliver_outbox
 from mahnwerk.services.dunning.plan import plan_day
@@ -29,6 +35,7 @@ from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import (
     Approval,
     DailyRun,
+    OutboxMessage,
 )
 
 if TYPE_CHECKING:
@@ -47,15 +54,26 @@ def run_day(
     partition_size: int | None = None,
     deliver: bool = True,
     progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Run the day ``day``: plan every open case not yet processed for it, then deliver what
     is due, in this process, unless ``deliver`` is false (``--plan-only``) or a worker is
     running (then the workers deliver it). ``processes``: planning processes (default: one
-    per core)."""
+    per core).
+
+    At its start the run names the creditors whose letters cannot go out and why (each
+    line goes to ``warn`` and into the summary); when this run delivers, their letters stay
+    in the outbox until the creditor is set up, instead of failing one by one."""
     # stored timestamps are UTC (SQLite keeps no offset, so everything written must be UTC)
     now = (now or utcnow()).astimezone(UTC)
     sessions = runtime.sessions
     summary = RunSummary(day)
+    blocked = incomplete_creditors(runtime)
+    for b in blocked:
+        line = f"Briefe können nicht raus: {b.german()}"
+        summary.warnings.append(line)
+        if warn is not None:
+            warn(line)
     with transaction(sessions) as s:
         run = s.scalar(select(DailyRun).where(DailyRun.run_date == day))
         if run is None:
@@ -87,7 +105,9 @@ def run_day(
         elif workers.alive(sessions):
             summary.delivery = "übernimmt der laufende Worker (mahnwerk worker)"
         else:
-            deliver_outbox(runtime, now, summary, report=report)
+            hold = {b.creditor_id for b in blocked}
+            summary.held_for_creditor = held_messages(runtime, hold)
+            deliver_outbox(runtime, now, summary, report=report, hold=hold)
     finally:
         close()
     _reconcile(sessions, summary)
@@ -122,6 +142,36 @@ def _reconcile(sessions: Any, summary: RunSummary) -> None:
     with sessions() as s:
         report = check(s.connection())
     summary.ledger_mismatches = [m.german() for m in report.mismatches]
+
+
+def incomplete_creditors(runtime: Runtime) -> list[Blocked]:
+    """Creditors with open cases whose letters cannot go out (their set-up is incomplete)."""
+    with runtime.sessions() as s:
+        return blocked_creditors(
+            s,
+            Agency.of(runtime.settings),
+            strategy_known=strategy_checker(runtime.settings),
+        )
+
+
+def held_messages(runtime: Runtime, hold: set[int]) -> int:
+    """Pending letters of the creditors in ``hold``: they stay pending."""
+    if not hold:
+        return 0
+    with runtime.sessions() as s:
+        return (
+            s.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .join(Case, Case.id == OutboxMessage.case_id)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == "letter",
+                    Case.creditor_id.in_(sorted(hold)),
+                )
+            )
+            or 0
+        )
 
 
 def _progress(progress: Progress | None) -> tuple[Progress, Callable[[], None]]:

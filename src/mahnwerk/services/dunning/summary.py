@@ -36,6 +36,10 @@ class RunSummary:
     #: Messages held back, by reason (an unknown base rate, an incomplete sender): the reason
     #: says how to fix it.
     held: Counter[str] = field(default_factory=Counter)
+    #: creditors whose letters cannot go out, and why (said at the start of the run)
+    warnings: list[str] = field(default_factory=list)
+    #: messages held back because their creditor's set-up is incomplete
+    held_for_creditor: int = 0
 
     def merge(self, other: RunSummary) -> None:
         self.cases_processed += other.cases_processed
@@ -66,6 +70,8 @@ class RunSummary:
             "ledger_mismatches": list(self.ledger_mismatches),
             "errors": list(self.errors),
             "held": dict(self.held),
+            "warnings": list(self.warnings),
+            "held_for_creditor": self.held_for_creditor,
         }
 
     def german(self) -> str:
@@ -73,6 +79,7 @@ class RunSummary:
         names = {"letter": "Briefe", "email": "E-Mails", "sms": "SMS", "phone_task": "Anrufe"}
         lines = [
             f"Mahnlauf für den {self.day.strftime('%d.%m.%Y')}",
+            *(f"  WARNUNG: {w}" for w in self.warnings),
             f"  offene Fälle:            {self.cases_open}",
             f"  heute bearbeitet:        {self.cases_processed}",
         ]
@@ -85,6 +92,7 @@ class RunSummary:
             f"  zurückgestellt (Kontaktregeln, Kanal): {self.deferred}",
             f"  fehlgeschlagen:          {self.failed}",
             f"  storniert (Fall gestoppt): {self.cancelled}",
+            f"  zurückgehalten (Mandant unvollständig): {self.held_for_creditor}",
             f"  Freigaben angefragt:     {self.approvals_requested}",
             f"  Freigaben offen:         {self.approvals_waiting}",
             f"  neue Aufgaben:           {self.tasks_created}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,12 +33,16 @@ from mahnwerk.domain.affordability import Finances, PlanLimits
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.services import cases, events
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.admin.creditors import Agency, payment_account
 from mahnwerk.services.banking.accounts import establish_account
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import SepaMandate
 from mahnwerk.store.models import Case, Creditor, Document
 from mahnwerk.store.workflow import CaseFlag, ContactPreference, Dispute, PaymentPlan
+
+if TYPE_CHECKING:
+    from mahnwerk.services.workspace.desk import TimelineEntry
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: media type → (magic bytes, file extension); the content decides, not the file name
@@ -113,14 +118,16 @@ class Overview:
     cost_reasons: dict[str, str] = field(default_factory=dict)
 
 
-def bank_details(creditor: Creditor) -> dict[str, str]:
-    account = dict((creditor.settings or {}).get("payment_account") or {})
-    return {k: str(account.get(k) or "") for k in ("holder", "iban", "bic")}
+def bank_details(creditor: Creditor, agency: Agency | None = None) -> dict[str, str]:
+    """The account debtors pay to: the creditor's own or the agency's trust account."""
+    return payment_account(creditor.name, creditor.settings, agency)
 
 
-def pay_info(case: Case, creditor: Creditor, total: Decimal) -> PayInfo | None:
+def pay_info(
+    case: Case, creditor: Creditor, total: Decimal, agency: Agency | None = None
+) -> PayInfo | None:
     """Bank details, the EPC QR code and its payload for the exact open total."""
-    bank = bank_details(creditor)
+    bank = bank_details(creditor, agency)
     if not bank["iban"] or total <= 0:
         return None
     transfer = EpcTransfer(
@@ -134,7 +141,7 @@ def pay_info(case: Case, creditor: Creditor, total: Decimal) -> PayInfo | None:
         payload = epc_payload(transfer)
     except EpcError:
         return None
-    svg = qr_svg(transfer, scale=5)
+    svg = qr_svg(transfer, scale=5, scalable=True)
     svg = svg[svg.find("<svg") :]  # drop the XML declaration for inline use
     return PayInfo(
         holder=transfer.name,
@@ -174,7 +181,13 @@ def document_path(documents_dir: Path, doc: Document) -> Path | None:
     return path
 
 
-def overview(session: Session, case_id: int, as_of: date, origin: str | None) -> Overview:
+def overview(
+    session: Session,
+    case_id: int,
+    as_of: date,
+    origin: str | None,
+    agency: Agency | None = None,
+) -> Overview:
     from mahnwerk.services.dunning.letters import cost_reason
 
     case = load(session, case_id, origin)
@@ -194,13 +207,31 @@ def overview(session: Session, case_id: int, as_of: date, origin: str | None) ->
         creditor=creditor,
         statement=st,
         documents=documents(session, case.id),
-        pay=pay_info(case, creditor, st.totals.total_open),
+        pay=pay_info(case, creditor, st.totals.total_open, agency),
         open_dispute=open_dispute is not None,
         hardship=hardship is not None,
         active_plan=active_plan(session, case.id),
         claim_info={c.invoice_no: (c.invoice_date, c.label) for c in case.claims},
         cost_reasons={c.label: cost_reason(c.code) for c in case.costs},
     )
+
+
+#: what the debtor's history shows (the agency's internal steps stay internal)
+DEBTOR_EVENTS = frozenset({
+    "case.created", "payment.received", "payment.reversed", "message.sent",
+    "dispute.opened", "dispute.resolved", "plan.agreed", "plan.proposed", "plan.accepted",
+    "plan.countered", "plan.declined", "plan.broken", "plan.completed", "sepa.mandate",
+    "sepa_mandate.given", "sepa.pre_notification", "document.uploaded",
+    "contact_preference.set",
+})  # fmt: skip
+
+
+def history(session: Session, case: Case) -> list[TimelineEntry]:
+    """What happened on the case that concerns the debtor, newest first (letters sent,
+    payments, plans, disputes); internal notes left out."""
+    from mahnwerk.services.workspace.desk import timeline
+
+    return [e for e in timeline(session, case, for_creditor=True) if e.kind in DEBTOR_EVENTS]
 
 
 def active_plan(session: Session, case_id: int) -> PaymentPlan | None:

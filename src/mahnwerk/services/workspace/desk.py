@@ -9,19 +9,20 @@ then cases without a preference, then those outside their preferred hours; withi
 the larger open amount first, then the higher model score (probability of a payment within
 30 days, :class:`~mahnwerk.store.scoring.CaseScore`, latest run).
 
-Team leads: there is no separate team-lead role. The ``compliance`` role is the team lead;
-agents and compliance may both decide approvals (with a reason, audited).
+Approvals are decided by team leads only (role ``teamlead``, with a reason, audited; the
+rule is :func:`mahnwerk.services.actor.approval_refusal`); their desk is
+:mod:`mahnwerk.services.workspace.lead`.
 """
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -34,12 +35,22 @@ from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, cases, events
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.admin.users import Who, who_is
 from mahnwerk.services.banking import review as bank_review
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.workspace import workflow
 from mahnwerk.store.banking_store import BankEntry
 from mahnwerk.store.calls import CALL_OUTCOMES, CallLog
-from mahnwerk.store.models import Case, CaseEvent, Creditor, Debtor, Document, Payment
+from mahnwerk.store.models import (
+    Case,
+    CaseEvent,
+    Claim,
+    Creditor,
+    Debtor,
+    Document,
+    Payment,
+    debtor_display_name,
+)
 from mahnwerk.store.scoring import CaseScore
 from mahnwerk.store.workflow import (
     Approval,
@@ -49,6 +60,9 @@ from mahnwerk.store.workflow import (
     PaymentPlan,
     Task,
 )
+
+if TYPE_CHECKING:
+    from mahnwerk.batch.balances import Balances
 
 BERLIN = ZoneInfo("Europe/Berlin")
 QUEUE_KINDS = ("phone", "approval", "bank", "dispute", "address", "plan", "review", "monitoring")
@@ -330,6 +344,8 @@ class TimelineEntry:
     actor: str
     data: dict[str, Any]
     document: Document | None = None
+    #: who did it, for people (never the actor label)
+    who: Who = field(default_factory=lambda: Who("system"))
 
 
 @dataclass
@@ -350,7 +366,8 @@ class CaseView:
 
 
 def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=BERLIN)
+    """Stored moments are UTC; SQLite gives them back without their zone."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def timeline(session: Session, case: Case, *, for_creditor: bool = False) -> list[TimelineEntry]:
@@ -373,6 +390,10 @@ def timeline(session: Session, case: Case, *, for_creditor: bool = False) -> lis
                     _aware(doc.created_at), f"document.{doc.kind}", "", {"file": doc.filename}, doc
                 )
             )
+    names = who_is(session, {e.actor for e in entries if e.actor})
+    for entry in entries:
+        if entry.actor:
+            entry.who = names[entry.actor]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 
@@ -603,6 +624,9 @@ class Portfolio:
     open: Decimal
     written_off: Decimal
     months: list[MonthBar]
+    #: what each open case owes today (the ledger's total, computed for all cases at once)
+    open_by_case: dict[int, Decimal] = field(default_factory=dict)
+    open_cases: int = 0
 
 
 def _months_back(today: date, n: int) -> list[str]:
@@ -620,57 +644,80 @@ def _creditor_scope(actor: Actor) -> int:
     return actor.creditor_id
 
 
+def open_balances(session: Session, creditor_id: int, today: date) -> Balances:
+    """The balances today of every open case of the creditor (rows by case id, integer
+    cents), computed for all cases at once by the vectorised ledger
+    (:mod:`mahnwerk.batch.balances`, equal to the per-case ledger to the cent)."""
+    from mahnwerk.batch.balances import compute_balances
+    from mahnwerk.batch.loader import Partition, load_open_cases
+
+    columns = load_open_cases(session.connection(), today, Partition(creditor_id=creditor_id))
+    return compute_balances(columns, today)
+
+
 def portfolio(session: Session, actor: Actor, *, today: date, months: int = 12) -> Portfolio:
-    """The creditor's cases by stage, money collected, open and written off, per month."""
+    """The creditor's cases by stage, money collected, open and written off, per month.
+    Open amounts are what the open cases owe today (not the principal handed over)."""
     creditor_id = _creditor_scope(actor)
     creditor = session.get(Creditor, creditor_id)
     assert creditor is not None
-    all_cases = session.scalars(
-        select(Case)
-        .where(Case.creditor_id == creditor_id)
-        .options(
-            selectinload(Case.claims),
-            selectinload(Case.costs),
-            selectinload(Case.payments),
-            selectinload(Case.debtor),
+    rows = session.execute(
+        select(Case.id, Case.stage, Case.status, Case.created_at).where(
+            Case.creditor_id == creditor_id
         )
     ).all()
+    balances = open_balances(session, creditor_id, today)
+    owed = {
+        int(i): Decimal(int(c)).scaleb(-2)
+        for i, c in zip(balances.case_id.tolist(), balances.total_open.tolist(), strict=True)
+    }
+    written_off_ids = [r.id for r in rows if r.stage == "write_off" and r.id not in owed]
+    for case in _load_cases(session, written_off_ids).values():  # closed after a write-off
+        owed[case.id] = cases.statement(case, today).totals.total_open
     stages: dict[str, list[Decimal]] = defaultdict(list)
     open_total = written_off = Decimal(0)
-    for case in all_cases:
-        owed = cases.statement(case, today).totals.total_open
-        stages[case.stage].append(owed)
-        if case.stage == "write_off" or case.status == "written_off":
-            written_off += owed
-        elif case.status == "open":
-            open_total += owed
+    handed: dict[str, int] = defaultdict(int)
+    for r in rows:
+        amount = owed.get(r.id, Decimal(0)) if r.status == "open" or r.stage == "write_off" else 0
+        stages[r.stage].append(Decimal(amount))
+        if r.stage == "write_off" or r.status == "written_off":
+            written_off += Decimal(amount)
+        elif r.status == "open":
+            open_total += Decimal(amount)
+        handed[_aware(r.created_at).astimezone(BERLIN).strftime("%Y-%m")] += 1
     collected = session.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0))
         .join(Case, Case.id == Payment.case_id)
         .where(Case.creditor_id == creditor_id, Payment.reversed.is_(False))
     )
     labels = _months_back(today, months)
-    paid: dict[str, Decimal] = defaultdict(Decimal)
-    for case in all_cases:
-        for p in case.payments:
-            if not p.reversed:
-                paid[p.date.strftime("%Y-%m")] += p.amount
-    handed: dict[str, int] = defaultdict(int)
-    for case in all_cases:
-        handed[_aware(case.created_at).astimezone(BERLIN).strftime("%Y-%m")] += 1
-    audit.record(
-        session, actor, "read", "portfolio", creditor_id, details={"cases": len(all_cases)}
-    )
+    first = date(int(labels[0][:4]), int(labels[0][5:]), 1)
+    year, month = func.extract("year", Payment.date), func.extract("month", Payment.date)
+    paid: dict[str, Decimal] = {}
+    for y, m, total in session.execute(
+        select(year, month, func.sum(Payment.amount))
+        .join(Case, Case.id == Payment.case_id)
+        .where(
+            Case.creditor_id == creditor_id,
+            Payment.reversed.is_(False),
+            Payment.date >= first,
+        )
+        .group_by(year, month)
+    ):
+        paid[f"{int(y):04d}-{int(m):02d}"] = Decimal(total or 0).quantize(Decimal("0.01"))
+    audit.record(session, actor, "read", "portfolio", creditor_id, details={"cases": len(rows)})
     return Portfolio(
         creditor=creditor,
         by_stage=sorted(
             ((s, len(v), sum(v, Decimal(0))) for s, v in stages.items()), key=lambda r: r[0]
         ),
-        cases=len(all_cases),
+        cases=len(rows),
         collected=Decimal(collected or 0),
         open=open_total,
         written_off=written_off,
         months=[MonthBar(m, paid.get(m, Decimal(0)), handed.get(m, 0)) for m in labels],
+        open_by_case={k: Decimal(v) for k, v in owed.items()},
+        open_cases=sum(1 for r in rows if r.status == "open"),
     )
 
 
@@ -695,7 +742,9 @@ CSV_HEADER = (
     "Schuldner",
     "Stufe",
     "Status",
+    "Widerspruch offen",
     "Übergeben am",
+    "Hauptforderung übergeben",
     "Hauptforderung offen",
     "Zinsen offen",
     "Kosten offen",
@@ -704,40 +753,88 @@ CSV_HEADER = (
 )
 
 
-def portfolio_csv(session: Session, actor: Actor, *, today: date) -> str:
-    """The creditor's cases as German Excel CSV (``;``, decimal comma, UTF-8 with BOM)."""
+def portfolio_csv(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    label: Callable[[str, str], str] | None = None,
+) -> str:
+    """The creditor's cases as German Excel CSV (``;``, decimal comma, UTF-8 with BOM), with
+    readable values: stages and statuses in words (``label(kind, code)``, kind ``stage`` or
+    ``status``), dates as ``31.12.2026``, amounts as ``1234,50``."""
     creditor_id = _creditor_scope(actor)
-    rows = session.scalars(
-        select(Case)
+    name = label or (lambda _kind, code: code)
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            Case.external_ref,
+            Case.stage,
+            Case.status,
+            Case.created_at,
+            Debtor.kind,
+            Debtor.first_name,
+            Debtor.last_name,
+            Debtor.company,
+        )
+        .join(Debtor, Debtor.id == Case.debtor_id)
         .where(Case.creditor_id == creditor_id)
         .order_by(Case.id)
-        .options(
-            selectinload(Case.claims),
-            selectinload(Case.costs),
-            selectinload(Case.payments),
-            selectinload(Case.debtor).selectinload(Debtor.addresses),
-        )
     ).all()
+    computed = open_balances(session, creditor_id, today)
+    balances = {int(case_id): computed.totals(row) for row, case_id in enumerate(computed.case_id)}
+    others = _load_cases(session, [r.id for r in rows if r.id not in balances])
+    for case in others.values():
+        totals = cases.statement(case, today).totals
+        balances[case.id] = {
+            "principal_open": totals.principal_open,
+            "interest_open": totals.interest_open,
+            "costs_open": totals.costs_open,
+            "total_open": totals.total_open,
+        }
+    principal: dict[int, Decimal] = defaultdict(Decimal)
+    for case_id, amount in session.execute(
+        select(Claim.case_id, Claim.principal)
+        .join(Case, Case.id == Claim.case_id)
+        .where(Case.creditor_id == creditor_id)
+    ):
+        principal[case_id] += amount
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for case_id, amount in session.execute(
+        select(Payment.case_id, Payment.amount)
+        .join(Case, Case.id == Payment.case_id)
+        .where(Case.creditor_id == creditor_id, Payment.reversed.is_(False))
+    ):
+        paid[case_id] += amount
+    disputed = set(
+        session.scalars(
+            select(Dispute.case_id)
+            .join(Case, Case.id == Dispute.case_id)
+            .where(Case.creditor_id == creditor_id, Dispute.status == "open")
+        )
+    )
     out = io.StringIO()
     out.write("\ufeff")
     writer = spreadsheet.writer(out)
     writer.writerow(CSV_HEADER)
-    for case in rows:
-        t = cases.statement(case, today).totals
-        paid = sum((p.amount for p in case.payments if not p.reversed), Decimal(0))
+    for r in rows:
+        t = balances[r.id]
         writer.writerow(
             (
-                case.reference,
-                case.external_ref,
-                case.debtor.display_name,
-                case.stage,
-                case.status,
-                _aware(case.created_at).astimezone(BERLIN).strftime("%d.%m.%Y"),
-                _de_amount(t.principal_open),
-                _de_amount(t.interest_open),
-                _de_amount(t.costs_open),
-                _de_amount(t.total_open),
-                _de_amount(paid),
+                r.reference,
+                r.external_ref,
+                debtor_display_name(r.kind, r.first_name, r.last_name, r.company),
+                name("stage", r.stage),
+                name("status", r.status),
+                "ja" if r.id in disputed else "nein",
+                _aware(r.created_at).astimezone(BERLIN).strftime("%d.%m.%Y"),
+                _de_amount(principal[r.id]),
+                _de_amount(Decimal(t["principal_open"])),
+                _de_amount(Decimal(t["interest_open"])),
+                _de_amount(Decimal(t["costs_open"])),
+                _de_amount(Decimal(t["total_open"])),
+                _de_amount(paid[r.id]),
             )
         )
     audit.record(session, actor, "export", "portfolio", creditor_id, details={"cases": len(rows)})

@@ -22,7 +22,7 @@ from mahnwerk.domain.affordability import CostNotice, cost_notice
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, cases, events
-from mahnwerk.services.actor import Actor, today_in_germany, utcnow
+from mahnwerk.services.actor import Actor, approval_refusal, today_in_germany, utcnow
 from mahnwerk.store.models import Case, ContactPoint
 from mahnwerk.store.workflow import (
     Approval,
@@ -64,11 +64,11 @@ def _case(session: Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def _human(actor: Actor) -> None:
-    if actor.kind == "system":
-        raise WorkflowError("Freigaben entscheidet ein Mensch, nicht das System")
-    if not actor.is_staff:
-        raise WorkflowError("nur Sachbearbeitung, Teamleitung oder Compliance dürfen freigeben")
+def _human(actor: Actor, proposed_by: str = "system:strategy") -> None:
+    """Only a team lead decides, and not what they proposed (:func:`approval_refusal`)."""
+    refusal = approval_refusal(actor, proposed_by)
+    if refusal:
+        raise WorkflowError(refusal)
 
 
 # ------------------------------------------------------------------------------ disputes
