@@ -176,10 +176,16 @@ def statement_lines(database: Path, day: date, out: Path) -> int:
                             {
                                 "id": c.id,
                                 "principal": str(c.principal),
-                                "default_from": c.default_from.isoformat(),
                                 "interest": {"kind": "statutory"},
                             }
-                            for c in ledger.claims
+                            # a claim not yet in default (an import without "Verzug seit"
+                            # waits for the first reminder) is given with its due date
+                            | (
+                                {"default_from": c.default_from.isoformat()}
+                                if c.default_from
+                                else {"due_date": stored.due_date.isoformat()}
+                            )
+                            for c, stored in zip(ledger.claims, case.claims, strict=True)
                         ],
                         "costs": [
                             {"date": c.date.isoformat(), "label": c.label, "amount": str(c.amount)}
