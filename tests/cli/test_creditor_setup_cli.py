@@ -26,6 +26,12 @@ def env(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("MAHNWERK_VAR_DIR", str(tmp_path / "var"))
     for name in ("MAHNWERK_SMTP_HOST", "MAHNWERK_SMS_URL", "MAHNWERK_AGENCY_IBAN"):
         monkeypatch.delenv(name, raising=False)
+    # the agency's own sender data complete (§ 13a RDG, legal review): only the creditor's
+    # set-up is missing here
+    monkeypatch.setenv("MAHNWERK_AGENCY_NAME", "Inkasso Nord GmbH")
+    monkeypatch.setenv("MAHNWERK_AGENCY_ADDRESS", "Ballindamm 17, 20095 Hamburg")
+    monkeypatch.setenv("MAHNWERK_AGENCY_EMAIL", "service@inkasso-nord.example")
+    monkeypatch.setenv("MAHNWERK_AGENCY_REGISTRATION", "Rechtsdienstleistungsregister HH 3712 E-1")
 
 
 def test_add_checks_every_field_and_stores_nothing_when_wrong(env, sessions, capsys):
