@@ -236,7 +236,17 @@ def test_a_dispute_pauses_the_case_and_opens_a_task(
         sessions, disputed, "wie gesagt, nie bestellt", config, answer.conversation_id, today
     )
     assert again.actions == [{"kind": "dispute_exists"}]
-    runtime = Runtime(Settings(db_url, tmp_path / "var", "k"), engine, sessions)
+    # the agency's sender data complete (§ 13a RDG): otherwise the run holds every message
+    settings = Settings(
+        db_url,
+        tmp_path / "var",
+        "k",
+        agency_name="Inkasso Nord GmbH",
+        agency_address="Ballindamm 17, 20095 Hamburg",
+        agency_email="service@inkasso-nord.example",
+        agency_registration="Rechtsdienstleistungsregister HH 3712 E-1",
+    )
+    runtime = Runtime(settings, engine, sessions)
     run_day(runtime, today + timedelta(days=1))
     with sessions() as s:
         assert s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == disputed)).all() == []

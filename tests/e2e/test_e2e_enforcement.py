@@ -29,7 +29,7 @@ def _seed(live_server) -> int:
         creditor = accounts.add_creditor(s, CLI, "Versorger West GmbH")
         creditor.settings = {"address": "Rheinufer 2, 40213 Düsseldorf"}
         accounts.add_user(s, CLI, "zv-agent@example.org", PASSWORD, "agent")
-        accounts.add_user(s, CLI, "zv-lead@example.org", PASSWORD, "compliance")
+        accounts.add_user(s, CLI, "zv-lead@example.org", PASSWORD, "teamlead")
         debtor = cases.DebtorInput(
             kind="natural", consumer=True, first_name="Petra", last_name="Vollstreck",
             birth_date=date(1975, 8, 30), street="Kölner Straße 12", postcode="40211",
@@ -49,12 +49,12 @@ def _seed(live_server) -> int:
         return case.id
 
 
-def _login(page, url, email):
+def _login(page, url, email, landing="**/work"):
     page.goto(url + "/login")
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/work")
+    page.wait_for_url(landing)
 
 
 def test_agent_proposes_a_pfueb_lead_approves_and_the_pdf_downloads(live_server, page, tmp_path):
@@ -75,7 +75,7 @@ def test_agent_proposes_a_pfueb_lead_approves_and_the_pdf_downloads(live_server,
     screenshot(page, "enforcement-proposed")
     page.get_by_role("button", name="Abmelden").click()
 
-    _login(page, url, "zv-lead@example.org")
+    _login(page, url, "zv-lead@example.org", landing="**/lead*")  # a team lead lands there
     page.goto(f"{url}/work/cases/{case_id}/enforcement")
     measures_box = page.locator("#measures")
     measures_box.get_by_label("Begründung").fill("Arbeitgeber laut Auskunft bestätigt")

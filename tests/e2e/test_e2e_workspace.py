@@ -127,7 +127,7 @@ def test_agent_works_a_call_and_records_a_promise(live_server, page, world):
     assert "zahlt am Monatsende" in page.content()
     page.goto(live_server.url + f"/work/cases/{world['a']}")
     timeline = page.locator("ol.timeline").inner_text()
-    assert "Zahlungsvereinbarung" in timeline and "Telefonat" in timeline
+    assert "Zahlungsversprechen" in timeline and "Telefonat" in timeline
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + f"/work/cases/{world['a']}/call")
     screenshot(page, "call-view-phone")

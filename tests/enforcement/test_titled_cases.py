@@ -24,7 +24,7 @@ from mahnwerk.store.models import Case
 from mahnwerk.store.workflow import Approval, Task
 
 AGENT = Actor(kind="user", id="3", role="agent")
-LEAD = Actor(kind="user", id="4", role="compliance")
+LEAD = Actor(kind="user", id="4", role="teamlead")
 TODAY = date(2026, 12, 5)
 
 

@@ -42,7 +42,7 @@ def ids(sessions):
         b = accounts.add_creditor(s, CLI, "Fitnessstudio Süd")
         for email, role, cid in (
             ("agent@example.org", "agent", None),
-            ("lead@example.org", "compliance", None),
+            ("lead@example.org", "teamlead", None),
             ("a@example.org", "creditor", a.id),
             ("b@example.org", "creditor", b.id),
         ):
