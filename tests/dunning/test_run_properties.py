@@ -145,7 +145,11 @@ def build(sessions, specs: list[dict[str, Any]], day: date = DAY) -> list[int]:
                 for i, c in enumerate(spec["claims"])
             )
             case = cases.create_case(
-                s, CLI, creditor.id, cases.CaseInput(f"K-{n}", cases.DebtorInput(**person), claims)
+                s,
+                CLI,
+                creditor.id,
+                cases.CaseInput(f"K-{n}", cases.DebtorInput(**person), claims),
+                today=day,
             )
             handed = day - timedelta(days=spec["handed_over_days_ago"])
             case.created_at = datetime(handed.year, handed.month, handed.day, 9, tzinfo=UTC)

@@ -192,13 +192,16 @@ def find_or_create_debtor(
 _DEBTOR_TEXT = ("first_name", "last_name", "company", "street", "postcode", "city")
 
 
-def plausible(session: Session, creditor_id: int, data: CaseInput) -> CaseInput:
+def plausible(
+    session: Session, creditor_id: int, data: CaseInput, *, today: date | None = None
+) -> CaseInput:
     """``data`` with zero-width characters removed from its text, or :class:`CaseError`
     naming every implausible value (:mod:`mahnwerk.domain.plausibility`): amounts of 0 or
-    above the creditor's ceiling, a default in the future, text with direction overrides."""
+    above the creditor's ceiling, a default after ``today`` (default: today in Germany),
+    text with direction overrides."""
     creditor = session.get(Creditor, creditor_id)
     ceiling = ceiling_of(creditor.settings if creditor else None)
-    today = today_in_germany()
+    today = today or today_in_germany()
     problems = []
     for claim in data.claims:
         problems += [
@@ -226,7 +229,11 @@ def create_case(
     data: CaseInput,
     *,
     receipt_days: int = DEFAULT_RECEIPT_DAYS,
+    today: date | None = None,
 ) -> Case:
+    """A new case with its debtor and claims; ``today`` is the day the plausibility
+    checks measure against (default: today in Germany; tests and back-dated hand-overs
+    pass their own)."""
     if not actor.may_see_creditor(creditor_id):
         raise PermissionError("fremder Mandant")
     existing = session.scalar(
@@ -239,7 +246,7 @@ def create_case(
     numbers = [c.invoice_no for c in data.claims]
     if len(set(numbers)) != len(numbers):
         raise CaseError("eine Rechnungsnummer kommt im Fall doppelt vor")
-    data = plausible(session, creditor_id, data)
+    data = plausible(session, creditor_id, data, today=today)
     grounds = [claim_default(c, data.debtor.consumer, receipt_days) for c in data.claims]
     now = utcnow()
     debtor = find_or_create_debtor(session, creditor_id, data.debtor, now)
