@@ -61,7 +61,7 @@ def build(
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     if migrate:
-        upgrade(engine)
+        upgrade(engine, secret_key=settings.secret_key)
     sessions = session_factory(engine)
     if letters is None:
         from mahnwerk.services.dunning.letters import PayloadLetterRenderer

@@ -19,12 +19,14 @@ def alembic_config(url: str = "") -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "heads", *, secret_key: str | None = None) -> None:
     """Bring the database to ``revision`` (every head: areas add migrations on their own
-    branch from the core schema) in one transaction."""
+    branch from the core schema) in one transaction. ``secret_key``: the application's key,
+    for migrations that encrypt stored secrets with it."""
     cfg = alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["secret_key"] = secret_key
         command.upgrade(cfg, revision)
 
 

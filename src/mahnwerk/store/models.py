@@ -328,6 +328,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = ts()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: what the key may do, comma-separated: read, cases, bank, admin (services.admin.scopes)
+    scopes: Mapped[str] = mapped_column(String(100), default="read")
 
 
 class AuditEntry(Base):
@@ -352,7 +354,7 @@ class Webhook(Base):
     id: Mapped[int] = pk()
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(300))  # sealed (store.sealed)
     events: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = ts()

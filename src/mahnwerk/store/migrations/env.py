@@ -16,6 +16,7 @@ from mahnwerk.store import (
     workflow,
 )
 from mahnwerk.store import plans as plan_tables
+from mahnwerk.store import security as security_tables
 from mahnwerk.store.models import Base
 
 config = context.config
@@ -30,6 +31,7 @@ MODEL_MODULES = (
     web_accounts,
     workflow,
     plan_tables,
+    security_tables,
 )  # importing them registers their tables with Base.metadata
 
 
