@@ -328,8 +328,6 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = ts()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: what the key may do, comma-separated: read, cases, bank, admin (services.admin.scopes)
-    scopes: Mapped[str] = mapped_column(String(100), default="read")
 
 
 class AuditEntry(Base):

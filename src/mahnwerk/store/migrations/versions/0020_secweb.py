@@ -1,12 +1,9 @@
-"""security of the web side: server-side sessions, failed sign-ins, API key scopes, webhook
-secrets encrypted
+"""security of the web side: server-side sessions, failed sign-ins, webhook secrets encrypted
 
 Revision ID: 0020
 Revises: 0022
 
 - ``web_session`` and ``auth_failure`` (``mahnwerk.store.security``);
-- ``api_key.scopes``: keys made before keep what they could do (a creditor's key: read,
-  cases, admin; a staff user's key: read, cases, bank, admin, still bounded by the role);
 - ``webhook.secret`` widened and every secret stored in the clear sealed with the
   application's key (``mahnwerk.store.sealed``). The key comes from the settings through
   :func:`mahnwerk.store.migrate.upgrade`; without it, webhooks stored in the clear stop the
@@ -60,24 +57,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_auth_failure_key_at", "auth_failure", ["key_hash", "at"])
     op.create_index("ix_auth_failure_at", "auth_failure", ["at"])
-
-    with op.batch_alter_table("api_key") as batch:
-        batch.add_column(
-            sa.Column("scopes", sa.String(length=100), nullable=False, server_default="read")
-        )
-    api_key = sa.table(
-        "api_key", sa.column("user_id", ID), sa.column("scopes", sa.String(length=100))
-    )
-    op.execute(
-        api_key.update().where(api_key.c.user_id.is_(None)).values(scopes="read,cases,admin")
-    )
-    op.execute(
-        api_key.update()
-        .where(api_key.c.user_id.is_not(None))
-        .values(scopes="read,cases,bank,admin")
-    )
-    with op.batch_alter_table("api_key") as batch:
-        batch.alter_column("scopes", server_default=None)
 
     with op.batch_alter_table("webhook") as batch:
         batch.alter_column(
