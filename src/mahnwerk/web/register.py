@@ -79,6 +79,7 @@ def router(pages: Pages) -> APIRouter:
                     done.registration.email,
                     done.registration.contact_name,
                 )
+                registration_id = done.registration.id
         except registration.RegistrationError as exc:
             return pages.render(request, "register/form.html", 422, form=values, errors=exc.errors)
         limiter.fail(client)  # counts every registration, not only failed ones
@@ -87,14 +88,19 @@ def router(pages: Pages) -> APIRouter:
         mail = "sent"
         if sender is None:
             mail = "not_configured"
-            log.warning("no SMTP server configured; confirmation link for %s: %s", to, link)
+            # neither the address nor the link (a credential) goes into the log
+            log.warning("no SMTP server configured; registration %s not confirmed", registration_id)
         else:
             subject, text = registration.confirmation_mail(runtime.settings.agency_name, link, name)
             try:
                 sender.send(to=to, subject=subject, text=text, reference="registration")
             except DeliveryError as exc:
                 mail = "failed"
-                log.warning("confirmation mail to %s failed: %s", to, exc)
+                log.warning(
+                    "confirmation mail of registration %s failed: %s",
+                    registration_id,
+                    type(exc).__name__,
+                )
         return pages.render(request, "register/done.html", mail=mail, email=to)
 
     @r.get("/register/confirm", response_class=HTMLResponse)
