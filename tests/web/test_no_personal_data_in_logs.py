@@ -7,10 +7,9 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import sys
-from pathlib import Path
 
 import pytest
+from api_support import CASE_BODY
 from fastapi.testclient import TestClient
 
 from mahnwerk.asgi import NoQueryStrings, create_asgi_app, quiet_access_log
@@ -19,9 +18,6 @@ from mahnwerk.config import Settings
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
 from mahnwerk.store.db import transaction
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from api_support import CASE_BODY
 
 PASSWORD = "geheimes-passwort-123"
 REGISTRANT = "erika.registrant@sonnenschein.example"
