@@ -347,6 +347,9 @@ def _decide(
     case = _case(session, actor, approval.case_id)
     if approval.status != "pending":
         raise WorkflowError(f"Freigabe {approval_id} ist schon entschieden ({approval.status})")
+    refusal = approval_refusal(session, actor, case) if status == "approved" else None
+    if refusal:  # before anything changes
+        raise WorkflowError(refusal)
     approval.status = status
     approval.decided_by = actor.label
     approval.decided_at = utcnow()
@@ -359,6 +362,22 @@ def _court_approval(session: Session, approval_id: int) -> bool:
 
     approval = session.get(Approval, approval_id)
     return approval is not None and approval.strategy_name in COURT_APPROVALS
+
+
+def approval_refusal(session: Session, actor: Actor, case: Case) -> str | None:
+    """Why ``actor`` may not approve a gated step (court, enforcement, credit bureau) of
+    ``case`` now, or ``None`` (issue 20: such steps only for an open, undisputed case, and
+    compliance audits but does not approve legal steps)."""
+    if actor.role == "compliance":
+        return "Compliance prüft Freigaben, entscheidet aber keine gerichtlichen Schritte"
+    if case.status != "open":
+        return f"Fall {case.reference} ist nicht offen ({case.status}): keine Freigabe möglich"
+    disputed = session.scalar(
+        select(Dispute.id).where(Dispute.case_id == case.id, Dispute.status == "open").limit(1)
+    )
+    if disputed is not None:
+        return f"Fall {case.reference} ist bestritten: erst den Widerspruch klären"
+    return None
 
 
 def approve(
