@@ -284,7 +284,7 @@ def test_secrets_are_stored_encrypted(client, tenants, runtime, engine: Engine):
 
 def test_the_migration_seals_secrets_stored_in_the_clear(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0022")
+    upgrade(engine, "0014")
     with engine.begin() as connection:
         connection.execute(
             text(

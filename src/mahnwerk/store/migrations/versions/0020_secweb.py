@@ -1,7 +1,7 @@
 """security of the web side: server-side sessions, failed sign-ins, webhook secrets encrypted
 
 Revision ID: 0020
-Revises: 0022
+Revises: 0014
 
 - ``web_session`` and ``auth_failure`` (``mahnwerk.store.security``);
 - ``webhook.secret`` widened and every secret stored in the clear sealed with the
@@ -20,7 +20,7 @@ from alembic import context, op
 from mahnwerk.store.sealed import is_sealed, seal
 
 revision: str = "0020"
-down_revision: str | None = "0022"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
