@@ -6,6 +6,7 @@ Composed here, above both, so that neither the API nor the pages import each oth
 from __future__ import annotations
 
 import gc
+import logging
 
 from fastapi import FastAPI
 
@@ -18,6 +19,7 @@ from mahnwerk.web.app import mount_web
 def create_asgi_app(runtime: Runtime, *, webhook_interval: float | None = None) -> FastAPI:
     app = create_app(runtime, webhook_interval=webhook_interval)
     mount_web(app, runtime)
+    quiet_access_log()
     return app
 
 
@@ -38,3 +40,20 @@ def asgi_from_environment() -> FastAPI:
     app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
     freeze_startup_heap()
     return app
+
+
+class NoQueryStrings(logging.Filter):
+    """Uvicorn's access log without query strings: they can carry tokens (a registration
+    link) or personal data (a search)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
+
+
+def quiet_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, NoQueryStrings) for f in access.filters):
+        access.addFilter(NoQueryStrings())

@@ -76,7 +76,7 @@ def build(
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     if migrate:
-        upgrade(engine)
+        upgrade(engine, secret_key=settings.secret_key)
     sessions = session_factory(engine)
     install_reference_values(sessions)
     if letters is None:

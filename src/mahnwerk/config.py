@@ -108,6 +108,20 @@ The portal assistant:
   debtor when to expect a person), e.g. ``Mo-Fr 08:00-18:00`` (default) or
   ``Mo-Do 08:00-17:00, Fr 08:00-14:00``; the public holidays of ``MAHNWERK_AGENCY_LAND``
   close the office.
+
+Security of the web server (README, "Security"):
+
+- ``MAHNWERK_TRUSTED_PROXIES``: addresses or networks (comma-separated, e.g.
+  ``127.0.0.1,10.0.0.0/24``) of the reverse proxies in front of mahnwerk; only from these is
+  ``X-Forwarded-For`` believed (default: none, the peer's address counts).
+- ``MAHNWERK_SESSION_IDLE_MINUTES``: a signed-in session ends after this long without a
+  request (default 30); ``MAHNWERK_SESSION_MAX_HOURS``: and this long after the sign-in
+  whatever happens (default 10). The cookie is ``Secure`` when ``MAHNWERK_PUBLIC_URL`` is https.
+- Request size limits, in bytes (``K``/``M`` suffixes allowed), refused with 413 before the
+  body is read: ``MAHNWERK_LIMIT_API_JSON`` (API bodies, default 1M),
+  ``MAHNWERK_LIMIT_BANK_STATEMENT`` (50M), ``MAHNWERK_LIMIT_PORTAL_EVIDENCE`` (the request
+  with a debtor's upload, 6M: a file of up to 5 MB and the form), ``MAHNWERK_LIMIT_FORM``
+  (every other page form, 256K).
 """
 
 from __future__ import annotations
@@ -199,6 +213,22 @@ class Settings:
     retention_scores_years: int = 1
     #: the agency's office hours (the portal assistant names them when a person takes over)
     office_hours: str = "Mo-Fr 08:00-18:00"
+    #: reverse proxies whose X-Forwarded-For is believed (addresses or networks)
+    trusted_proxies: tuple[str, ...] = ()
+    #: a signed-in session ends after this many minutes without a request …
+    session_idle_minutes: float = 30.0
+    #: … and this many hours after the sign-in
+    session_max_hours: float = 10.0
+    #: request body limits in bytes (see :mod:`mahnwerk.api.limits`)
+    limit_api_json: int = 1 << 20
+    limit_bank_statement: int = 50 << 20
+    limit_portal_evidence: int = 6 << 20
+    limit_form: int = 256 << 10
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Session cookies only over https when the public address is https."""
+        return self.public_url.lower().startswith("https://")
 
     @property
     def documents_dir(self) -> Path:
@@ -334,6 +364,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         agency_safe_id=env.get("MAHNWERK_AGENCY_SAFE_ID", ""),
         gkg_kv2111_fee=_optional_amount(env, "MAHNWERK_GKG_KV2111"),
         nba=load_nba_settings(env),
+        trusted_proxies=_networks(env.get("MAHNWERK_TRUSTED_PROXIES", "")),
+        session_idle_minutes=_positive(env, "MAHNWERK_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive(env, "MAHNWERK_SESSION_MAX_HOURS", 10),
+        limit_api_json=_size(env, "MAHNWERK_LIMIT_API_JSON", "1M"),
+        limit_bank_statement=_size(env, "MAHNWERK_LIMIT_BANK_STATEMENT", "50M"),
+        limit_portal_evidence=_size(env, "MAHNWERK_LIMIT_PORTAL_EVIDENCE", "6M"),
+        limit_form=_size(env, "MAHNWERK_LIMIT_FORM", "256K"),
     )
 
 
@@ -368,6 +405,52 @@ def load_nba_settings(env: dict[str, str] | None = None) -> NbaSettings:
         holdout_share=number("HOLDOUT_SHARE", 0.10, 0.0, 0.9),
         holdout_salt=env.get("MAHNWERK_NBA_HOLDOUT_SALT") or "mahnwerk-nba",
     )
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """``"127.0.0.1, 10.0.0.0/24"`` → ``("127.0.0.1/32", "10.0.0.0/24")``.
+
+    >>> _networks("127.0.0.1, 10.0.0.0/24,::1")
+    ('127.0.0.1/32', '10.0.0.0/24', '::1/128')
+    """
+    import ipaddress
+
+    networks = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"MAHNWERK_TRUSTED_PROXIES: {part!r} ist keine IP-Adresse und kein Netz"
+            ) from None
+    return tuple(networks)
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or str(default)).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}: {text!r} ist keine Zahl") from None
+    if not value > 0:
+        raise ValueError(f"{name}: {text!r} muss größer als 0 sein")
+    return value
+
+
+def _size(env: dict[str, str], name: str, default: str) -> int:
+    """A size in bytes, with an optional ``K`` or ``M`` (binary: 1K = 1024).
+
+    >>> _size({"X": "5M"}, "X", "1K"), _size({}, "X", "256K"), _size({"X": "1000"}, "X", "1K")
+    (5242880, 262144, 1000)
+    """
+    text = (env.get(name) or default).strip().upper().removesuffix("B")
+    factor = {"K": 1 << 10, "M": 1 << 20}.get(text[-1:], 1)
+    number = text[:-1] if factor > 1 else text
+    if not number.isdigit() or int(number) == 0:
+        raise ValueError(f"{name}: {text!r} ist keine Größe (z. B. 1048576, 512K oder 5M)")
+    return int(number) * factor
 
 
 def _euros(env: dict[str, str], name: str, default: str) -> Decimal:

@@ -301,6 +301,50 @@ def test_court_and_enforcement_are_never_executed_automatically(runtime, session
     assert [m.stage for m in rows(sessions, OutboxMessage)] == ["reminder"]
 
 
+def pending_court_approval(runtime, sessions, make_case) -> tuple[int, int]:
+    case_id = make_case(email=None)
+    run(runtime)
+    put_at_step(sessions, case_id, 5, date(2026, 4, 1))
+    with transaction(sessions) as s:
+        s.get(Case, case_id).stage = "final_notice"
+    run(runtime, date(2026, 4, 15))
+    (approval,) = rows(sessions, Approval)
+    return case_id, approval.id
+
+
+def test_a_disputed_case_cannot_be_approved_into_court(runtime, sessions, make_case):
+    """Issue 20: a disputed case is never approved into court (the dispute is resolved
+    first)."""
+    case_id, approval_id = pending_court_approval(runtime, sessions, make_case)
+    with transaction(sessions) as s:
+        workflow.open_dispute(s, CLI, case_id, "Rechnung nie erhalten")
+    with transaction(sessions) as s, pytest.raises(workflow.WorkflowError, match="bestritten"):
+        workflow.approve(s, CLI, approval_id, "Forderung unbestritten")
+    with sessions() as s:
+        assert s.get(Approval, approval_id).status == "pending"
+        assert s.get(Case, case_id).stage == "final_notice"
+
+
+def test_a_recall_cancels_pending_approvals_and_open_tasks(runtime, sessions, make_case):
+    from mahnwerk.services import cases
+
+    case_id, approval_id = pending_court_approval(runtime, sessions, make_case)
+    with transaction(sessions) as s:
+        workflow.add_task(s, case_id, "call", "test", "Anrufen")
+        cases.recall_case(s, CLI, s.get(Case, case_id), "Mandant ruft zurück")
+    with sessions() as s:
+        assert s.get(Approval, approval_id).status == "cancelled"
+        assert [t.status for t in s.scalars(select(Task).where(Task.case_id == case_id))] == [
+            "done"
+        ]
+    with transaction(sessions) as s, pytest.raises(workflow.WorkflowError, match="entschieden"):
+        workflow.approve(s, CLI, approval_id, "Titel sinnvoll")
+    with transaction(sessions) as s:  # and were one pending still, a recalled case is refused
+        s.get(Approval, approval_id).status = "pending"
+    with transaction(sessions) as s, pytest.raises(workflow.WorkflowError, match="recalled"):
+        workflow.approve(s, CLI, approval_id, "Titel sinnvoll")
+
+
 def test_a_returned_letter_opens_an_address_inquiry(runtime, sessions, make_case):
     case_id = make_case(email=None)
     run(runtime)

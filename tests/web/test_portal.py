@@ -191,19 +191,51 @@ def test_wrong_code_fails_and_right_code_shows_the_statement_of_the_ledger(
     assert "<h1>Ihr Vorgang</h1>" in text and 'aria-label="Ihr Vorgang"' in text
 
 
-def test_five_failures_lock_the_case_in_the_database(client, sessions, creditor_id):
+def test_five_failures_lock_that_address_out_not_the_debtor(runtime, sessions, creditor_id):
+    """Issue 20: five wrong codes used to lock the case for everyone, so anyone who knew a
+    (sequential) reference could lock its debtor out."""
     case_id = make_case(sessions, creditor_id)
     reference, code = code_of(sessions, case_id)
-    token = csrf_of(client.get("/portal").text)
-    for _ in range(5):
-        client.post(
-            "/portal",
-            data={"reference": reference, "code": "WRONG", "postcode": "80331", "csrf": token},
-        )
-    locked = client.post(
-        "/portal", data={"reference": reference, "code": code, "postcode": "80331", "csrf": token}
-    )
-    assert locked.status_code == 429 and "30 Minuten" in locked.text
+    right = {"reference": reference, "code": code, "postcode": "80331"}
+    with TestClient(create_asgi_app(runtime), client=("203.0.113.9", 4000)) as attacker:
+        token = csrf_of(attacker.get("/portal").text)
+        for _ in range(5):
+            wrong = attacker.post("/portal", data={**right, "code": "WRONG", "csrf": token})
+            assert wrong.status_code == 401
+        locked = attacker.post("/portal", data={**right, "csrf": token})
+        assert locked.status_code == 429 and "30 Minuten" in locked.text
+    with TestClient(create_asgi_app(runtime), client=("198.51.100.7", 4000)) as debtor:
+        token = csrf_of(debtor.get("/portal").text)
+        answer = debtor.post("/portal", data={**right, "csrf": token}, follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_an_unknown_reference_locks_like_a_known_one(runtime, sessions, creditor_id):
+    case_id = make_case(sessions, creditor_id)
+    reference, _ = code_of(sessions, case_id)
+    statuses = {}
+    for ref, peer in ((reference, "192.0.2.1"), ("MW-99999999-00", "192.0.2.2")):
+        with TestClient(create_asgi_app(runtime), client=(peer, 4000)) as c:
+            token = csrf_of(c.get("/portal").text)
+            data = {"reference": ref, "code": "WRONG", "postcode": "80331", "csrf": token}
+            statuses[ref] = [c.post("/portal", data=data).status_code for _ in range(6)]
+    assert statuses[reference] == statuses["MW-99999999-00"] == [401] * 5 + [429]
+
+
+def test_a_success_elsewhere_does_not_reset_an_address_count(runtime, sessions, creditor_id):
+    mine = make_case(sessions, creditor_id, ref="K-1")
+    reference, code = code_of(sessions, mine)
+    with TestClient(create_asgi_app(runtime), client=("192.0.2.50", 4000)) as c:
+        token = csrf_of(c.get("/portal").text)
+        for i in range(9):  # guesses at other cases
+            bad = {"reference": f"MW-{i:08d}-00", "code": "X", "postcode": "1", "csrf": token}
+            assert c.post("/portal", data=bad).status_code == 401
+        ok = {"reference": reference, "code": code, "postcode": "80331", "csrf": token}
+        assert c.post("/portal", data=ok, follow_redirects=False).status_code == 303
+        token = csrf_of(c.get("/portal").text)
+        bad = {"reference": "MW-00000042-00", "code": "X", "postcode": "1", "csrf": token}
+        assert c.post("/portal", data=bad).status_code == 401  # the tenth
+        assert c.post("/portal", data={**ok, "csrf": token}).status_code == 429
 
 
 def test_attempts_are_limited_per_client_address(client, sessions, creditor_id):

@@ -90,7 +90,7 @@ def client(settings, engine, sessions, smtp_server):
         )
     )
     runtime = Runtime(settings, engine, sessions, Channels(email=sender))
-    with TestClient(create_asgi_app(runtime)) as c:
+    with TestClient(create_asgi_app(runtime), base_url="https://testserver") as c:
         yield c
 
 
@@ -238,7 +238,9 @@ def test_link_expires_after_48_hours_and_email_is_unique(client, sessions):
 
 def test_registration_without_mail_server_is_stored_and_says_so(db_url, engine, sessions, tmp_path):
     settings = Settings(database_url=db_url, var_dir=tmp_path / "var", secret_key="x")
-    with TestClient(create_asgi_app(Runtime(settings, engine, sessions))) as c:
+    with TestClient(
+        create_asgi_app(Runtime(settings, engine, sessions)), base_url="https://testserver"
+    ) as c:
         answer = form(c)
     # the prospect is not told about the agency's mail set-up; an administrator passes it on
     assert answer.status_code == 200 and "nicht eingerichtet" not in answer.text

@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from mahnwerk import __version__
 from mahnwerk.api import bank, court, insolvency, problems, routes
 from mahnwerk.api.auth import single_query_values
+from mahnwerk.api.limits import BodyLimits
 from mahnwerk.bootstrap import Runtime
 from mahnwerk.services.admin import webhooks
 
@@ -75,6 +76,7 @@ def create_app(runtime: Runtime, *, webhook_interval: float | None = None) -> Fa
         dependencies=[Depends(single_query_values)],
     )
     app.state.runtime = runtime
+    app.add_middleware(BodyLimits, settings=runtime.settings, sessions=runtime.sessions)
     problems.install(app)
     routes.install(app)
     bank.install(app)

@@ -250,6 +250,7 @@ def create_webhook(
             body.url,
             body.events,
             allow_private=runtime(request).settings.webhook_allow_private,
+            application_key=runtime(request).settings.secret_key,
         )
         out = s.WebhookCreated(**views.webhook_out(hook).model_dump(), secret=secret)
     response.headers["Location"] = f"/api/v1/webhooks/{out.id}"

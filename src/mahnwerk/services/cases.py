@@ -661,6 +661,7 @@ def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") ->
         return case
     case.status = "recalled"
     case.updated_at = utcnow()
+    _cancel_pending_steps(session, case, actor)
     events.emit(session, case, "case.recalled", actor, reason=reason)
     audit.record(
         session,
@@ -673,3 +674,22 @@ def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") ->
         details={"status": "recalled"},
     )
     return case
+
+
+def _cancel_pending_steps(session: Session, case: Case, actor: Actor) -> None:
+    """A recall ends the case's pending approvals and open tasks (nothing is carried out for
+    a case the creditor took back)."""
+    from mahnwerk.store.workflow import Approval, Task
+
+    now = utcnow()
+    for approval in session.scalars(
+        select(Approval).where(Approval.case_id == case.id, Approval.status == "pending")
+    ):
+        approval.status = "cancelled"
+        approval.decided_by = actor.label
+        approval.decided_at = now
+        approval.decision_reason = "Fall zurückgerufen"
+    for task in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")):
+        task.status = "done"
+        task.closed_at = now
+        task.closed_by = actor.label

@@ -19,12 +19,19 @@ def alembic_config(url: str = "") -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "heads", *, secret_key: str | None = None) -> None:
     """Bring the database to ``revision`` (every head: areas add migrations on their own
-    branch from the core schema) in one transaction."""
+    branch from the core schema) in one transaction. ``secret_key``: the application's key,
+    for migrations that encrypt stored secrets with it."""
     cfg = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so a
+            # migration's CREATE TABLE would be kept even when a later step fails; an explicit
+            # BEGIN makes the whole upgrade one transaction, as on PostgreSQL.
+            connection.exec_driver_sql("BEGIN")
         cfg.attributes["connection"] = connection
+        cfg.attributes["secret_key"] = secret_key
         command.upgrade(cfg, revision)
 
 

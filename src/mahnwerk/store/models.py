@@ -441,7 +441,7 @@ class Webhook(Base):
     id: Mapped[int] = pk()
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(300))  # sealed (store.sealed)
     events: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = ts()

@@ -243,6 +243,7 @@ TEXTS["de"].update(
         "work.approval_status.pending": "wartet",
         "work.approval_status.approved": "freigegeben",
         "work.approval_status.rejected": "abgelehnt",
+        "work.approval_status.cancelled": "aufgehoben (Rückruf)",
         "work.tasks": "Aufgaben",
         "work.task.done": "erledigt",
         "work.task.phone_call": "Anruf",
@@ -451,6 +452,7 @@ TEXTS["en"].update(
         "work.approval_status.pending": "waiting",
         "work.approval_status.approved": "approved",
         "work.approval_status.rejected": "rejected",
+        "work.approval_status.cancelled": "cancelled (recalled)",
         "work.tasks": "Tasks",
         "work.task.done": "done",
         "work.plans": "Payment agreements",
@@ -605,12 +607,12 @@ TEXTS["de"].update(
             "Eingaben."
         ),
         "portal.login.locked": (
-            "Zu viele Fehlversuche. Der Zugang ist für 30 Minuten gesperrt. Sie können uns "
-            "auch anrufen."
+            "Zu viele Fehlversuche von diesem Anschluss. Bitte versuchen Sie es in 30 Minuten "
+            "erneut, oder rufen Sie uns an."
         ),
         "portal.login.privacy": (
             "Ihre Angaben werden nur zur Anmeldung geprüft. Nach fünf Fehlversuchen sperren "
-            "wir den Zugang für 30 Minuten."
+            "wir den Zugang von Ihrem Anschluss für 30 Minuten."
         ),
         "portal.login.continue": "Weiter zu Ihrem Vorgang",
         "portal.login.bye": "Sie sind abgemeldet.",
@@ -890,11 +892,12 @@ TEXTS["en"].update(
             "Case reference, access code or postcode do not match. Please check your entries."
         ),
         "portal.login.locked": (
-            "Too many failed attempts. Access is locked for 30 minutes. You can also call us."
+            "Too many failed attempts from this connection. Please try again in 30 minutes, or "
+            "call us."
         ),
         "portal.login.privacy": (
             "Your entries are only checked for signing in. After five failed attempts access "
-            "is locked for 30 minutes."
+            "from your connection is locked for 30 minutes."
         ),
         "portal.login.continue": "Continue to your case",
         "portal.login.bye": "You are signed out.",

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from mahnwerk.domain.money import format_rate
 from mahnwerk.domain.notices import acknowledgement_notice
 from mahnwerk.services.actor import today_in_germany
+from mahnwerk.services.admin import signin
 from mahnwerk.services.admin.creditors import Agency
 from mahnwerk.services.plans import offers as plans
 from mahnwerk.services.portal import access as portal_access
@@ -27,7 +28,7 @@ from mahnwerk.services.workspace.workflow import acknowledgement_parts
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Creditor
 from mahnwerk.web.plan_forms import problem_messages
-from mahnwerk.web.security import AttemptLimiter, csrf_ok
+from mahnwerk.web.security import csrf_ok
 
 if TYPE_CHECKING:
     from mahnwerk.web.app import Pages
@@ -52,9 +53,23 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
+def portal_login_keys(
+    application_key: str, reference: str, client: str
+) -> list[tuple[signin.Limit, str]]:
+    """The limits a portal login counts against: the reference as typed (known or not, so
+    that an unknown one answers like a locked one) from this address, and the address."""
+    typed = "".join(reference.split()).upper()
+    return [
+        (
+            signin.PORTAL_CASE_SOURCE,
+            signin.limit_key(application_key, signin.PORTAL_CASE_SOURCE, typed, client),
+        ),
+        (signin.PORTAL_SOURCE, signin.limit_key(application_key, signin.PORTAL_SOURCE, client)),
+    ]
+
+
 def router(pages: Pages) -> APIRouter:
     r = APIRouter(include_in_schema=False)
-    ip_limiter = AttemptLimiter(limit=10, window=900)
     runtime = pages.runtime
     pages.templates.env.filters.setdefault("rate", format_rate)
 
@@ -114,9 +129,12 @@ def router(pages: Pages) -> APIRouter:
         form = {"reference": reference, "postcode": postcode}
         if not csrf_ok(request, csrf):
             return page(request, "login.html", 400, error_key="error.csrf", form=form)
-        client = _client(request)
-        if ip_limiter.locked(client):
-            return page(request, "login.html", 429, error_key="portal.login.locked", form=form)
+        client = pages.client(request)
+        keys = portal_login_keys(runtime.settings.secret_key, reference, client)
+        now = datetime.now(UTC)
+        with transaction(runtime.sessions) as s:
+            if any(signin.blocked(s, key, limit, now) for limit, key in keys):
+                return page(request, "login.html", 429, error_key="portal.login.locked", form=form)
         with transaction(runtime.sessions) as s:
             result = portal_access.login(
                 s,
@@ -128,13 +146,12 @@ def router(pages: Pages) -> APIRouter:
                 client,
             )
             case_id = result.case.id if result.case is not None else None
+            if case_id is None:  # unknown, wrong or locked: one answer (nothing to tell apart)
+                signin.fail(s, [key for _, key in keys], now)
+            else:  # only this reference from this address; the address's count stays
+                signin.forgive(s, keys[0][1])
         if case_id is None:
-            ip_limiter.fail(client)
-            key = "portal.login.locked" if result.locked else "portal.login.failed"
-            return page(
-                request, "login.html", 429 if result.locked else 401, error_key=key, form=form
-            )
-        ip_limiter.reset(client)
+            return page(request, "login.html", 401, error_key="portal.login.failed", form=form)
         request.session.clear()
         request.session[SESSION_KEY] = case_id
         return RedirectResponse("/portal/case", status_code=303)

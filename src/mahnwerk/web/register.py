@@ -88,6 +88,7 @@ def router(pages: Pages) -> APIRouter:
         mail = "sent"
         if sender is None:
             mail = "handover"
+            # neither the address nor the link (a credential) goes into the log
             log.warning("no SMTP server: registration %s waits for an administrator", reg_id)
         else:
             subject, text = registration.confirmation_mail(
@@ -97,7 +98,9 @@ def router(pages: Pages) -> APIRouter:
                 sender.send(to=to, subject=subject, text=text, reference="registration")
             except DeliveryError as exc:
                 mail = "handover"
-                log.warning("confirmation mail of registration %s failed: %s", reg_id, exc)
+                log.warning(
+                    "confirmation mail of registration %s failed: %s", reg_id, type(exc).__name__
+                )
         if mail == "handover":
             # an administrator passes the link on (registrations page); the prospect is not
             # told that e-mail is not set up here

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mahnwerk.services import audit
 from mahnwerk.services.actor import STAFF_ROLES, Actor, utcnow
+from mahnwerk.services.admin import signin
 from mahnwerk.store.models import ApiKey, Creditor, User
 
 ROLES = ("agent", "teamlead", "compliance", "admin", "creditor")
@@ -231,3 +232,42 @@ def actor_for_user(user: User, origin: str | None) -> Actor:
     return Actor(
         kind="user", id=str(user.id), role=user.role, creditor_id=user.creditor_id, origin=origin
     )
+
+
+def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """A new password for a user; every session of the user ends (signed in elsewhere, too)."""
+    if len(password) < 10:
+        raise AccountError("das Passwort braucht mindestens 10 Zeichen")
+    user = _user(session, user_id)
+    user.password_hash = _hasher.hash(password)
+    signin.end_user_sessions(session, user.id, utcnow(), "password")
+    audit.record(session, actor, "password", "user", user.id, creditor_id=user.creditor_id)
+    return user
+
+
+def set_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
+    """A new role for a staff user; their sessions end, so the new rights apply at once."""
+    if role not in ROLES or role == "creditor":
+        raise AccountError(f"unbekannte Rolle {role!r} für Mitarbeiter")
+    user = _user(session, user_id)
+    if user.role == "creditor":
+        raise AccountError("ein Mandanten-Benutzer bleibt Mandanten-Benutzer")
+    before, user.role = user.role, role
+    signin.end_user_sessions(session, user.id, utcnow(), "role")
+    audit.record(session, actor, "role", "user", user.id, details={"from": before, "to": role})
+    return user
+
+
+def deactivate_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = _user(session, user_id)
+    user.active = False
+    signin.end_user_sessions(session, user.id, utcnow(), "deactivated")
+    audit.record(session, actor, "deactivate", "user", user.id, creditor_id=user.creditor_id)
+    return user
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError(f"kein Benutzer {user_id}")
+    return user

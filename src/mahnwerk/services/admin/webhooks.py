@@ -25,6 +25,25 @@ Delivery
     just checked, with the name in ``Host`` and, over TLS, as the name the certificate must
     carry: a name re-pointed after the check (DNS rebinding) cannot redirect it.
 
+    Each delivery stands alone: whatever goes wrong with one (an address refused or not
+    resolvable, a secret that cannot be decrypted, a failing receiver, an unexpected error)
+    counts as a failed attempt of that delivery and the pass goes on with the others. A
+    receiver that failed in a pass is not tried again in it (its other deliveries wait for
+    the next pass, without an attempt counted), a pass takes at most
+    :data:`PER_WEBHOOK` deliveries of one webhook, and what a pass could not start before
+    its lease ran short is released at once, not left reserved.
+
+Addresses
+    Checked whole when registering and again before every delivery
+    (:mod:`mahnwerk.services.admin.webhook_targets`): scheme, host name syntax (labels of at
+    most 63 characters, 253 in all), IPv4 only as ``a.b.c.d``, and no internal address,
+    also none inside an IPv6 address (IPv4-mapped, 6to4, Teredo, NAT64).
+
+Secrets
+    Stored encrypted with the application's key (:mod:`mahnwerk.store.sealed`); changing
+    ``MAHNWERK_SECRET_KEY`` makes them unreadable, and their deliveries fail with that reason
+    until the webhooks are registered again.
+
 Verifying a signature (for the creditor's receiver)
     ``v1`` is the lower-case hex HMAC-SHA256, keyed with the webhook secret (UTF-8), over the
     bytes ``<t>.<raw request body>``, where ``<t>`` is the decimal timestamp from the header.
@@ -52,14 +71,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mahnwerk.services import audit
 from mahnwerk.services.actor import Actor, utcnow
+from mahnwerk.services.admin import webhook_targets
 from mahnwerk.services.events import WEBHOOK_EVENTS
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import CaseEvent, Webhook, WebhookDelivery
+from mahnwerk.store.sealed import SealError, seal, unseal
 
 if TYPE_CHECKING:
     from mahnwerk.bootstrap import Runtime
@@ -74,6 +95,9 @@ MAX_DELAY = timedelta(hours=6)
 #: How long a delivery is reserved for the worker that took it (no double sending).
 LEASE = timedelta(minutes=2)
 TIMEOUT = httpx.Timeout(10.0)
+#: At most this many deliveries of one webhook in one pass: a creditor with a backlog does not
+#: hold up the others' deliveries.
+PER_WEBHOOK = 20
 USER_AGENT = "mahnwerk-webhooks/1"
 
 
@@ -121,10 +145,7 @@ def verify_signature(
 
 
 def _internal(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
+    return webhook_targets.internal(address)
 
 
 @dataclass(frozen=True)
@@ -140,11 +161,12 @@ class Target:
 def refused_target(url: str, *, allow_private: bool, resolve: bool = True) -> str | None:
     """Why the server must not send to ``url``, or ``None``.
 
-    Loopback, private, link-local (cloud metadata at 169.254.169.254) and other non-public
-    addresses are refused unless the operator allows them (``MAHNWERK_WEBHOOK_ALLOW_PRIVATE``).
-    With ``resolve`` the host name is looked up and every address it has is checked; without
-    it (at registration, which must not wait for DNS) only literal addresses and
-    ``localhost`` are.
+    The URL's form is always checked (:func:`~.webhook_targets.url_problem`). Loopback,
+    private, link-local (cloud metadata at 169.254.169.254) and other non-public addresses
+    are refused unless the operator allows them (``MAHNWERK_WEBHOOK_ALLOW_PRIVATE``). With
+    ``resolve`` the host name is looked up and every address it has is checked; without it
+    (at registration, which must not wait for DNS) only literal addresses and the
+    special-use names are.
 
     >>> refused_target("http://169.254.169.254/latest", allow_private=False)
     'Ziel 169.254.169.254 ist keine öffentliche Adresse'
@@ -156,11 +178,12 @@ def refused_target(url: str, *, allow_private: bool, resolve: bool = True) -> st
 
 def check_target(url: str, *, allow_private: bool, resolve: bool = True) -> Target:
     """:func:`refused_target` with the address to connect to (see :class:`Target`)."""
+    problem = webhook_targets.url_problem(url, allow_private=allow_private)
+    if problem:
+        return Target(problem)
     if allow_private:
         return Target()
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return Target(f"Ziel {host} ist keine öffentliche Adresse")
+    host = (urlsplit(url).hostname or "").rstrip(".")
     try:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
@@ -170,6 +193,8 @@ def check_target(url: str, *, allow_private: bool, resolve: bool = True) -> Targ
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except OSError as exc:
             return Target(f"Ziel {host} nicht auflösbar ({exc.strerror or exc})")
+        except (UnicodeError, ValueError) as exc:  # a name the resolver cannot even encode
+            return Target(f"Ziel {host} nicht auflösbar ({exc})")
         # in the resolver's order of preference (RFC 6724), without repeats
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses:  # pragma: no cover - getaddrinfo raises instead
@@ -206,12 +231,17 @@ def register(
     event_types: Sequence[str] | None = None,
     *,
     allow_private: bool = False,
+    application_key: str,
 ) -> tuple[Webhook, str]:
-    """A new webhook of the actor's creditor and its secret (returned only here)."""
+    """A new webhook of the actor's creditor and its secret (returned only here; stored
+    encrypted with ``application_key``)."""
     if actor.creditor_id is None:
         raise WebhookError("Webhooks gehören zu einem Mandanten; dieser Zugang hat keinen")
+    malformed = webhook_targets.url_problem(url, allow_private=True)
+    if malformed:
+        raise WebhookError(malformed)
     refused = refused_target(url, allow_private=allow_private, resolve=False)
-    if refused:
+    if refused:  # the form is right: the address is an internal one
         raise WebhookError(
             f"{refused}: Webhooks werden nur an öffentliche Adressen zugestellt "
             "(der Betreiber kann interne Ziele mit MAHNWERK_WEBHOOK_ALLOW_PRIVATE=1 erlauben)"
@@ -226,7 +256,7 @@ def register(
     hook = Webhook(
         creditor_id=actor.creditor_id,
         url=url,
-        secret=secret,
+        secret=seal(application_key, secret),
         events={"types": types},
         active=True,
         created_at=utcnow(),
@@ -321,8 +351,9 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class _Job:
     id: int
+    webhook_id: int
     url: str
-    secret: str
+    sealed_secret: str
     payload: str
     event_type: str
 
@@ -333,7 +364,9 @@ def _aware(moment: datetime) -> datetime:
 
 def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
     """Reserve up to ``limit`` due deliveries for this worker (``FOR UPDATE SKIP LOCKED`` on
-    PostgreSQL; SQLite serialises writers anyway) by moving their next attempt past a lease."""
+    PostgreSQL; SQLite serialises writers anyway) by moving their next attempt past a lease;
+    at most :data:`PER_WEBHOOK` of one webhook, so that one creditor's backlog leaves room
+    for the others."""
     with transaction(runtime.sessions) as session:
         rows = session.execute(
             select(WebhookDelivery, Webhook, CaseEvent.kind)
@@ -341,23 +374,33 @@ def _claim(runtime: Runtime, now: datetime, limit: int) -> list[_Job]:
             .join(CaseEvent, CaseEvent.id == WebhookDelivery.event_id)
             .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
+            .limit(limit * 3)
             .with_for_update(skip_locked=True, of=WebhookDelivery)
         ).all()
-        jobs = []
+        jobs: list[_Job] = []
+        per_hook: dict[int, int] = {}
         for delivery, hook, kind in rows:
             if not hook.active:
                 delivery.status = "failed"
                 delivery.last_error = "Webhook gelöscht"
                 continue
+            if len(jobs) >= limit or per_hook.get(hook.id, 0) >= PER_WEBHOOK:
+                continue
+            per_hook[hook.id] = per_hook.get(hook.id, 0) + 1
             delivery.next_attempt_at = now + LEASE
-            jobs.append(_Job(delivery.id, hook.url, hook.secret, delivery.payload, kind))
+            jobs.append(_Job(delivery.id, hook.id, hook.url, hook.secret, delivery.payload, kind))
         return jobs
 
 
-def _send(client: httpx.Client, job: _Job, target: Target) -> tuple[int | None, str | None]:
+def _send(
+    client: httpx.Client, job: _Job, target: Target, application_key: str
+) -> tuple[int | None, str | None]:
     if target.refused:
         return None, target.refused
+    try:
+        secret = unseal(application_key, job.sealed_secret)
+    except SealError as exc:
+        return None, str(exc)
     body = job.payload.encode("utf-8")
     url, extensions = job.url, dict[str, str]()
     headers = {
@@ -365,7 +408,7 @@ def _send(client: httpx.Client, job: _Job, target: Target) -> tuple[int | None, 
         "User-Agent": USER_AGENT,
         "Mahnwerk-Event": job.event_type,
         "Mahnwerk-Delivery": str(job.id),
-        "Mahnwerk-Signature": sign(job.secret, int(time.time()), body),
+        "Mahnwerk-Signature": sign(secret, int(time.time()), body),
     }
     if target.address:
         url, headers["Host"], extensions = pinned_request(job.url, target.address)
@@ -380,11 +423,14 @@ def _send(client: httpx.Client, job: _Job, target: Target) -> tuple[int | None, 
     return response.status_code, f"HTTP {response.status_code}"
 
 
-def _settle(runtime: Runtime, job: _Job, now: datetime, code: int | None, error: str | None) -> str:
+def _settle(
+    runtime: Runtime, job: _Job, now: datetime, code: int | None, error: str | None
+) -> tuple[str, datetime | None]:
+    """Count the attempt; the delivery's status after it and when it is due again."""
     with transaction(runtime.sessions) as session:
         delivery = session.get(WebhookDelivery, job.id)
         if delivery is None:  # pragma: no cover - rows are never deleted
-            return "failed"
+            return "failed", None
         delivery.attempts += 1
         delivery.last_status_code = code
         delivery.last_error = error
@@ -395,7 +441,41 @@ def _settle(runtime: Runtime, job: _Job, now: datetime, code: int | None, error:
             delivery.status = "failed"
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-        return delivery.status
+        return delivery.status, delivery.next_attempt_at
+
+
+def _release(runtime: Runtime, jobs: Sequence[_Job], leased_until: datetime, due: datetime) -> None:
+    """Give deliveries this pass reserved but did not attempt back, due at ``due`` (only
+    those still reserved by it: a lease that ran out may have been taken over)."""
+    if not jobs:
+        return
+    with transaction(runtime.sessions) as session:
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_([job.id for job in jobs]),
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at == leased_until,
+            )
+            .values(next_attempt_at=due)
+        )
+
+
+def _attempt(
+    runtime: Runtime, http: httpx.Client, job: _Job, targets: dict[str, Target], now: datetime
+) -> tuple[str, datetime | None, str | None]:
+    """One delivery, whatever happens: its outcome is recorded against it alone."""
+    try:
+        if job.url not in targets:
+            targets[job.url] = check_target(
+                job.url, allow_private=bool(runtime.settings.webhook_allow_private)
+            )
+        code, error = _send(http, job, targets[job.url], runtime.settings.secret_key)
+    except Exception as exc:
+        log.exception("webhook delivery %s: unexpected error", job.id)
+        code, error = None, f"interner Fehler bei der Zustellung ({type(exc).__name__})"
+    status, due = _settle(runtime, job, now, code, error)
+    return status, due, error
 
 
 def deliver_due(
@@ -407,28 +487,45 @@ def deliver_due(
 ) -> DeliveryReport:
     """One pass: send every delivery due at ``now`` (at most ``limit``) and record the outcome.
 
-    No database transaction is held open while a receiver answers.
+    No database transaction is held open while a receiver answers. Each delivery is
+    isolated (see the module's docstring): nothing one receiver or one stored webhook does
+    ends the pass or leaves the others reserved.
     """
     now = _aware(now or utcnow())
     report = DeliveryReport()
-    allow_private = bool(getattr(runtime.settings, "webhook_allow_private", False))
     jobs = _claim(runtime, now, limit)
     if not jobs:
         return report
+    leased_until = now + LEASE
+    # start no delivery that could still be running when the lease ends
+    stop_at = time.monotonic() + (LEASE.total_seconds() - _timeout_seconds()) * 0.8
     own = client is None
     http = client or httpx.Client(follow_redirects=False)
+    pending = list(jobs)
+    deferred: dict[int, list[_Job]] = {}
+    down: dict[int, datetime] = {}
     try:
         # checked again in each pass, once per target: a name can point somewhere else by
         # now; the connection goes to the address checked here
         targets: dict[str, Target] = {}
-        for job in jobs:
-            if job.url not in targets:
-                targets[job.url] = check_target(job.url, allow_private=allow_private)
-            code, error = _send(http, job, targets[job.url])
-            outcome = _settle(runtime, job, now, code, error)
-            if outcome == "delivered":
+        while pending:
+            job = pending[0]
+            if time.monotonic() > stop_at:
+                break
+            pending.pop(0)
+            if job.webhook_id in down:  # its receiver failed in this pass already
+                deferred.setdefault(job.webhook_id, []).append(job)
+                continue
+            try:
+                status, due, error = _attempt(runtime, http, job, targets, now)
+            except Exception:
+                log.exception("webhook delivery %s: outcome not recorded", job.id)
+                continue
+            if status == "delivered":
                 report.delivered += 1
-            elif outcome == "failed":
+                continue
+            down[job.webhook_id] = due if status == "pending" and due else now + BASE_DELAY
+            if status == "failed":
                 report.failed += 1
                 log.warning("webhook delivery %s failed for good: %s", job.id, error)
             else:
@@ -436,4 +533,12 @@ def deliver_due(
     finally:
         if own:
             http.close()
+        _release(runtime, pending, leased_until, now)
+        for webhook_id, waiting in deferred.items():
+            _release(runtime, waiting, leased_until, _aware(down[webhook_id]))
     return report
+
+
+def _timeout_seconds() -> float:
+    values = (TIMEOUT.connect, TIMEOUT.read, TIMEOUT.write, TIMEOUT.pool)
+    return max(v for v in values if v is not None)

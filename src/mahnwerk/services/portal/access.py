@@ -4,8 +4,12 @@ The code printed on every letter of a case is derived, not stored: 12 characters
 HMAC-SHA256 over the case id and its code version, keyed with the installation secret, in
 an alphabet without look-alikes (no 0/O, 1/I/L), shown as ``K7QM-3XRT-9BHW`` (about 58
 bits). So every letter of a case carries the same code, nothing in the database reveals
-it, and raising the version revokes it. After five failed attempts the case is locked for
-30 minutes; an unknown reference fails exactly like a wrong code.
+it, and raising the version revokes it. An unknown reference fails exactly like a wrong code.
+
+A case is never locked as a whole: that would let anyone who knows a (sequential) reference
+lock its debtor out. Guessing 58 bits and the postcode is hopeless anyway; the pages limit
+the attempts per address and per reference from one address
+(:mod:`mahnwerk.services.admin.signin`). Failures are still counted on the case.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +31,6 @@ from mahnwerk.store.portal import PortalAccess
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=30)
 
 
 def normalize_code(code: str) -> str:
@@ -95,9 +97,6 @@ def login(
     actor = Actor(kind="debtor", id=str(case.id), role="debtor", origin=origin)
     if not (code_ok and postcode_ok):
         access.failed_attempts += 1
-        if access.failed_attempts >= MAX_FAILURES:
-            access.locked_until = now.astimezone(UTC) + LOCK_FOR
-            access.failed_attempts = 0
         audit.record(
             session,
             actor,

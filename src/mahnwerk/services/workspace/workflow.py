@@ -512,6 +512,9 @@ def _decide(
     case = _case(session, actor, approval.case_id)
     if approval.status != "pending":
         raise WorkflowError(f"Freigabe {approval_id} ist schon entschieden ({approval.status})")
+    refusal = case_state_refusal(session, case) if status == "approved" else None
+    if refusal:  # before anything changes
+        raise WorkflowError(refusal)
     approval.status = status
     approval.decided_by = actor.label
     approval.decided_at = utcnow()
@@ -524,6 +527,20 @@ def _court_approval(session: Session, approval_id: int) -> bool:
 
     approval = session.get(Approval, approval_id)
     return approval is not None and approval.strategy_name in COURT_APPROVALS
+
+
+def case_state_refusal(session: Session, case: Case) -> str | None:
+    """Why a gated step (court, enforcement, credit bureau) of ``case`` may not be approved
+    now, or ``None`` (issue 20: such steps only for an open, undisputed case). Who may
+    approve is :func:`mahnwerk.services.actor.approval_refusal`."""
+    if case.status != "open":
+        return f"Fall {case.reference} ist nicht offen ({case.status}): keine Freigabe möglich"
+    disputed = session.scalar(
+        select(Dispute.id).where(Dispute.case_id == case.id, Dispute.status == "open").limit(1)
+    )
+    if disputed is not None:
+        return f"Fall {case.reference} ist bestritten: erst den Widerspruch klären"
+    return None
 
 
 def approve(

@@ -21,6 +21,7 @@ from mahnwerk.store import (
 )
 from mahnwerk.store import plans as plan_tables
 from mahnwerk.store import privacy as privacy_tables
+from mahnwerk.store import security as security_tables
 from mahnwerk.store.models import Base
 
 config = context.config
@@ -40,6 +41,7 @@ MODEL_MODULES = (
     workflow,
     plan_tables,
     privacy_tables,
+    security_tables,
 )  # importing them registers their tables with Base.metadata
 
 
