@@ -109,7 +109,7 @@ The portal assistant:
   ``Mo-Do 08:00-17:00, Fr 08:00-14:00``; the public holidays of ``MAHNWERK_AGENCY_LAND``
   close the office.
 
-Security of the web server (README, "Security"):
+Security of the web server (README, "Security for operators"):
 
 - ``MAHNWERK_TRUSTED_PROXIES``: addresses or networks (comma-separated, e.g.
   ``127.0.0.1,10.0.0.0/24``) of the reverse proxies in front of mahnwerk; only from these is
