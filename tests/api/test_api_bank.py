@@ -49,7 +49,9 @@ def upload(client, headers, data: bytes, name: str = "auszug.xml"):
 def staff(sessions) -> dict[str, str]:
     with transaction(sessions) as s:
         accounts.add_user(s, CLI, "kasse@inkasso.example", "sehr-geheim-123", "agent")
-        key = accounts.create_staff_api_key(s, CLI, "kasse@inkasso.example", "Abruf").key
+        key = accounts.create_staff_api_key(
+            s, CLI, "kasse@inkasso.example", "Abruf", scopes=("bank",)
+        ).key
     return {"Authorization": f"Bearer {key}"}
 
 
@@ -171,9 +173,9 @@ def test_staff_keys_only_for_active_staff(sessions):
             s, CLI, "chef@stadtwerke.example", "sehr-geheim-123", "creditor", creditor.id
         )
         with pytest.raises(accounts.AccountError, match="kein aktiver Mitarbeiter"):
-            accounts.create_staff_api_key(s, CLI, "chef@stadtwerke.example")
+            accounts.create_staff_api_key(s, CLI, "chef@stadtwerke.example", scopes=("bank",))
         with pytest.raises(accounts.AccountError, match="gibt es nicht"):
-            accounts.create_staff_api_key(s, CLI, "niemand@example.org")
+            accounts.create_staff_api_key(s, CLI, "niemand@example.org", scopes=("bank",))
         # a key has exactly one owner: the database refuses a key of nobody
         s.add(ApiKey(prefix="x", key_hash="0" * 64, name="", created_at=accounts.utcnow()))
         with pytest.raises(IntegrityError):

@@ -32,7 +32,9 @@ B_OWN_ACCOUNT = "DE75512108001245126199"  # B's own collection account
 def staff(sessions) -> dict[str, str]:
     with transaction(sessions) as s:
         accounts.add_user(s, CLI, "kasse@inkasso.example", "sehr-geheim-123", "agent")
-        key = accounts.create_staff_api_key(s, CLI, "kasse@inkasso.example", "Abruf").key
+        key = accounts.create_staff_api_key(
+            s, CLI, "kasse@inkasso.example", "Abruf", scopes=("bank",)
+        ).key
     return {"Authorization": f"Bearer {key}"}
 
 

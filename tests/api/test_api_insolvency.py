@@ -44,7 +44,9 @@ NOTICES = {
 def staff(sessions) -> dict[str, str]:
     with transaction(sessions) as s:
         accounts.add_user(s, CLI, "team@inkasso.example", "sehr-geheim-123", "agent")
-        key = accounts.create_staff_api_key(s, CLI, "team@inkasso.example", "Insolvenz").key
+        key = accounts.create_staff_api_key(
+            s, CLI, "team@inkasso.example", "Insolvenz", scopes=("read", "cases")
+        ).key
     return {"Authorization": f"Bearer {key}"}
 
 

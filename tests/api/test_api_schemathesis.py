@@ -68,7 +68,9 @@ def test_api_conforms_to_its_openapi_document(app, tenants, sessions):
     )
     with transaction(sessions) as s:
         accounts.add_user(s, CLI, "kasse@inkasso.example", "sehr-geheim-123", "agent")
-        staff_key = accounts.create_staff_api_key(s, CLI, "kasse@inkasso.example").key
+        staff_key = accounts.create_staff_api_key(
+            s, CLI, "kasse@inkasso.example", scopes=("read", "cases", "bank", "admin")
+        ).key
     # the bank's, the court's and the insolvency routes are for staff: a creditor's key would only see 403
     keys = {
         False: tenants.a.headers,

@@ -37,7 +37,9 @@ def people(sessions) -> dict[str, str]:
             ("mandant@example.org", "creditor", creditor.id),
         ):
             accounts.add_user(s, CLI, email, PASSWORD, role, cid)
-        keys["staff"] = accounts.create_staff_api_key(s, CLI, "agent@inkasso.example").key
+        keys["staff"] = accounts.create_staff_api_key(
+            s, CLI, "agent@inkasso.example", scopes=("read", "cases")
+        ).key
         keys["creditor"] = accounts.create_api_key(s, CLI, creditor.id).key
     return keys
 

@@ -149,3 +149,35 @@ def test_compliance_reads_the_audit_trail_of_a_case(client, people, world):  # n
     trail = client.get("/compliance/trail", params={"case": "A-1"})
     assert trail.status_code == 200
     assert "agent@example.org" in trail.text
+
+
+def test_the_administrator_gives_a_staff_key_its_scopes(client, people, sessions):  # noqa: F811
+    from mahnwerk.store.models import ApiKey, User
+
+    sign_in(client, people["admin"])
+    page = client.get("/admin/apikeys")
+    assert page.status_code == 200 and 'name="scope" value="bank"' in page.text
+    with transaction(sessions) as s:
+        agent_id = s.scalar(select(User.id).where(User.email == people["agent"]))
+    owner = f"user:{agent_id}"
+    refused = client.post(
+        "/admin/apikeys",
+        data={"owner": owner, "name": "Abruf", "csrf": csrf_of(page.text)},
+    )
+    assert "mindestens eine Berechtigung" in refused.text
+    with transaction(sessions) as s:
+        assert s.scalars(select(ApiKey).where(ApiKey.user_id == agent_id)).all() == []
+    made = client.post(
+        "/admin/apikeys",
+        data={
+            "owner": owner,
+            "name": "Abruf",
+            "scope": ["bank", "read"],
+            "csrf": csrf_of(page.text),
+        },
+    )
+    assert made.status_code == 200 and "mwk_" in made.text
+    assert "lesen, Kontoauszüge und Klärung" in made.text
+    with transaction(sessions) as s:
+        (key,) = s.scalars(select(ApiKey).where(ApiKey.user_id == agent_id)).all()
+        assert key.scopes == "read,bank"

@@ -1,8 +1,9 @@
 """Who is calling: ``Authorization: Bearer <token>`` → :class:`~mahnwerk.services.actor.Actor`.
 
 A token is an API key (``mwk_…``): a creditor's key gives an actor scoped to that
-creditor, a staff user's key an actor with that user's role (``mahnwerk apikey create
---user EMAIL``). Handlers depend on :func:`current_actor` only; tenancy and roles are
+creditor, a staff user's key an actor with that user's role and only within the key's scopes
+(``mahnwerk apikey create --user EMAIL --scope bank``; :func:`required_scope` says which
+scope a route needs). Handlers depend on :func:`current_actor` only; tenancy and roles are
 enforced by the services from the actor.
 """
 
@@ -77,12 +78,48 @@ def current_actor(
     if token.startswith(API_KEY_PREFIX) and len(token) <= 200:
         with unit_of_work(runtime(request)) as session:
             actor = accounts.actor_for_key(session, token, origin(request))
-            if actor is not None:
-                return actor
+        if actor is not None:
+            _check_scope(request, actor)
+            return actor
     raise _unauthorized(
         "Der API-Schlüssel ist ungültig, widerrufen oder sein Mandant ist nicht aktiv",
         "invalid_token",
     )
+
+
+def required_scope(method: str, path: str) -> str:
+    """The scope a staff key needs for a route (``path`` as declared, with its ``{…}``).
+
+    >>> required_scope("POST", "/api/v1/bank/statements")
+    'bank'
+    >>> required_scope("GET", "/api/v1/bank/reviews")
+    'bank'
+    >>> required_scope("DELETE", "/api/v1/webhooks/{webhook_id}")
+    'admin'
+    >>> required_scope("GET", "/api/v1/cases/{case_id}"), required_scope("POST", "/api/v1/cases")
+    ('read', 'cases')
+    """
+    if path.startswith("/api/v1/bank/"):
+        return "bank"
+    if path.startswith("/api/v1/webhooks"):
+        return "admin"
+    return "read" if method in ("GET", "HEAD") else "cases"
+
+
+def _check_scope(request: Request, actor: Actor) -> None:
+    if actor.scopes is None:
+        return
+    route = request.scope.get("route")
+    needed = required_scope(request.method, getattr(route, "path", request.url.path))
+    if needed not in actor.scopes:
+        raise ApiProblem(
+            403,
+            "forbidden",
+            "Keine Berechtigung",
+            f"Diesem API-Schlüssel fehlt die Berechtigung „{needed}“ "
+            f"(er hat: {', '.join(sorted(actor.scopes)) or 'keine'}; neuer Schlüssel: "
+            f"mahnwerk apikey create --user E-MAIL --scope {needed})",
+        )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,9 +1,10 @@
 """The staff routes of the bank: statement import and the review queue (Klärungsfälle).
 
-Only staff API keys (``mahnwerk apikey create --user EMAIL``) may call them; a creditor's
-key gets a 403 problem, since these routes name no creditor's resource and there is
-nothing to hide. Each handler calls one use case of :mod:`mahnwerk.services.banking.statements`
-or :mod:`mahnwerk.services.banking.review` in one transaction.
+Only staff API keys with the scope ``bank`` (``mahnwerk apikey create --user EMAIL --scope
+bank``) may call them; a creditor's key gets a 403 problem, since these routes name no
+creditor's resource and there is nothing to hide. Each handler calls one use case of
+:mod:`mahnwerk.services.banking.statements` or :mod:`mahnwerk.services.banking.review` in one
+transaction.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def staff_actor(actor: CurrentActor) -> Actor:
             "staff-only",
             "Nur für Mitarbeiter",
             "Kontoauszüge und Klärungsfälle sind nur mit dem API-Schlüssel eines Mitarbeiters "
-            "zugänglich (anlegen mit: mahnwerk apikey create --user E-MAIL)",
+            "zugänglich (anlegen mit: mahnwerk apikey create --user E-MAIL --scope bank)",
         )
     return actor
 

@@ -298,7 +298,10 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "Anfrage nicht lesbar (kein gültiges JSON oder multipart/form-data)",
         401: "Nicht angemeldet: API-Schlüssel fehlt oder ist ungültig",
-        403: "Keine Berechtigung: nur mit dem Schlüssel eines Mitarbeiters",
+        403: (
+            "Keine Berechtigung: nur mit dem Schlüssel eines Mitarbeiters, oder dem Schlüssel "
+            "fehlt die Berechtigung (scope) der Route"
+        ),
         404: "Nicht gefunden (oder nicht sichtbar für diesen Mandanten)",
         409: "Konflikt mit dem gespeicherten Stand",
         413: "Datei zu groß",

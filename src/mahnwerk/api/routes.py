@@ -310,7 +310,7 @@ def install(app: FastAPI) -> None:
         tags=["cases"],
         responses={
             201: {"headers": {"Location": {"schema": {"type": "string"}}}},
-            **responses(400, 401, 409, 422),
+            **responses(400, 401, 403, 409, 422),
         },
     )
     app.add_api_route(
@@ -320,7 +320,7 @@ def install(app: FastAPI) -> None:
         response_model=s.CaseList,
         summary="Eigene Fälle auflisten und filtern (seitenweise)",
         tags=["cases"],
-        responses=responses(401, 422),
+        responses=responses(401, 403, 422),
     )
     app.add_api_route(
         PREFIX + "/cases/{case_id}",
@@ -329,7 +329,7 @@ def install(app: FastAPI) -> None:
         response_model=s.CaseDetail,
         summary="Ein Fall mit Schuldnerdaten, Forderungen und Verlauf",
         tags=["cases"],
-        responses=responses(401, 404, 422),
+        responses=responses(401, 403, 404, 422),
     )
     app.add_api_route(
         PREFIX + "/cases/{case_id}/statement",
@@ -338,7 +338,7 @@ def install(app: FastAPI) -> None:
         response_model=s.StatementOut,
         summary="Forderungsaufstellung zu einem Stichtag (wie mahnwerk statement --format json)",
         tags=["cases"],
-        responses=responses(401, 404, 422),
+        responses=responses(401, 403, 404, 422),
     )
     app.add_api_route(
         PREFIX + "/cases/{case_id}/payments",
@@ -350,7 +350,7 @@ def install(app: FastAPI) -> None:
         tags=["cases"],
         responses={
             200: {"model": s.PaymentOut, "description": "dieselbe Zahlung wurde schon gemeldet"},
-            **responses(400, 401, 404, 409, 422),
+            **responses(400, 401, 403, 404, 409, 422),
         },
     )
     app.add_api_route(
@@ -360,7 +360,7 @@ def install(app: FastAPI) -> None:
         response_model=s.CaseSummary,
         summary="Fall zurückrufen (keine weiteren Schritte; der Verlauf bleibt)",
         tags=["cases"],
-        responses=responses(400, 401, 404, 422),
+        responses=responses(400, 401, 403, 404, 422),
     )
     app.add_api_route(
         PREFIX + "/webhooks",
@@ -372,7 +372,7 @@ def install(app: FastAPI) -> None:
         tags=["webhooks"],
         responses={
             201: {"headers": {"Location": {"schema": {"type": "string"}}}},
-            **responses(400, 401, 422),
+            **responses(400, 401, 403, 422),
         },
     )
     app.add_api_route(
@@ -382,7 +382,7 @@ def install(app: FastAPI) -> None:
         response_model=s.WebhookList,
         summary="Eigene Webhooks",
         tags=["webhooks"],
-        responses=responses(401),
+        responses=responses(401, 403),
     )
     app.add_api_route(
         PREFIX + "/webhooks/{webhook_id}",
@@ -391,7 +391,7 @@ def install(app: FastAPI) -> None:
         response_model=s.WebhookOut,
         summary="Ein Webhook",
         tags=["webhooks"],
-        responses=responses(401, 404, 422),
+        responses=responses(401, 403, 404, 422),
     )
     app.add_api_route(
         PREFIX + "/webhooks/{webhook_id}/deliveries",
@@ -400,7 +400,7 @@ def install(app: FastAPI) -> None:
         response_model=s.DeliveryList,
         summary="Zustellungen eines Webhooks, neueste zuerst",
         tags=["webhooks"],
-        responses=responses(401, 404, 422),
+        responses=responses(401, 403, 404, 422),
     )
     app.add_api_route(
         PREFIX + "/webhooks/{webhook_id}",
@@ -410,5 +410,5 @@ def install(app: FastAPI) -> None:
         response_class=Response,
         summary="Webhook löschen (offene Zustellungen entfallen)",
         tags=["webhooks"],
-        responses=responses(401, 404, 422),
+        responses=responses(401, 403, 404, 422),
     )

@@ -2,8 +2,9 @@
 
 - ``mahnwerk serve [--host 127.0.0.1] [--port 8000]``: the REST API (and webhook delivery)
 - ``mahnwerk creditor add|set|show``: see :mod:`mahnwerk.commands.admin`
-- ``mahnwerk apikey create --creditor ID | --user EMAIL [--name N]``: prints a new API key
-  once (a creditor's, or a staff user's acting with that user's role)
+- ``mahnwerk apikey create --creditor ID | --user EMAIL --scope S… [--name N]``: prints a new
+  API key once (a creditor's, or a staff user's acting with that user's role within its
+  scopes: read, cases, bank, admin)
 - ``mahnwerk apikey list [--creditor ID]`` and ``mahnwerk apikey revoke ID``: the keys with
   their owner, name, last use and status (never the secret); revoking ends a key at once
 - ``mahnwerk user add EMAIL --role ROLE [--creditor ID] [--password-stdin]``
@@ -65,6 +66,15 @@ def register(subparsers: Any) -> None:
         "Kontoauszugsabruf",
     )
     k.add_argument("--name", default="", help="Bezeichnung, z. B. ERP-Anbindung")
+    k.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="BERECHTIGUNG",
+        help="nur mit --user, nötig, wiederholbar: read (lesen), cases (Fälle ändern), bank "
+        "(Kontoauszüge und Klärung), admin (Webhooks); der Schlüssel kann nie mehr als die "
+        "Rolle des Mitarbeiters",
+    )
     k.set_defaults(handler=apikey_create)
     k = apikey_sub.add_parser(
         "list", help="API-Schlüssel auflisten (Inhaber, Bezeichnung, zuletzt benutzt, Status)"
@@ -174,11 +184,20 @@ def apikey_create(args: argparse.Namespace) -> int:
     from mahnwerk.services.admin import accounts
     from mahnwerk.store.db import transaction
 
+    if args.user and not args.scope:
+        return _fail(
+            "ein Mitarbeiter-Schlüssel braucht mindestens eine Berechtigung: "
+            "--scope read|cases|bank|admin"
+        )
+    if args.creditor is not None and args.scope:
+        return _fail("--scope gilt nur für Mitarbeiter-Schlüssel (--user)")
     runtime = build()
     try:
         with transaction(runtime.sessions) as session:
             if args.user:
-                new = accounts.create_staff_api_key(session, CLI, args.user, args.name)
+                new = accounts.create_staff_api_key(
+                    session, CLI, args.user, args.name, scopes=args.scope
+                )
             else:
                 new = accounts.create_api_key(session, CLI, args.creditor, args.name)
     except accounts.AccountError as exc:
@@ -204,6 +223,7 @@ def apikey_list(args: argparse.Namespace) -> int:
                 str(key.id),
                 f"Mandant {key.creditor_id}" if key.creditor_id else f"Benutzer {key.user_id}",
                 key.name or "–",
+                "–" if key.creditor_id else (key.scopes.replace(",", " ") or "keine"),
                 f"mwk_{key.prefix}_…",
                 _when(key.created_at),
                 _when(key.last_used_at),
@@ -211,7 +231,16 @@ def apikey_list(args: argparse.Namespace) -> int:
             )
             for key in accounts.list_api_keys(session, args.creditor)
         ]
-    header = ("id", "Inhaber", "Bezeichnung", "Schlüssel", "angelegt", "zuletzt benutzt", "Status")
+    header = (
+        "id",
+        "Inhaber",
+        "Bezeichnung",
+        "Berechtigungen",
+        "Schlüssel",
+        "angelegt",
+        "zuletzt benutzt",
+        "Status",
+    )
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print(

@@ -10,6 +10,11 @@ from mahnwerk.domain.contact_rules import BERLIN
 
 #: the roles of the agency's people; each lands on its own start page (:data:`START_PAGES`)
 STAFF_ROLES = ("admin", "agent", "compliance", "teamlead")
+#: What a staff API key may be used for (issue 20): ``read`` every GET, ``cases`` changes to
+#: cases (hand-overs, payments, recalls, court replies, insolvency notices), ``bank`` the bank
+#: statements and their review queue, ``admin`` webhooks. A key acts with its user's role
+#: *and* only within its scopes.
+API_SCOPES = ("read", "cases", "bank", "admin")
 #: who may decide an approval (court, enforcement, write-off, credit-bureau report): team
 #: leads. Compliance audits, administrators run the system, agents propose; none of them
 #: decides a step that hurts someone (segregation of duties).
@@ -31,6 +36,8 @@ class Actor:
     role: str  # admin, agent, teamlead, compliance, creditor, system, debtor
     creditor_id: int | None = None
     origin: str | None = None  # IP address or "cli"
+    #: a staff API key's scopes (:data:`API_SCOPES`); None: not limited by scopes
+    scopes: frozenset[str] | None = None
 
     @property
     def label(self) -> str:

@@ -414,6 +414,9 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
+    #: a staff key's scopes, comma-separated (``services.actor.API_SCOPES``); "" for a
+    #: creditor's key (its tenant limits it) or a staff key that may do nothing
+    scopes: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = ts()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

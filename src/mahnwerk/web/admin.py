@@ -17,14 +17,14 @@ transaction and redirect back with a message (post/redirect/get).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mahnwerk.services.actor import Actor
+from mahnwerk.services.actor import API_SCOPES, Actor
 from mahnwerk.services.admin import accounts, overview, registration, users
 from mahnwerk.services.admin import creditors as setup
 from mahnwerk.store.db import transaction
@@ -156,6 +156,7 @@ def router(pages: Pages) -> APIRouter:
                 request,
                 "apikeys.html",
                 keys=keys,
+                scopes=API_SCOPES,
                 creditor_names=owners_c,
                 user_emails=owners_u,
                 staff=staff,
@@ -168,6 +169,7 @@ def router(pages: Pages) -> APIRouter:
         csrf: str = Form(""),
         owner: str = Form(""),
         name: str = Form(""),
+        scope: Annotated[list[str] | None, Form()] = None,
     ) -> Response:
         def work(session: Session, actor: Actor) -> str:
             kind, _, ident = owner.partition(":")
@@ -177,7 +179,13 @@ def router(pages: Pages) -> APIRouter:
                 user = session.get(User, int(ident))
                 if user is None:
                     raise accounts.AccountError("Benutzer gibt es nicht")
-                new = accounts.create_staff_api_key(session, actor, user.email, name[:100])
+                if not accounts.scopes_of(scope or ()):
+                    raise accounts.AccountError(
+                        "Ein Schlüssel für Mitarbeitende braucht mindestens eine Berechtigung"
+                    )
+                new = accounts.create_staff_api_key(
+                    session, actor, user.email, name[:100], scopes=scope or ()
+                )
             else:
                 raise accounts.AccountError("Bitte einen Mandanten oder Mitarbeiter wählen")
             request.session[ONCE] = {"kind": "apikey", "value": new.key, "id": new.record.id}

@@ -271,6 +271,16 @@ DE: dict[str, str] = {
     "admin.keys.last_used": "zuletzt benutzt",
     "admin.keys.revoked": "widerrufen",
     "admin.keys.revoke": "widerrufen",
+    "admin.keys.scopes": "Berechtigungen",
+    "admin.keys.scopes_hint": (
+        "Nur für Schlüssel von Mitarbeitenden (mindestens eine); ein Schlüssel kann nie mehr "
+        "als die Rolle seines Inhabers."
+    ),
+    "admin.keys.scope.read": "lesen",
+    "admin.keys.scope.cases": "Fälle ändern",
+    "admin.keys.scope.bank": "Kontoauszüge und Klärung",
+    "admin.keys.scope.admin": "Webhooks",
+    "admin.keys.no_scope": "keine",
     "admin.reg.handovers": "{n} Bestätigung(en) weitergeben",
     "admin.reg.handover_title": "Bestätigung zum Weitergeben.",
     "admin.reg.handover_text": (
@@ -664,6 +674,15 @@ EN: dict[str, str] = {
     "admin.keys.last_used": "last used",
     "admin.keys.revoked": "revoked",
     "admin.keys.revoke": "revoke",
+    "admin.keys.scopes": "Scopes",
+    "admin.keys.scopes_hint": (
+        "Staff keys only (at least one); a key can never do more than its owner's role."
+    ),
+    "admin.keys.scope.read": "read",
+    "admin.keys.scope.cases": "change cases",
+    "admin.keys.scope.bank": "bank statements and review",
+    "admin.keys.scope.admin": "webhooks",
+    "admin.keys.no_scope": "none",
     "admin.reg.handovers": "{n} confirmation(s) to pass on",
     "admin.reg.handover_title": "A confirmation to pass on.",
     "admin.reg.handover_text": (

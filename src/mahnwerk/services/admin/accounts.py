@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mahnwerk.services import audit
-from mahnwerk.services.actor import STAFF_ROLES, Actor, utcnow
+from mahnwerk.services.actor import API_SCOPES, STAFF_ROLES, Actor, utcnow
 from mahnwerk.services.admin import signin
 from mahnwerk.store.models import ApiKey, Creditor, User
 
@@ -66,7 +67,12 @@ def _key_hash(key: str) -> str:
 
 
 def _new_key(
-    session: Session, *, creditor_id: int | None, user_id: int | None, name: str
+    session: Session,
+    *,
+    creditor_id: int | None,
+    user_id: int | None,
+    name: str,
+    scopes: tuple[str, ...] = (),
 ) -> NewApiKey:
     prefix = secrets.token_hex(4)
     key = f"mwk_{prefix}_{secrets.token_urlsafe(32)}"
@@ -76,6 +82,7 @@ def _new_key(
         prefix=prefix,
         key_hash=_key_hash(key),
         name=name,
+        scopes=",".join(scopes),
         created_at=utcnow(),
     )
     session.add(row)
@@ -92,10 +99,35 @@ def create_api_key(session: Session, actor: Actor, creditor_id: int, name: str =
     return new
 
 
-def create_staff_api_key(session: Session, actor: Actor, email: str, name: str = "") -> NewApiKey:
-    """A key of a staff user (agent, teamlead, compliance, admin): it acts with that user's role,
-    e.g. for a bank's statement download job. It stops working when the user is deactivated
-    or no longer a staff member."""
+def scopes_of(values: Iterable[str]) -> tuple[str, ...]:
+    """The scopes named in ``values`` (each may be a comma-separated list), in the order of
+    :data:`~mahnwerk.services.actor.API_SCOPES`, or :class:`AccountError` naming the unknown.
+
+    >>> scopes_of(["bank", "read,bank"])
+    ('read', 'bank')
+    >>> try:
+    ...     scopes_of(["schreiben"])
+    ... except AccountError as exc:
+    ...     print(exc)
+    unbekannte Berechtigung schreiben (erlaubt: read, cases, bank, admin)
+    """
+    named = {v.strip().lower() for value in values for v in value.split(",") if v.strip()}
+    unknown = sorted(named - set(API_SCOPES))
+    if unknown:
+        raise AccountError(
+            f"unbekannte Berechtigung {', '.join(unknown)} (erlaubt: {', '.join(API_SCOPES)})"
+        )
+    return tuple(s for s in API_SCOPES if s in named)
+
+
+def create_staff_api_key(
+    session: Session, actor: Actor, email: str, name: str = "", *, scopes: Iterable[str]
+) -> NewApiKey:
+    """A key of a staff user (agent, teamlead, compliance, admin): it acts with that user's role
+    and only within ``scopes`` (:data:`~mahnwerk.services.actor.API_SCOPES`; a key without
+    the scope a route needs gets 403), e.g. ``bank`` for a statement download job. It stops
+    working when the user is deactivated or no longer a staff member."""
+    granted = scopes_of(scopes)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise AccountError(f"Benutzer {email.strip()} gibt es nicht")
@@ -104,8 +136,15 @@ def create_staff_api_key(session: Session, actor: Actor, email: str, name: str =
             f"Benutzer {user.email} ist kein aktiver Mitarbeiter "
             "(Schlüssel für Mandanten: --creditor ID)"
         )
-    new = _new_key(session, creditor_id=None, user_id=user.id, name=name)
-    audit.record(session, actor, "create", "api_key", new.record.id, details={"user": user.id})
+    new = _new_key(session, creditor_id=None, user_id=user.id, name=name, scopes=granted)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "api_key",
+        new.record.id,
+        details={"user": user.id, "scopes": list(granted)},
+    )
     return new
 
 
@@ -138,7 +177,8 @@ def actor_for_key(session: Session, key: str, origin: str | None) -> Actor | Non
         return actor_for_api_key(row, origin)
     user = session.get(User, row.user_id)  # checked and loaded by authenticate_api_key
     assert user is not None
-    return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin)
+    scopes = frozenset(s for s in row.scopes.split(",") if s)
+    return Actor(kind="apikey", id=str(row.id), role=user.role, origin=origin, scopes=scopes)
 
 
 def _note_use(row: ApiKey, now: datetime) -> None:
