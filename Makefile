@@ -38,4 +38,4 @@ lock:
 	bash scripts/lock.sh
 
 clean:
-	rm -rf $(VENV) var/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-tools var/ .pytest_cache .mypy_cache .ruff_cache
