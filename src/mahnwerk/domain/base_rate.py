@@ -68,9 +68,14 @@ class BaseRateTable:
 
     entries: tuple[BaseRate, ...]
     starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    #: the last day of the half-year of the last entry (computed once: asked for per period)
+    known_until: date = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(e.valid_from for e in self.entries))
+        if self.entries:
+            last = next_half_year(self.entries[-1].valid_from) - timedelta(days=1)
+            object.__setattr__(self, "known_until", last)
 
     @staticmethod
     def official() -> BaseRateTable:
@@ -110,11 +115,6 @@ class BaseRateTable:
     @property
     def first_day(self) -> date:
         return self.entries[0].valid_from
-
-    @property
-    def known_until(self) -> date:
-        """The last day of the half-year of the last entry."""
-        return next_half_year(self.entries[-1].valid_from) - timedelta(days=1)
 
 
 @lru_cache(maxsize=8)

@@ -26,7 +26,7 @@ import numpy as np
 
 from mahnwerk.ml.nba.views import CALL_ACTIONS, CHANNELS, CaseView
 from mahnwerk.ml.protected import check_no_protected
-from mahnwerk.ml.segments import SEGMENT_TEXTS
+from mahnwerk.ml.segment_texts import SEGMENT_TEXTS
 
 #: Behavioural segments in a fixed order (one indicator each; unknown names count as none).
 SEGMENTS: tuple[str, ...] = tuple(SEGMENT_TEXTS)
