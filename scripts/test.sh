@@ -8,4 +8,6 @@ bash scripts/lint.sh
 eval "$(bash scripts/pg-start.sh)"
 trap 'bash scripts/pg-stop.sh' EXIT
 export MAHNWERK_REQUIRE_POSTGRES=1 MAHNWERK_REQUIRE_BROWSER=1
-.venv/bin/pytest "$@"
+# one pytest process per core (pytest-xdist); each test has its own database either way.
+# MAHNWERK_TEST_PROCESSES=0 runs them in this process.
+.venv/bin/pytest -n "${MAHNWERK_TEST_PROCESSES:-auto}" "$@"
