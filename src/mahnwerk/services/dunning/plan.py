@@ -26,6 +26,7 @@ booked here: they travel with the message and are booked when it goes out (:mod:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -178,13 +179,30 @@ def plan_partition(job: PlanJob) -> RunSummary:
     """Plan one partition on a connection of its own (read, then write; see the module)."""
     engine = make_engine(job.settings.database_url, poolclass=NullPool)
     try:
-        planned = read_and_decide(engine, job)
-        summary = planned.summary
-        if planned.cases:
-            write_effects(engine, job, planned, summary)
+        with _without_cycle_collection():
+            planned = read_and_decide(engine, job)
+            summary = planned.summary
+            if planned.cases:
+                write_effects(engine, job, planned, summary)
         return summary
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a partition is planned: its tens of thousands of
+    live statements and rows made the collector walk them again and again (28 % of a run's
+    time on 20,000 cases). Memory is still freed by reference counting; the few cycles wait
+    for the collector's next turn after the partition (a forced collection here would walk
+    the live rows once more, 0.6 s for nothing)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager

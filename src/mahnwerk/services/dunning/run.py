@@ -122,10 +122,19 @@ def run_day(
         run.finished_at = utcnow()
         previous = run.summary or {}
         run.summary = {**summary.as_dict(), "previous": previous.get("cases_processed")}
-    from mahnwerk.services.scoring.scores import score_if_active  # no-op without an active model
+    if _model_active(runtime):  # the scoring code (scikit-learn, fairlearn) only when needed
+        from mahnwerk.services.scoring.scores import score_if_active
 
-    score_if_active(runtime, day, summary)
+        score_if_active(runtime, day, summary)
     return summary
+
+
+def _model_active(runtime: Runtime) -> bool:
+    from mahnwerk.store.scoring import ModelVersion
+
+    with runtime.sessions() as s:
+        found = s.scalar(select(ModelVersion.id).where(ModelVersion.status == "active").limit(1))
+    return found is not None
 
 
 def monitor_titles(runtime: Runtime, day: date, summary: RunSummary) -> None:
