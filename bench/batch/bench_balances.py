@@ -123,6 +123,48 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
         copy.write(buffer.getvalue())
 
 
+def copy_payments(cursor, frame: pd.DataFrame) -> None:
+    """Payments, with a ``reversed`` flag per row: payments are append-only, so a reversed
+    one is a payment plus its ``payment_reversal`` row (on the payment's day)."""
+    _copy(cursor, "payment", frame.drop(columns=["reversed"]))
+    gone = frame[frame["reversed"].to_numpy(bool)]
+    if len(gone):
+        _copy(
+            cursor,
+            "payment_reversal",
+            pd.DataFrame(
+                {
+                    "payment_id": gone["id"].to_numpy(),
+                    "case_id": gone["case_id"].to_numpy(),
+                    "date": gone["date"].to_numpy(),
+                    "reason": "Rücklastschrift",
+                    "author": "bench",
+                    "created_at": gone["created_at"].to_numpy(),
+                }
+            ),
+        )
+
+
+def post_journal(cursor) -> None:
+    """The ledger postings of everything generated (claims, costs, payments, reversals), as
+    the product books them one by one, so that the daily run's reconciliation holds."""
+    for sql in (
+        "INSERT INTO ledger_posting (case_id, value_date, kind, amount, reason, source, "
+        "claim_id, posted_at) SELECT case_id, COALESCE(default_from, due_date, invoice_date, DATE '2020-01-01'), 'claim', "
+        "principal, 'Forderung', 'bench', id, now() FROM claim",
+        "INSERT INTO ledger_posting (case_id, value_date, kind, amount, reason, source, "
+        "cost_id, posted_at) SELECT case_id, date, 'cost', amount, label, 'bench', id, now() "
+        "FROM cost",
+        "INSERT INTO ledger_posting (case_id, value_date, kind, amount, reason, source, "
+        "payment_id, posted_at) SELECT case_id, date, 'payment', -amount, 'Zahlung', 'bench', "
+        "id, now() FROM payment",
+        "INSERT INTO ledger_posting (case_id, value_date, kind, amount, reason, source, "
+        "payment_id, posted_at) SELECT r.case_id, r.date, 'reversal', p.amount, r.reason, "
+        "'bench', p.id, now() FROM payment_reversal r JOIN payment p ON p.id = r.payment_id",
+    ):
+        cursor.execute(sql)
+
+
 def copy_cases(
     cursor,
     rng: np.random.Generator,
@@ -286,9 +328,8 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
                     np.int64
                 ),
             )
-            _copy(
+            copy_payments(
                 cursor,
-                "payment",
                 pd.DataFrame(
                     {
                         "id": np.arange(payment_id + 1, payment_id + q + 1),
@@ -309,6 +350,7 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
             counts["costs"] += k
             counts["payments"] += q
             print(f"  generated {counts['cases']:,} cases", file=sys.stderr)
+        post_journal(cursor)
         for table in ("person", "debtor", "case_file", "claim", "cost", "payment"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

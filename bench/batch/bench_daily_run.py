@@ -50,7 +50,9 @@ from bench_balances import (
     _copy,
     _dates,
     copy_cases,
+    copy_payments,
     fresh_database,
+    post_journal,
     server_cpu_seconds,
     start_server,
     stop_server,
@@ -353,7 +355,7 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
             ).sort_values("case_id", kind="stable")
             pay.insert(0, "id", next_ids("payment", len(pay)))
             pay["created_at"] = NOW
-            _copy(cursor, "payment", pay)
+            copy_payments(cursor, pay)
 
             # ---- strategy state
             s_mask = step >= 0
@@ -525,6 +527,7 @@ def generate(url: str, n_cases: int, seed: int = 20261123) -> dict[str, int]:
 
             raw.commit()
             print(f"  generated {counts['case_file']:,} cases", file=sys.stderr)
+        post_journal(cursor)
         for table in ("person", "debtor", "case_file", *ids_next):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
