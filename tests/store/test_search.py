@@ -60,7 +60,7 @@ def portfolio(sessions) -> dict[str, int]:
         add("bau", nord, "N-2", "RE-2013", kind="legal", consumer=False, company="Müller Bau GmbH",
             postcode="20095", city="Hamburg")  # fmt: skip
         add("schmidt", sued, "S-1", "A-77", first_name="Anna", last_name="Schmidt",
-            birth_date=date(1990, 1, 2), email="anna@example.org")  # fmt: skip
+            birth_date=date(1990, 1, 2), email="anna@example.org", phone="040 123456")  # fmt: skip
         add("mueller-sued", sued, "S-2", "A-78", first_name="Jürgen", last_name="Müller",
             birth_date=date(1971, 3, 3))  # fmt: skip
     return ids
@@ -94,6 +94,9 @@ def test_a_company_is_found_by_a_word_of_its_name(sessions, portfolio):
         ("de89 3704 0044 0532 0130 00", "mueller"),
         ("j.mueller@example.org", "mueller"),  # e-mail in other case
         ("+49 151 2345678", "mueller"),  # the same phone number, international
+        ("+49 40 123456", "schmidt"),  # a short number (8 digits after the 0), international
+        ("0049 40 123456", "schmidt"),
+        ("040/123456", "schmidt"),
         ("N-2", "bau"),  # the creditor's reference
     ],
 )

@@ -109,6 +109,27 @@ def looks_like_phone(query: str) -> bool:
     return len(digits) >= 6 and not re.search(r"[A-Za-z]", query)
 
 
+def phone_tail(query: str) -> str:
+    """The last (up to 9) digits of the national number typed, which a stored number in
+    national or international form ends with: the country code 49 (after "+" or "00") or the
+    trunk 0 is dropped first, so that "+49 40 123456" is not cut to "940123456".
+
+    >>> phone_tail("+49 40 123456"), phone_tail("0049 151 2345678"), phone_tail("040/123456")
+    ('40123456', '512345678', '40123456')
+    >>> phone_tail("+43 1 234567")  # another country: its code stays
+    '431234567'
+    """
+    typed = query.strip()
+    digits = re.sub(r"\D", "", typed)
+    if typed.startswith("+") and digits.startswith("49"):
+        digits = digits[2:]
+    elif digits.startswith("0049"):
+        digits = digits[4:]
+    elif digits.startswith("0") and not digits.startswith("00"):
+        digits = digits[1:]
+    return digits[-9:]
+
+
 def find_cases(
     connection: Connection,
     query: str,
@@ -152,7 +173,7 @@ def find_cases(
     for field, sql in exact:
         add(connection.execute(text(sql + tenant + f" LIMIT {limit}"), params).all(), field)
     if looks_like_phone(query):
-        params["digits"] = "%" + re.sub(r"\D", "", query)[-9:]
+        params["digits"] = "%" + phone_tail(query)
         add(
             connection.execute(
                 text(
