@@ -13,7 +13,7 @@ from mahnwerk.services.actor import CLI, Actor
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.workspace.search import SearchError, search
 from mahnwerk.store.db import transaction
-from mahnwerk.store.search import search_fold, search_key, search_name
+from mahnwerk.store.search import LIMIT, search_fold, search_key, search_name
 
 AGENT = Actor(kind="user", id="agent@example.org", role="agent", origin="127.0.0.1")
 
@@ -110,6 +110,25 @@ def test_the_case_reference_finds_its_case(sessions, portfolio):
             text("SELECT reference FROM case_file WHERE id = :id"), {"id": portfolio["schmidt"]}
         ).scalar_one()
     assert found(sessions, AGENT, reference.lower()) == [portfolio["schmidt"]]
+
+
+def test_a_common_name_fills_the_page_with_that_name_before_near_ones(sessions, portfolio):
+    """More debtors of the very name than a page holds: the page shows only them (PostgreSQL
+    takes them unordered, see ``NAME_TIERS``); with fewer, the near names follow."""
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "Versand West GmbH")
+        s.flush()
+        for n, (first, last) in enumerate([("Lea", "Koch")] * (LIMIT + 2) + [("Lea", "Kochs")]):
+            debtor = cases.DebtorInput(kind="natural", consumer=True, first_name=first,
+                last_name=last, street="Weg 1", postcode="50667", city="Köln")  # fmt: skip
+            claim = cases.ClaimInput(invoice_no=f"K-{n}", amount=D("50.00"),
+                default_from=date(2026, 1, 16), due_date=date(2026, 1, 15), label="Ware")  # fmt: skip
+            cases.create_case(s, CLI, creditor.id, cases.CaseInput(f"K-{n}", debtor, (claim,)))
+    with transaction(sessions) as s:
+        page = search(s, AGENT, "lea koch")
+        assert len(page) == LIMIT and {r.debtor for r in page} == {"Lea Koch"}
+        near = search(s, AGENT, "lea kochs")
+        assert near[0].debtor == "Lea Kochs" and {r.debtor for r in near[1:]} == {"Lea Koch"}
 
 
 def test_a_creditor_user_finds_only_its_own_cases(sessions, portfolio):
