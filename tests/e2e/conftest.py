@@ -12,11 +12,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest_e2e import DEMO_OUTPUT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
@@ -59,10 +61,8 @@ class LiveServer:
         )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    workdir = tmp_path_factory.mktemp("server")
-    port = free_port()
+def server_env(workdir: Path, port: int) -> dict[str, str]:
+    """The settings of a server with its own embedded database under ``workdir``."""
     env = dict(os.environ)
     env.update(
         {
@@ -77,6 +77,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "MAHNWERK_AGENCY_REGISTRATION": "Rechtsdienstleistungsregister, Az. 3712E-1024/2025",
         }
     )
+    return env
+
+
+@contextmanager
+def serving(workdir: Path, env: dict[str, str], port: int) -> Iterator[LiveServer]:
+    """``mahnwerk serve`` on ``port`` until the block ends."""
     log = (workdir / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "mahnwerk.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -98,13 +104,49 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     else:
         proc.kill()
         raise RuntimeError("server did not start: " + (workdir / "server.log").read_text())
-    yield LiveServer(url=url, env=env, workdir=workdir)
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield LiveServer(url=url, env=env, workdir=workdir)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("server")
+    port = free_port()
+    with serving(workdir, server_env(workdir, port), port) as server:
+        yield server
+
+
+#: a small demo: every role's login, a trained and audited model, payments; ~10 s
+DEMO_ARGS = ("demo", "--cases", "300", "--weeks", "1")
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server on its own database holding what ``mahnwerk demo`` creates (small); what the
+    command printed is in ``workdir / DEMO_OUTPUT``."""
+    workdir = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    env = server_env(workdir, port)
+    made = subprocess.run(
+        [sys.executable, "-m", "mahnwerk.cli", *DEMO_ARGS],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert made.returncode == 0, made.stderr
+    (workdir / DEMO_OUTPUT).write_text(made.stdout)
+    with serving(workdir, env, port) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
+#: what ``mahnwerk demo`` printed (its logins), in the demo server's folder
+DEMO_OUTPUT = "demo-output.txt"
 
 
 def screenshot(page, name: str) -> Path:

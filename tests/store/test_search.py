@@ -13,7 +13,7 @@ from mahnwerk.services.actor import CLI, Actor
 from mahnwerk.services.admin import accounts
 from mahnwerk.services.workspace.search import SearchError, search
 from mahnwerk.store.db import transaction
-from mahnwerk.store.search import search_fold, search_key, search_name
+from mahnwerk.store.search import LIMIT, search_fold, search_key, search_name
 
 AGENT = Actor(kind="user", id="agent@example.org", role="agent", origin="127.0.0.1")
 
@@ -60,7 +60,7 @@ def portfolio(sessions) -> dict[str, int]:
         add("bau", nord, "N-2", "RE-2013", kind="legal", consumer=False, company="Müller Bau GmbH",
             postcode="20095", city="Hamburg")  # fmt: skip
         add("schmidt", sued, "S-1", "A-77", first_name="Anna", last_name="Schmidt",
-            birth_date=date(1990, 1, 2), email="anna@example.org")  # fmt: skip
+            birth_date=date(1990, 1, 2), email="anna@example.org", phone="040 123456")  # fmt: skip
         add("mueller-sued", sued, "S-2", "A-78", first_name="Jürgen", last_name="Müller",
             birth_date=date(1971, 3, 3))  # fmt: skip
     return ids
@@ -94,6 +94,9 @@ def test_a_company_is_found_by_a_word_of_its_name(sessions, portfolio):
         ("de89 3704 0044 0532 0130 00", "mueller"),
         ("j.mueller@example.org", "mueller"),  # e-mail in other case
         ("+49 151 2345678", "mueller"),  # the same phone number, international
+        ("+49 40 123456", "schmidt"),  # a short number (8 digits after the 0), international
+        ("0049 40 123456", "schmidt"),
+        ("040/123456", "schmidt"),
         ("N-2", "bau"),  # the creditor's reference
     ],
 )
@@ -107,6 +110,25 @@ def test_the_case_reference_finds_its_case(sessions, portfolio):
             text("SELECT reference FROM case_file WHERE id = :id"), {"id": portfolio["schmidt"]}
         ).scalar_one()
     assert found(sessions, AGENT, reference.lower()) == [portfolio["schmidt"]]
+
+
+def test_a_common_name_fills_the_page_with_that_name_before_near_ones(sessions, portfolio):
+    """More debtors of the very name than a page holds: the page shows only them (PostgreSQL
+    takes them unordered, see ``NAME_TIERS``); with fewer, the near names follow."""
+    with transaction(sessions) as s:
+        creditor = accounts.add_creditor(s, CLI, "Versand West GmbH")
+        s.flush()
+        for n, (first, last) in enumerate([("Lea", "Koch")] * (LIMIT + 2) + [("Lea", "Kochs")]):
+            debtor = cases.DebtorInput(kind="natural", consumer=True, first_name=first,
+                last_name=last, street="Weg 1", postcode="50667", city="Köln")  # fmt: skip
+            claim = cases.ClaimInput(invoice_no=f"K-{n}", amount=D("50.00"),
+                default_from=date(2026, 1, 16), due_date=date(2026, 1, 15), label="Ware")  # fmt: skip
+            cases.create_case(s, CLI, creditor.id, cases.CaseInput(f"K-{n}", debtor, (claim,)))
+    with transaction(sessions) as s:
+        page = search(s, AGENT, "lea koch")
+        assert len(page) == LIMIT and {r.debtor for r in page} == {"Lea Koch"}
+        near = search(s, AGENT, "lea kochs")
+        assert near[0].debtor == "Lea Kochs" and {r.debtor for r in near[1:]} == {"Lea Koch"}
 
 
 def test_a_creditor_user_finds_only_its_own_cases(sessions, portfolio):
