@@ -169,7 +169,7 @@ def page(browser):
     on any page it opened (an inline script or style would be refused in every browser)."""
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60000)
     refused: list[str] = []
     page.on(
         "console",

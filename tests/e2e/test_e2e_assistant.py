@@ -72,7 +72,7 @@ def test_a_debtor_asks_the_balance_asks_for_instalments_and_accepts_on_a_phone(l
         code = portal_access.code_for_case(s, live_server.env["MAHNWERK_SECRET_KEY"], case_id)
 
     page.set_viewport_size(PHONE)  # the page fixture fails the test on any CSP violation
-    page.set_default_timeout(20000)
+    page.set_default_timeout(60000)
     page.goto(live_server.url + "/portal")
     page.get_by_label("Aktenzeichen").fill(reference)
     page.get_by_label("Zugangscode").fill(code)

@@ -83,7 +83,7 @@ def test_prepare_review_and_approve_a_mahnbescheid(live_server, browser, court_w
 
     # the agent prepares it from the case page
     agent = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900}).new_page()
-    agent.set_default_timeout(15000)
+    agent.set_default_timeout(60000)
     sign_in(agent, live_server, court_world["users"]["agent"])
     agent.goto(live_server.url + f"/work/cases/{case_id}")
     court = agent.locator("#court")
@@ -109,7 +109,7 @@ def test_prepare_review_and_approve_a_mahnbescheid(live_server, browser, court_w
 
     # the team lead reviews it in the approval queue and approves it
     lead = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900}).new_page()
-    lead.set_default_timeout(15000)
+    lead.set_default_timeout(60000)
     sign_in(lead, live_server, court_world["users"]["lead"], landing="**/lead")
     lead.get_by_role("link", name="Freigaben", exact=True).click()
     lead.wait_for_url("**/work/approvals")
