@@ -115,6 +115,9 @@ def test_prepare_review_and_approve_a_mahnbescheid(live_server, browser, court_w
     lead.wait_for_url("**/work/approvals")
     item = lead.locator("article", has_text=reference)
     assert "Mahnbescheid gegen Jürgen Weiß" in item.inner_text()
+    details = item.locator("details")
+    if details.get_attribute("open") is None:  # only the queue's first application is open
+        details.locator("summary").click()
     assert "Katalog-Nr. 43" in item.get_by_test_id("application").inner_text()
     screenshot(lead, "court-approval-queue")
     item.get_by_label("Begründung (Pflicht, wird protokolliert)").fill(
