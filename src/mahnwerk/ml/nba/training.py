@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -167,7 +167,8 @@ def train_prior(
 ) -> PolicyState:
     """A state learned in simulated worlds: ``plan`` lists ("uniform" | "policy", seed)."""
     state = state or PolicyState.prior(note="")
-    policy = Policy(state, config)
+    # learning from scratch needs the full Thompson draws to explore, whatever the setting
+    policy = Policy(state, replace(config, sample_scale=1.0))
     costs = {k: float(v) for k, v in config.costs.items()}
     for kind, seed in plan:
         world = ContactWorld(n_cases, seed=seed, costs=costs, params=params)
