@@ -166,6 +166,7 @@ def train_prior(
     state: PolicyState | None = None,
 ) -> PolicyState:
     """A state learned in simulated worlds: ``plan`` lists ("uniform" | "policy", seed)."""
+    earlier = state.note if state is not None and state.note.startswith("simulator prior") else ""
     state = state or PolicyState.prior(note="")
     # learning from scratch needs the full Thompson draws to explore, whatever the setting
     policy = Policy(state, replace(config, sample_scale=1.0))
@@ -183,7 +184,8 @@ def train_prior(
         if progress is not None:
             progress(kind, seed, result)
     policy.refresh_version()
-    state.note = "simulator prior: " + ", ".join(f"{k} {s}" for k, s in plan) + f", {n_cases} cases"
+    steps = ", ".join(f"{k} {s}" for k, s in plan) + f", {n_cases} cases"
+    state.note = f"{earlier}; then {steps}" if earlier else f"simulator prior: {steps}"
     return state
 
 
