@@ -92,6 +92,9 @@ The next-best-action policy (``nba`` steps of a strategy, ``mahnwerk nba …``):
 - ``MAHNWERK_NBA_HORIZON_DAYS`` (21): how long after a decision its payments count.
 - ``MAHNWERK_NBA_EXPLORATION`` (0.002): the share of decisions drawn uniformly among the
   allowed actions (so the next version can be evaluated offline).
+- ``MAHNWERK_NBA_SAMPLE_SCALE`` (0.0): the width of the Thompson draws from the models'
+  posteriors (1: as learned; 0: greedy on the posterior means, the default, since the shipped
+  prior is informed and greedy choice earned more in the simulator, see the README).
 - ``MAHNWERK_NBA_HOLDOUT_SHARE`` (0.10): the permanent control group on the fixed strategy,
   chosen by a stable hash of the case (``MAHNWERK_NBA_HOLDOUT_SALT``).
 Default and the sender's legal data (issue 17):
@@ -285,6 +288,7 @@ class NbaSettings:
     max_contacts_7d: int = 2
     horizon_days: int = 21
     exploration: float = 0.002
+    sample_scale: float = 0.0
     holdout_share: float = 0.10
     holdout_salt: str = "mahnwerk-nba"
 
@@ -402,6 +406,7 @@ def load_nba_settings(env: dict[str, str] | None = None) -> NbaSettings:
         max_contacts_7d=int(number("MAX_CONTACTS_7D", 2, 1, 3)),
         horizon_days=int(number("HORIZON_DAYS", 21, 1, 90)),
         exploration=number("EXPLORATION", 0.002, 0.0, 0.5),
+        sample_scale=number("SAMPLE_SCALE", 0.0, 0.0, 1.0),
         holdout_share=number("HOLDOUT_SHARE", 0.10, 0.0, 0.9),
         holdout_salt=env.get("MAHNWERK_NBA_HOLDOUT_SALT") or "mahnwerk-nba",
     )

@@ -167,3 +167,38 @@ def test_features_are_computed_from_the_view_only():
     assert row["call_evening_tries"] > 0 and row["call_evening_answered"] == 0
     assert row["saturday"] == 1.0
     assert row["contacts_7d"] == pytest.approx(2 / 3)  # days 4 and 8 of the last seven
+
+
+def test_sample_scale_zero_is_greedy_on_the_posterior_means_with_the_floor(prior):
+    floor = 0.1
+    greedy = Policy(prior, PolicyConfig(costs=COSTS, exploration=floor, sample_scale=0.0))
+    batch = [
+        CaseView(
+            str(k),
+            k % 40,
+            k % 7,
+            50.0 * (k + 1),
+            50.0 * (k + 1),
+            True,
+            k % 2 == 0,
+            k % 3 != 0,
+            contacts=(Contact(0, "letter", k % 4 == 0),),
+            allowed=ACTIONS if k % 5 else ("none", "letter", "email"),
+            score=(k % 10) / 10,
+        )
+        for k in range(300)
+    ]
+    d = greedy.decide(batch, seed=11)
+    allowed = np.isfinite(d.values)
+    best = d.values.argmax(axis=1)
+    expected = floor * allowed / allowed.sum(axis=1, keepdims=True)
+    expected[np.arange(len(batch)), best] += 1.0 - floor
+    np.testing.assert_allclose(d.probabilities, expected)
+    assert (d.propensity > 0).all()
+    # the full Thompson draws spread the choice where the posterior is unsure; a narrower
+    # draw spreads it less
+    wide = Policy(prior, PolicyConfig(costs=COSTS, exploration=floor, sample_scale=1.0))
+    narrow = Policy(prior, PolicyConfig(costs=COSTS, exploration=floor, sample_scale=0.2))
+    top_wide = wide.decide(batch, seed=11).probabilities.max(axis=1).mean()
+    top_narrow = narrow.decide(batch, seed=11).probabilities.max(axis=1).mean()
+    assert top_wide < top_narrow <= d.probabilities.max(axis=1).mean() + 1e-12

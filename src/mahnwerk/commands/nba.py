@@ -5,7 +5,8 @@
   :mod:`mahnwerk.ml.nba.session`); the same policy code as the daily run, starting from the
   shipped prior or from ``DIR/state.npz``, which it writes back at the end (and on
   ``{"op": "save"}``). ``--log`` writes every decision with its propensity as JSON Lines.
-- ``mahnwerk nba prior --out FILE [--cases N] [--seeds …]``: learn a prior in the simulator.
+- ``mahnwerk nba prior --out FILE [--cases N] [--plan …] [--start FILE]``: learn a prior in
+  the simulator (from scratch, or going on from a state).
 - ``mahnwerk nba list``: the versions and their status.
 - ``mahnwerk nba train``: a candidate from the settled decisions of the policy group.
 - ``mahnwerk nba evaluate VERSION``: offline evaluation against the active version.
@@ -43,6 +44,9 @@ def register(subparsers: Any) -> None:
         "--plan",
         default="uniform:9001,uniform:9002,policy:9003,policy:9004,policy:9005,policy:9006",
         help="Lernschritte art:seed, Komma-getrennt (art: uniform oder policy)",
+    )
+    pr.add_argument(
+        "--start", type=Path, help="von diesem Zustand aus weiterlernen (statt von vorn)"
     )
     pr.set_defaults(handler=prior_command)
     sub.add_parser("list", help="Versionen anzeigen").set_defaults(handler=list_command)
@@ -180,8 +184,21 @@ def prior_command(args: Any) -> int:
             file=sys.stderr,
         )
 
+    start = None
+    if args.start is not None:
+        from mahnwerk.ml.nba.policy import PolicyState
+
+        try:
+            start = PolicyState.load(args.start)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"Fehler: --start {args.start}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     state = train_prior(
-        plan, n_cases=args.cases, config=policy_config(load_nba_settings()), progress=progress
+        plan,
+        n_cases=args.cases,
+        config=policy_config(load_nba_settings()),
+        progress=progress,
+        state=start,
     )
     state.save(args.out)
     print(f"Startzustand {state.version} geschrieben: {args.out}")

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -166,8 +166,10 @@ def train_prior(
     state: PolicyState | None = None,
 ) -> PolicyState:
     """A state learned in simulated worlds: ``plan`` lists ("uniform" | "policy", seed)."""
+    earlier = state.note if state is not None and state.note.startswith("simulator prior") else ""
     state = state or PolicyState.prior(note="")
-    policy = Policy(state, config)
+    # learning from scratch needs the full Thompson draws to explore, whatever the setting
+    policy = Policy(state, replace(config, sample_scale=1.0))
     costs = {k: float(v) for k, v in config.costs.items()}
     for kind, seed in plan:
         world = ContactWorld(n_cases, seed=seed, costs=costs, params=params)
@@ -182,7 +184,8 @@ def train_prior(
         if progress is not None:
             progress(kind, seed, result)
     policy.refresh_version()
-    state.note = "simulator prior: " + ", ".join(f"{k} {s}" for k, s in plan) + f", {n_cases} cases"
+    steps = ", ".join(f"{k} {s}" for k, s in plan) + f", {n_cases} cases"
+    state.note = f"{earlier}; then {steps}" if earlier else f"simulator prior: {steps}"
     return state
 
 

@@ -68,6 +68,7 @@ def policy_config(nba: NbaSettings) -> PolicyConfig:
         cap_7d=nba.max_contacts_7d,
         horizon_days=nba.horizon_days,
         exploration=nba.exploration,
+        sample_scale=nba.sample_scale,
     )
 
 
