@@ -329,9 +329,18 @@ def test_a_recall_cancels_pending_approvals_and_open_tasks(runtime, sessions, ma
     from mahnwerk.services import cases
 
     case_id, approval_id = pending_court_approval(runtime, sessions, make_case)
+    other = make_case(email=None, ref="K-2")
+    run(runtime, date(2026, 4, 16), deliver=False)  # a letter planned, not yet sent
     with transaction(sessions) as s:
         workflow.add_task(s, case_id, "call", "test", "Anrufen")
+    assert [m.status for m in rows(sessions, OutboxMessage, case_id=other)] == ["pending"]
+    with transaction(sessions) as s:
+        cases.recall_case(s, CLI, s.get(Case, other), "Mandant ruft zurück")
         cases.recall_case(s, CLI, s.get(Case, case_id), "Mandant ruft zurück")
+    assert [(m.status, m.error) for m in rows(sessions, OutboxMessage, case_id=other)] == [
+        ("cancelled", "nicht gesendet: Fall zurückgerufen")
+    ]
+    assert "message.cancelled" in [e.kind for e in rows(sessions, CaseEvent, case_id=other)]
     with sessions() as s:
         assert s.get(Approval, approval_id).status == "cancelled"
         assert [t.status for t in s.scalars(select(Task).where(Task.case_id == case_id))] == [

@@ -677,9 +677,11 @@ def recall_case(session: Session, actor: Actor, case: Case, reason: str = "") ->
 
 
 def _cancel_pending_steps(session: Session, case: Case, actor: Actor) -> None:
-    """A recall ends the case's pending approvals and open tasks (nothing is carried out for
-    a case the creditor took back)."""
-    from mahnwerk.store.workflow import Approval, Task
+    """A recall ends the case's pending approvals, open tasks and the messages not yet sent
+    (nothing is carried out for a case the creditor took back; a message a worker holds at
+    this moment is cancelled by delivery, which checks the case once more)."""
+    from mahnwerk.services import events
+    from mahnwerk.store.workflow import Approval, OutboxMessage, Task
 
     now = utcnow()
     for approval in session.scalars(
@@ -693,3 +695,14 @@ def _cancel_pending_steps(session: Session, case: Case, actor: Actor) -> None:
         task.status = "done"
         task.closed_at = now
         task.closed_by = actor.label
+    for msg in session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.status == "pending"
+        )
+    ):
+        msg.status = "cancelled"
+        msg.error = "nicht gesendet: Fall zurückgerufen"
+        events.emit(
+            session, case, "message.cancelled", actor, outbox_id=msg.id, channel=msg.channel,
+            reason="Fall zurückgerufen",
+        )  # fmt: skip
