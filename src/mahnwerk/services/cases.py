@@ -581,32 +581,10 @@ def reverse_payment(
             author=author, created_at=now,
         )
     )  # fmt: skip
-    posting = LedgerPosting(
-        case_id=payment.case_id,
-        value_date=day,
-        kind="reversal",
-        amount=payment.amount,
-        reason=reason[:200],
-        source=author,
-        payment_id=payment.id,
-        posted_at=now,
-    )
-    session.add(posting)
-    case = session.get(Case, payment.case_id)
-    assert case is not None
-    case.updated_at = now
-    session.flush()
-    session.expire(payment, ["reversed"])
-    session.refresh(case, ["payments"])
-    events.emit(
-        session, case, "payment.reversed", actor,
-        payment_id=payment.id, amount=str(payment.amount), reason=reason,
+    return _book_reversal(
+        session, actor, payment, "payment", amount=payment.amount, day=day, reason=reason,
+        author=author, now=now,
     )  # fmt: skip
-    audit.record(
-        session, actor, "create", "payment_reversal", payment.id,
-        case_id=case.id, creditor_id=case.creditor_id, details={"payment": payment.id},
-    )  # fmt: skip
-    return posting
 
 
 def reverse_cost(
@@ -627,30 +605,51 @@ def reverse_cost(
             created_at=now,
         )
     )  # fmt: skip
+    return _book_reversal(
+        session, actor, cost, "cost", amount=-cost.amount, day=day, reason=reason,
+        author=author, now=now,
+    )  # fmt: skip
+
+
+def _book_reversal(
+    session: Session,
+    actor: Actor,
+    row: Payment | Cost,
+    kind: str,
+    *,
+    amount: Decimal,
+    day: date,
+    reason: str,
+    author: str,
+    now: datetime,
+) -> LedgerPosting:
+    """The reversal posting of a payment or cost (``kind``) taken back, and what goes with it:
+    the case touched, the row's ``reversed`` and the case's collection reloaded, the event
+    ``<kind>.reversed`` and the audit entry."""
     posting = LedgerPosting(
-        case_id=cost.case_id,
+        case_id=row.case_id,
         value_date=day,
         kind="reversal",
-        amount=-cost.amount,
+        amount=amount,
         reason=reason[:200],
         source=author,
-        cost_id=cost.id,
         posted_at=now,
+        **{f"{kind}_id": row.id},
     )
     session.add(posting)
-    case = session.get(Case, cost.case_id)
+    case = session.get(Case, row.case_id)
     assert case is not None
     case.updated_at = now
     session.flush()
-    session.expire(cost, ["reversed"])
-    session.refresh(case, ["costs"])
+    session.expire(row, ["reversed"])
+    session.refresh(case, [f"{kind}s"])
     events.emit(
-        session, case, "cost.reversed", actor,
-        cost_id=cost.id, amount=str(cost.amount), reason=reason,
+        session, case, f"{kind}.reversed", actor,
+        **{f"{kind}_id": row.id}, amount=str(row.amount), reason=reason,
     )  # fmt: skip
     audit.record(
-        session, actor, "create", "cost_reversal", cost.id,
-        case_id=case.id, creditor_id=case.creditor_id, details={"cost": cost.id},
+        session, actor, "create", f"{kind}_reversal", row.id,
+        case_id=case.id, creditor_id=case.creditor_id, details={kind: row.id},
     )  # fmt: skip
     return posting
 
