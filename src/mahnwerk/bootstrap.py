@@ -43,11 +43,10 @@ class Runtime:
 def build_channels(settings: Settings, letters: LetterRenderer | None = None) -> Channels:
     """E-mail and SMS from the settings (``None`` where not configured); the letter renderer
     is passed in by the caller (the documents package provides it)."""
-    from mahnwerk.channels.email import SmtpConfig, SmtpEmailSender
-    from mahnwerk.channels.sms import HttpSmsGateway, SmsConfig
-
     email = None
     if settings.smtp_host:
+        from mahnwerk.channels.email import SmtpConfig, SmtpEmailSender
+
         email = SmtpEmailSender(
             SmtpConfig(
                 host=settings.smtp_host,
@@ -59,7 +58,9 @@ def build_channels(settings: Settings, letters: LetterRenderer | None = None) ->
             )
         )
     sms = None
-    if settings.sms_url:
+    if settings.sms_url:  # the HTTP client is loaded only where an SMS gateway is set up
+        from mahnwerk.channels.sms import HttpSmsGateway, SmsConfig
+
         sms = HttpSmsGateway(SmsConfig(url=settings.sms_url, token=settings.sms_token))
     return Channels(email=email, sms=sms, letters=letters)
 

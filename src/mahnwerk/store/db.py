@@ -7,14 +7,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from mahnwerk.store.search import register_sqlite_functions
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's stored text (orjson: the daily run writes tens of thousands of
+    message payloads, and the standard encoder took a tenth of its time). Integer keys
+    become strings as with :func:`json.dumps`; anything else that is not JSON, a
+    :class:`~decimal.Decimal` say, is refused as before.
+
+    >>> json_text({"a": [1, "ä"], 2: None})
+    '{"a":[1,"ä"],"2":null}'
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; for SQLite the folder is created and foreign keys switched on."""
+    kwargs.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

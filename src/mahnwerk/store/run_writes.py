@@ -6,8 +6,9 @@ were not yet (one ``UPDATE … FROM`` over a temporary table for the cases with 
 one ``INSERT … ON CONFLICT DO NOTHING`` for the others) and returns the ids it marked, so that
 two runs of the same day can never both write one case; the other writes are for those ids
 only. Inserts whose ids are needed take their ids beforehand (from the sequence on
-PostgreSQL); on PostgreSQL every bulk insert is a ``COPY`` (values through the columns' own
-bind processors, the columns' Python defaults filled in), on SQLite a multi-row insert. Works
+PostgreSQL); on PostgreSQL every bulk insert is a ``COPY``, on SQLite the driver's
+``executemany`` (values through the columns' own bind processors, the columns' Python
+defaults filled in). Works
 on SQLite (3.35 or later) and PostgreSQL alike.
 """
 
@@ -77,12 +78,10 @@ def _copy(
 
 def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """``rows`` into ``table``: a ``COPY`` on PostgreSQL (far cheaper per row than an
-    ``executemany``), else a multi-row insert. Values go through the columns' bind processors
-    (JSON, booleans), and columns a row leaves out get their Python default, as ``insert()``
-    would give them."""
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), list(rows))
-        return
+    ``executemany``), else the driver's own ``executemany``. Values go through the columns'
+    bind processors (JSON, dates, booleans), and columns a row leaves out get their Python
+    default, as ``insert()`` would give them; done here once per column rather than by
+    ``insert()`` once per value (a fifth of a 20,000-case run on SQLite)."""
     given = list(rows[0])
     if any(len(r) != len(given) or any(k not in r for k in given) for r in rows):
         connection.execute(insert(table), list(rows))  # ragged rows: let insert() sort it out
@@ -100,7 +99,16 @@ def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str,
         out += [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
         return [v if p is None or v is None else p(v) for v, p in zip(out, processors, strict=True)]
 
-    _copy(connection, table.name, columns, (values(r) for r in rows))
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table.name, columns, (values(r) for r in rows))
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})",
+        [tuple(values(r)) for r in rows],
+    )
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -133,12 +141,10 @@ def claim_cases(
     if pg:
         _copy(connection, "run_state", _STATE_COLUMNS, ([*r.__dict__.values()] for r in rows))
     else:
-        connection.execute(
-            text(
-                "INSERT INTO run_state VALUES (:case_id, :has_state, :strategy_name,"
-                " :strategy_version, :step_index, :moves, :last_outcome, :new_stage)"
-            ),
-            [r.__dict__ for r in rows],
+        marks = ", ".join("?" for _ in _STATE_COLUMNS)
+        connection.exec_driver_sql(
+            f"INSERT INTO run_state ({', '.join(_STATE_COLUMNS)}) VALUES ({marks})",
+            [tuple(r.__dict__.values()) for r in rows],
         )
     params = {"day": day, "now": now}
     claimed = {

@@ -101,10 +101,14 @@ def plan_day(
     """Plan every open case not yet processed for ``day``; partitions in ``processes``
     processes (default: one per core, at most one per partition)."""
     workers = max(1, processes or os.cpu_count() or 1)
-    partitions = open_case_partitions(runtime.engine, day, partition_size, workers)
+    sqlite = runtime.engine.dialect.name == "sqlite"
+    # SQLite has one writer at a time: with two partitions per process, one process writes
+    # while the other still decides, instead of all waiting for the lock at the same moment
+    slices = workers * (2 if sqlite and workers > 1 else 1)
+    partitions = open_case_partitions(runtime.engine, day, partition_size, slices)
     jobs = [PlanJob(runtime.settings, day, now, p) for p in partitions]
     workers = min(workers, len(jobs)) or 1
-    if workers > 1 and runtime.engine.dialect.name == "sqlite":
+    if workers > 1 and sqlite:
         runtime.engine.dispose(close=False)  # children open their own connections
     summary = RunSummary(day)
     total = sum(p.size for p in partitions)
@@ -123,11 +127,11 @@ class SizedPartition(Partition):
 
 
 def open_case_partitions(
-    engine: Engine, day: date, size: int, workers: int = 1
+    engine: Engine, day: date, size: int, slices: int = 1
 ) -> list[SizedPartition]:
     """Consecutive id ranges holding at most ``size`` open cases each that are not yet
-    processed for ``day``, at least one per worker (ranges, not ``id % n``, so that every
-    query of a partition is an index range scan)."""
+    processed for ``day``, at least ``slices`` of them where there are enough cases (ranges,
+    not ``id % n``, so that every query of a partition is an index range scan)."""
     with engine.connect() as connection:
         ids = np.fromiter(
             connection.execute(
@@ -142,7 +146,7 @@ def open_case_partitions(
         )
     if not len(ids):
         return []
-    size = max(1, min(size, -(-len(ids) // max(1, workers))))
+    size = max(1, min(size, -(-len(ids) // max(1, slices))))
     starts = ids[::size].tolist()
     ends = [*starts[1:], int(ids[-1]) + 1]
     counts = [min(size, len(ids) - i) for i in range(0, len(ids), size)]

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from mahnwerk.batch.reconcile import check
-from mahnwerk.services import workers
 from mahnwerk.services.actor import utcnow
 from mahnwerk.services.admin.creditors import (
     Agency,
@@ -27,7 +26,6 @@ from mahnwerk.services.admin.creditors import (
     strategy_checker,
 )
 from mahnwerk.services.court.tick import advance as court_advance
-from mahnwerk.services.dunning.deliver import deliver_outbox
 from mahnwerk.services.dunning.plan import plan_day
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.store.db import transaction
@@ -100,16 +98,33 @@ def run_day(
             )
         )
         monitor_titles(runtime, day, summary)
-        if not deliver:
-            summary.delivery = "nur geplant (--plan-only): die Nachrichten warten im Ausgang"
-        elif workers.alive(sessions):
-            summary.delivery = "übernimmt der laufende Worker (mahnwerk worker)"
+        if deliver:
+            _deliver(runtime, now, summary, report, {b.creditor_id for b in blocked})
         else:
-            hold = {b.creditor_id for b in blocked}
-            summary.held_for_creditor = held_messages(runtime, hold)
-            deliver_outbox(runtime, now, summary, report=report, hold=hold)
+            summary.delivery = "nur geplant (--plan-only): die Nachrichten warten im Ausgang"
     finally:
         close()
+    return _finish(runtime, day, summary)
+
+
+def _deliver(
+    runtime: Runtime, now: datetime, summary: RunSummary, report: Progress, hold: set[int]
+) -> None:
+    """Send what is due here, unless a worker is running (then it does)."""
+    # rendering, PDF bundles and the channels are loaded only by a run that delivers
+    from mahnwerk.services import workers
+    from mahnwerk.services.dunning.deliver import deliver_outbox
+
+    if workers.alive(runtime.sessions):
+        summary.delivery = "übernimmt der laufende Worker (mahnwerk worker)"
+        return
+    summary.held_for_creditor = held_messages(runtime, hold)
+    deliver_outbox(runtime, now, summary, report=report, hold=hold)
+
+
+def _finish(runtime: Runtime, day: date, summary: RunSummary) -> RunSummary:
+    """The ledger check, the run's record and the scores of the day."""
+    sessions = runtime.sessions
     _reconcile(sessions, summary)
     with transaction(sessions) as s:
         summary.approvals_waiting = (
