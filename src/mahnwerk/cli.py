@@ -71,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> int:
     """The ``mahnwerk`` command: :func:`main`, then a quick exit."""
     code = main()
+    if "mahnwerk.store.db" in sys.modules:
+        from mahnwerk.store.db import close_all_engines
+
+        close_all_engines()  # explicitly: the frozen objects below are never finalised
     # the process ends now: without this, the interpreter's shutdown has the cyclic collector
     # walk every object of the loaded libraries again (a fifth of a second for ``run``)
     gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,10 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+#: every engine made, so that a command can close their connections before it exits
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; for SQLite the folder is created and foreign keys switched on."""
     kwargs.setdefault("json_serializer", json_text)
@@ -35,9 +40,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    _ENGINES.add(engine)
+    return engine
+
+
+def close_all_engines() -> None:
+    """Close the pooled connections of every engine (on SQLite the last one to close folds
+    the write-ahead log back into the database file, so that a copy of the file alone is
+    whole)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
