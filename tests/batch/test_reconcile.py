@@ -119,12 +119,17 @@ def test_ledger_check_command_exits_1_and_names_the_case(env, sessions, engine, 
     assert "Kosten: Journal 8.00 €, Bestand 5.00 €" in out
 
 
-def test_the_daily_run_reports_a_case_whose_journal_disagrees(env, sessions, engine, capsys):
+# one process: checked after the planning; two: beside the planning processes, in a thread;
+# delivering: after the delivery (which books fees)
+@pytest.mark.parametrize(
+    "how", [["--plan-only", "--processes", "1"], ["--plan-only", "--processes", "2"], []]
+)
+def test_the_daily_run_reports_a_case_whose_journal_disagrees(env, sessions, engine, capsys, how):
     _, second = _cases(sessions)
-    assert main(["run", "--date", "2025-06-02", "--plan-only"]) == 0
+    assert main(["run", "--date", "2025-06-02", *how]) == 0
     assert "Kontenabstimmung:        stimmt" in capsys.readouterr().out
     _post(engine, second, "claim", 1)
-    assert main(["run", "--date", "2025-06-03", "--plan-only"]) == 0
+    assert main(["run", "--date", "2025-06-03", *how]) == 0
     out = capsys.readouterr().out
     assert "Kontenabstimmung:        1 Fälle falsch" in out
     assert "Forderungen: Journal 520.11 €, Bestand 520.10 €" in out

@@ -97,9 +97,11 @@ def plan_day(
     processes: int | None = None,
     partition_size: int = PARTITION_SIZE,
     report: Callable[[str, int, int], None] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> RunSummary:
     """Plan every open case not yet processed for ``day``; partitions in ``processes``
-    processes (default: one per core, at most one per partition)."""
+    processes (default: one per core, at most one per partition). ``started`` is called
+    once the planning processes are running (not when the partitions are planned here)."""
     workers = max(1, processes or os.cpu_count() or 1)
     sqlite = runtime.engine.dialect.name == "sqlite"
     # SQLite has one writer at a time: with two partitions per process, one process writes
@@ -113,7 +115,7 @@ def plan_day(
     summary = RunSummary(day)
     total = sum(p.size for p in partitions)
     done = 0
-    for part, size in _map(plan_partition, jobs, workers):
+    for part, size in _map(plan_partition, jobs, workers, started):
         summary.merge(part)
         done += size
         if report is not None:
@@ -157,9 +159,13 @@ def open_case_partitions(
 
 
 def _map(
-    function: Callable[[PlanJob], RunSummary], jobs: Sequence[PlanJob], workers: int
+    function: Callable[[PlanJob], RunSummary],
+    jobs: Sequence[PlanJob],
+    workers: int,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[RunSummary, int]]:
-    """``function`` over ``jobs`` in ``workers`` processes (here if 1), as they finish."""
+    """``function`` over ``jobs`` in ``workers`` processes (here if 1), as they finish;
+    ``started`` once the processes exist."""
     sizes = [getattr(j.partition, "size", 0) for j in jobs]
     if workers <= 1:
         for job, size in zip(jobs, sizes, strict=True):
@@ -168,6 +174,8 @@ def _map(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(workers) as pool:
+        if started is not None:
+            started()
         for index, result in pool.imap_unordered(_indexed, list(enumerate(jobs)), chunksize=1):
             yield result, sizes[index]
 

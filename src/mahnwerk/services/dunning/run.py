@@ -11,6 +11,7 @@ again gives the same result as one that was not.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,7 @@ def run_day(
     with transaction(sessions) as s:
         court_advance(s, day)  # VB applications due, § 701 lapses: before the cases' decisions
     report, close = _progress(progress)
+    ledger = LedgerCheck(sessions)
     try:
         summary.merge(
             plan_day(
@@ -95,6 +97,9 @@ def run_day(
                 processes=processes,
                 partition_size=partition_size or runtime.settings.plan_partition_size,
                 report=report,
+                # a run that books nothing (no delivery here) can check the ledger while the
+                # planning processes work: planning writes no claim, cost, payment or posting
+                started=None if deliver else ledger.start,
             )
         )
         monitor_titles(runtime, day, summary)
@@ -104,7 +109,7 @@ def run_day(
             summary.delivery = "nur geplant (--plan-only): die Nachrichten warten im Ausgang"
     finally:
         close()
-    return _finish(runtime, day, summary)
+    return _finish(runtime, day, summary, ledger)
 
 
 def _deliver(
@@ -122,10 +127,10 @@ def _deliver(
     deliver_outbox(runtime, now, summary, report=report, hold=hold)
 
 
-def _finish(runtime: Runtime, day: date, summary: RunSummary) -> RunSummary:
+def _finish(runtime: Runtime, day: date, summary: RunSummary, ledger: LedgerCheck) -> RunSummary:
     """The ledger check, the run's record and the scores of the day."""
     sessions = runtime.sessions
-    _reconcile(sessions, summary)
+    summary.ledger_mismatches = ledger.result()
     with transaction(sessions) as s:
         summary.approvals_waiting = (
             s.scalar(select(func.count()).select_from(Approval).where(Approval.status == "pending"))
@@ -160,12 +165,39 @@ def monitor_titles(runtime: Runtime, day: date, summary: RunSummary) -> None:
     summary.tasks_created += monitor_titled_cases(runtime.sessions, day).tasks_created
 
 
-def _reconcile(sessions: Any, summary: RunSummary) -> None:
+class LedgerCheck:
     """The ledger check of every case (:mod:`mahnwerk.batch.reconcile`): each case whose
-    journal disagrees with its facts is listed with the figures that differ."""
-    with sessions() as s:
-        report = check(s.connection())
-    summary.ledger_mismatches = [m.german() for m in report.mismatches]
+    journal disagrees with its facts, with the figures that differ (German lines). Run in a
+    thread beside the planning processes when :meth:`start` is called (after they are
+    forked, so that no child inherits a connection in use), else by :meth:`result`."""
+
+    def __init__(self, sessions: Any) -> None:
+        self._sessions = sessions
+        self._thread: threading.Thread | None = None
+        self._lines: list[str] | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ledger-check", daemon=True)
+        self._thread.start()
+
+    def result(self) -> list[str]:
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._lines is not None
+        return self._lines
+
+    def _run(self) -> None:
+        try:
+            with self._sessions() as s:
+                report = check(s.connection())
+            self._lines = [m.german() for m in report.mismatches]
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
 
 
 def incomplete_creditors(runtime: Runtime) -> list[Blocked]:
