@@ -196,6 +196,9 @@ def plan_partition(job: PlanJob) -> RunSummary:
             summary = planned.summary
             if planned.cases:
                 write_effects(engine, job, planned, summary)
+            # freed by reference counting while the collector is still off: alive when it
+            # comes back, the partition's rows would all be walked by its first pass
+            del planned
         return summary
     finally:
         engine.dispose()
