@@ -230,6 +230,9 @@ def uses_procrastinate(runtime: Runtime) -> bool:
 
 def run_worker(build: Callable[[], Runtime], *, parent: int | None = None) -> None:
     """Build the runtime in this process and run its worker loop until stopped."""
+    from mahnwerk.store.db import load_all_models
+
+    load_all_models()  # before any thread: see there
     runtime = build()
     if uses_procrastinate(runtime):
         run_procrastinate(runtime, parent=parent)

@@ -47,6 +47,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def load_all_models() -> None:
+    """Import every table module of the store and configure the ORM mappers now.
+
+    For processes with threads (the worker runs its periodic jobs in a thread pool): a
+    mapper refers to others by name, and configuring them while another thread is in the
+    middle of importing a table module fails ("failed to locate a name"); loaded once
+    before the threads start, nothing is imported or configured concurrently."""
+    import importlib
+    import pkgutil
+
+    from sqlalchemy.orm import configure_mappers
+
+    import mahnwerk.store
+
+    for module in pkgutil.iter_modules(mahnwerk.store.__path__):
+        if not module.name.startswith("migrat"):
+            importlib.import_module(f"mahnwerk.store.{module.name}")
+    configure_mappers()
+
+
 def close_all_engines() -> None:
     """Close the pooled connections of every engine (on SQLite the last one to close folds
     the write-ahead log back into the database file, so that a copy of the file alone is

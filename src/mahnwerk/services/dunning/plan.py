@@ -506,7 +506,7 @@ def write_effects(engine: Engine, job: PlanJob, planned: Planned, summary: RunSu
 
 def _state_row(c: CasePlan) -> run_writes.StateRow:
     d = c.decision
-    moves = d.step_index is not None and d.stage is not None
+    moves = _moves(c)
     return run_writes.StateRow(
         case_id=c.case_id,
         has_state=c.has_state,
@@ -515,8 +515,18 @@ def _state_row(c: CasePlan) -> run_writes.StateRow:
         step_index=d.step_index if moves else None,
         moves=moves,
         last_outcome=str(d.outcome),
-        new_stage=str(d.stage) if moves and str(d.stage) != c.old_stage else None,
+        new_stage=_new_stage(c),
     )
+
+
+def _moves(c: CasePlan) -> bool:
+    return c.decision.step_index is not None and c.decision.stage is not None
+
+
+def _new_stage(c: CasePlan) -> str | None:
+    """The case's stage after today's step, if the step changes it."""
+    stage = str(c.decision.stage) if _moves(c) else None
+    return stage if stage is not None and stage != c.old_stage else None
 
 
 def _common(c: CasePlan) -> dict[str, Any]:
@@ -540,7 +550,7 @@ def _event(c: CasePlan, kind: str, now: datetime, **data: Any) -> run_writes.Eve
 def _stage_events(cases: list[CasePlan], now: datetime, events: list[run_writes.EventRow]) -> None:
     """``stage.changed`` of the cases whose stage the claim moved."""
     for c in cases:
-        new = _state_row(c).new_stage
+        new = _new_stage(c)
         if new is None:
             continue
         event = _event(
