@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from mahnwerk.api import create_app
 from mahnwerk.bootstrap import Runtime, build, warm_assistant
 from mahnwerk.config import private_files
+from mahnwerk.store.db import load_all_models
 from mahnwerk.web.app import mount_web
 
 
@@ -36,6 +37,7 @@ def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
     private_files()
     runtime = build()
+    load_all_models()  # requests are served in threads (see there)
     warm_assistant(runtime.settings)
     app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
     freeze_startup_heap()

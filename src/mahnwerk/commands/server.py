@@ -147,6 +147,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from mahnwerk.asgi import create_asgi_app, freeze_startup_heap
     from mahnwerk.bootstrap import build, warm_assistant
+    from mahnwerk.store.db import load_all_models
 
     interval = args.webhook_interval or None
     print(
@@ -168,6 +169,7 @@ def serve(args: argparse.Namespace) -> int:
         )
     else:
         runtime = build()
+        load_all_models()  # requests are served in threads (see there)
         warm_assistant(runtime.settings)
         app = create_asgi_app(runtime, webhook_interval=interval)
         freeze_startup_heap()
