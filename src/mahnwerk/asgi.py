@@ -33,15 +33,22 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+def serving_app(runtime: Runtime, *, webhook_interval: float | None) -> FastAPI:
+    """The application as ``mahnwerk serve`` runs it: every table loaded before requests are
+    served in threads (see :func:`~mahnwerk.store.db.load_all_models`), the assistant's
+    model warming up, the start-up heap frozen."""
+    load_all_models()
+    warm_assistant(runtime.settings)
+    app = create_asgi_app(runtime, webhook_interval=webhook_interval)
+    freeze_startup_heap()
+    return app
+
+
 def asgi_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``mahnwerk serve --workers N``)."""
     private_files()
     runtime = build()
-    load_all_models()  # requests are served in threads (see there)
-    warm_assistant(runtime.settings)
-    app = create_asgi_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
-    freeze_startup_heap()
-    return app
+    return serving_app(runtime, webhook_interval=runtime.settings.webhook_interval or None)
 
 
 class NoQueryStrings(logging.Filter):

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import mahnwerk.store
+from mahnwerk.store.db import load_all_models
 from mahnwerk.store.models import Base
 from mahnwerk.store.search import SEARCH_INDEXES
 
 
 def test_migrated_schema_equals_the_models(engine: Engine) -> None:
-    for module in pkgutil.iter_modules(mahnwerk.store.__path__):
-        importlib.import_module(f"mahnwerk.store.{module.name}")  # every model registered
+    load_all_models()  # every model registered
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         indexes = {i["name"] for t in ("debtor", "contact_point", "case_file", "claim",

@@ -145,9 +145,8 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from mahnwerk.asgi import create_asgi_app, freeze_startup_heap
-    from mahnwerk.bootstrap import build, warm_assistant
-    from mahnwerk.store.db import load_all_models
+    from mahnwerk.asgi import serving_app
+    from mahnwerk.bootstrap import build
 
     interval = args.webhook_interval or None
     print(
@@ -168,11 +167,7 @@ def serve(args: argparse.Namespace) -> int:
             access_log=not args.no_access_log,
         )
     else:
-        runtime = build()
-        load_all_models()  # requests are served in threads (see there)
-        warm_assistant(runtime.settings)
-        app = create_asgi_app(runtime, webhook_interval=interval)
-        freeze_startup_heap()
+        app = serving_app(build(), webhook_interval=interval)
         uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log)
     return 0
 

@@ -51,10 +51,10 @@ def load_all_models() -> None:
     """Import every table module of the store and configure the ORM mappers now.
 
     For processes with threads (the worker runs its periodic jobs in a thread pool, the
-    server its requests): a
-    mapper refers to others by name, and configuring them while another thread is in the
-    middle of importing a table module fails ("failed to locate a name"); loaded once
-    before the threads start, nothing is imported or configured concurrently."""
+    server its requests) and for the migrations (every table registered): a mapper refers
+    to others by name, and configuring them while another thread is in the middle of
+    importing a table module fails ("failed to locate a name"); loaded once before the
+    threads start, nothing is imported or configured concurrently."""
     import importlib
     import pkgutil
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
@@ -53,14 +53,10 @@ def _at_head(engine: Engine) -> bool:
     """The database's one revision is :data:`HEAD` (nothing to do)."""
     try:
         with engine.connect() as connection:
-            return _stored_revisions(connection) == [HEAD]
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     except SQLAlchemyError:  # no schema yet
         return False
-
-
-def _stored_revisions(connection: Connection) -> list[str]:
-    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-    return sorted(str(r[0]) for r in rows)
+    return [str(r[0]) for r in rows] == [HEAD]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -76,6 +76,19 @@ def _copy(
             copy.write_row(row)
 
 
+def _executemany(
+    connection: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """``INSERT INTO table (columns)`` of ``rows`` by the driver's own ``executemany``
+    (SQLite; the values must already be what the driver takes)."""
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", [tuple(r) for r in rows]
+    )
+
+
 def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """``rows`` into ``table``: a ``COPY`` on PostgreSQL (far cheaper per row than an
     ``executemany``), else the driver's own ``executemany``. Values go through the columns'
@@ -99,16 +112,8 @@ def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str,
         out += [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
         return [v if p is None or v is None else p(v) for v, p in zip(out, processors, strict=True)]
 
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table.name, columns, (values(r) for r in rows))
-        return
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})",
-        [tuple(values(r)) for r in rows],
-    )
+    write = _copy if connection.dialect.name == "postgresql" else _executemany
+    write(connection, table.name, columns, (values(r) for r in rows))
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -138,14 +143,8 @@ def claim_cases(
         )
     )
     connection.execute(text("DELETE FROM run_state"))
-    if pg:
-        _copy(connection, "run_state", _STATE_COLUMNS, ([*r.__dict__.values()] for r in rows))
-    else:
-        marks = ", ".join("?" for _ in _STATE_COLUMNS)
-        connection.exec_driver_sql(
-            f"INSERT INTO run_state ({', '.join(_STATE_COLUMNS)}) VALUES ({marks})",
-            [tuple(r.__dict__.values()) for r in rows],
-        )
+    write = _copy if pg else _executemany
+    write(connection, "run_state", _STATE_COLUMNS, ([*r.__dict__.values()] for r in rows))
     params = {"day": day, "now": now}
     claimed = {
         int(r[0])

@@ -525,8 +525,10 @@ def _moves(c: CasePlan) -> bool:
 
 def _new_stage(c: CasePlan) -> str | None:
     """The case's stage after today's step, if the step changes it."""
-    stage = str(c.decision.stage) if _moves(c) else None
-    return stage if stage is not None and stage != c.old_stage else None
+    if not _moves(c):
+        return None
+    stage = str(c.decision.stage)
+    return stage if stage != c.old_stage else None
 
 
 def _common(c: CasePlan) -> dict[str, Any]:

@@ -11,8 +11,8 @@ again gives the same result as one that was not.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -173,31 +173,20 @@ class LedgerCheck:
 
     def __init__(self, sessions: Any) -> None:
         self._sessions = sessions
-        self._thread: threading.Thread | None = None
-        self._lines: list[str] | None = None
-        self._error: BaseException | None = None
+        self._future: Future[list[str]] | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="ledger-check", daemon=True)
-        self._thread.start()
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-check")
+        self._future = executor.submit(self._lines)
+        executor.shutdown(wait=False)
 
     def result(self) -> list[str]:
-        if self._thread is None:
-            self._run()
-        else:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._lines is not None
-        return self._lines
+        return self._lines() if self._future is None else self._future.result()
 
-    def _run(self) -> None:
-        try:
-            with self._sessions() as s:
-                report = check(s.connection())
-            self._lines = [m.german() for m in report.mismatches]
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
+    def _lines(self) -> list[str]:
+        with self._sessions() as s:
+            report = check(s.connection())
+        return [m.german() for m in report.mismatches]
 
 
 def incomplete_creditors(runtime: Runtime) -> list[Blocked]:

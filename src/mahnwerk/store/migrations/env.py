@@ -5,44 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mahnwerk.store import (
-    assistant,
-    banking_store,
-    calls,
-    court,
-    enforcement,
-    jobs,
-    nba,
-    portal,
-    reference,
-    scoring,
-    web_accounts,
-    workflow,
-)
-from mahnwerk.store import plans as plan_tables
-from mahnwerk.store import privacy as privacy_tables
-from mahnwerk.store import security as security_tables
+from mahnwerk.store.db import load_all_models
 from mahnwerk.store.models import Base
 
+load_all_models()  # every table module registers its tables with Base.metadata
 config = context.config
 target_metadata = Base.metadata
-MODEL_MODULES = (
-    assistant,
-    banking_store,
-    calls,
-    jobs,
-    court,
-    enforcement,
-    nba,
-    portal,
-    reference,
-    scoring,
-    web_accounts,
-    workflow,
-    plan_tables,
-    privacy_tables,
-    security_tables,
-)  # importing them registers their tables with Base.metadata
 
 
 def run_migrations_online() -> None:
