@@ -86,7 +86,7 @@ def test_first_run_queues_a_first_contact_letter_and_stores_it(
         assert s.get(Case, case_id).stage == "reminder"
         state = s.get(CaseStrategy, case_id)
         assert (state.step_index, state.stage_since, state.first_contact_done) == (0, DAY, True)
-    assert [c["code"] for c in msg.payload["costs"]] == ["VV 2300", "VV 7002"]
+    assert [c[2] for c in msg.payload["statement"]["costs"]] == ["VV 2300", "VV 7002"]
     assert renderer.calls[0]["first_contact"] is True
     # the document: exactly the bytes rendered, with their hash
     (doc,) = rows(sessions, Document, case_id=case_id)

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from mahnwerk.domain import statement_json
 from mahnwerk.services import cases
 from mahnwerk.services.actor import CLI
 from mahnwerk.services.admin import accounts
@@ -107,8 +108,9 @@ def test_the_first_reminder_puts_the_claim_in_default_and_is_not_charged(runtime
         ]
         # the letter showed no interest: the claim was not in default when it was written
         (msg,) = s.scalars(select(OutboxMessage)).all()
-        assert msg.payload["claims"][0]["default_from"] is None
-        assert msg.payload["claims"][0]["periods"] == []
+        planned = statement_json.load(msg.payload["statement"])
+        assert planned.claims[0].default_from is None
+        assert planned.claims[0].periods == ()
         # from the next day on interest runs: 07.03.–31.03.2026 = 25 days at 6.27 %
         later = statement(case, date(2026, 3, 31))
         assert later.claims[0].interest_accrued == D("4.29")  # 1000 × 6.27 % × 25/365 = 4.294…
@@ -171,7 +173,8 @@ def test_no_letter_while_the_base_rate_is_unknown_until_the_operator_adds_it(run
     with sessions() as s:
         (msg,) = s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)).all()
         # the statement names the UNVERIFIED half-year it used (1.52 % from 01.07.2026)
-        assert any("01.07.2026 (1,52 %)" in w for w in msg.payload["warnings"])
+        warnings = statement_json.load(msg.payload["statement"]).warnings
+        assert any("01.07.2026 (1,52 %)" in w for w in warnings)
 
 
 # ------------------------------------------------------------------ § 31 Abs. 2 Nr. 4 BDSG
@@ -281,19 +284,29 @@ def test_nr_4_where_the_contract_rate_is_above_the_statute_in_letter_and_email(
 
 def test_the_first_contact_check_covers_nr_4_nr_6_and_the_privacy_notice():
     from mahnwerk.channels.texts import first_contact_gaps
+    from mahnwerk.domain import ledger
 
+    vat = ledger.Cost(date(2026, 3, 2), "USt", D("3.84"), "VV 7008")
+    st = ledger.compute_statement(
+        ledger.Case(False, (ledger.Claim("R-1", D("100.00"), None),), costs=(vat,)),
+        date(2026, 3, 2),
+    )
     payload = {
         "creditor": {"name": "S", "address": "Am Sande 4, 21335 Lüneburg"},
         "claims": [{"invoice_no": "R-1", "reason": "Strom (Rechnung R-1 vom 15.12.2025)"}],
-        "costs": [{"label": "USt", "code": "VV 7008"}],
         "rate_notices": [{"claim": "R-1", "reason": ""}],
         "authority": {"name": "BfJ", "address": "Bonn"},
+        "statement": statement_json.dump(st),
     }
     assert first_contact_gaps(payload) == [
         "Grund des erhöhten Zinssatzes von R-1 (Nr. 4)",
         "Erklärung zur Umsatzsteuer (Nr. 6)",
         "Datenschutzhinweis mit Link (Art. 14 DSGVO)",
     ]
+    # without the statement as planned, nothing of Nr. 3 to 5 can be shown
+    assert first_contact_gaps({**payload, "statement": None})[0] == (
+        "Forderungsaufstellung (Nr. 3 bis 5)"
+    )
 
 
 # ------------------------------------------------------------------ § 13a Abs. 4 RDG

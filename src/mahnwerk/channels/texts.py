@@ -1,9 +1,10 @@
 """The German texts of e-mails and SMS, made from an outbox message's payload.
 
 The payload is the JSON-ready letter data built by ``services.dunning.compose.message_payload``
-(amounts as strings with a decimal point, dates as ISO strings). A first contact by e-mail
-carries every item of § 13a Abs. 1 RDG; :func:`first_contact_gaps` names what is missing, and a
-message with gaps is not sent.
+(dates as ISO strings); every amount, interest period, cost and warning comes from its
+``statement``, the statement as planned (:mod:`mahnwerk.domain.statement_json`). A first
+contact by e-mail carries every item of § 13a Abs. 1 RDG; :func:`first_contact_gaps` names
+what is missing, and a message with gaps is not sent.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from mahnwerk.domain import notices
+from mahnwerk.domain import notices, statement_json
 from mahnwerk.domain import supervision as sv
+from mahnwerk.domain.ledger import ClaimStatement, CostStatement, Statement
 from mahnwerk.domain.money import format_eur, format_rate
 
 #: § 13a Abs. 1 Nr. 8 RDG, § 13h RDG: the supervisory authority (see domain.supervision).
@@ -45,10 +47,33 @@ def _de(value: object) -> str:
     return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
 
 
+def planned_statement(payload: Mapping[str, Any]) -> Statement | None:
+    """The statement stored with the message, or ``None`` if it has none (or not one)."""
+    data = payload.get("statement")
+    if not isinstance(data, dict):
+        return None
+    try:
+        return statement_json.load(data)
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        return None
+
+
+def _costs(payload: Mapping[str, Any]) -> tuple[CostStatement, ...]:
+    st = planned_statement(payload)
+    return () if st is None else st.costs
+
+
+def _amounts(payload: Mapping[str, Any]) -> dict[str, ClaimStatement]:
+    st = planned_statement(payload)
+    return {} if st is None else {c.id: c for c in st.claims}
+
+
 def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     """The § 13a Abs. 1 RDG items (and the Art. 14 DSGVO notice) a first contact lacks
     (German), empty if complete."""
     gaps: list[str] = []
+    if planned_statement(payload) is None:
+        gaps.append("Forderungsaufstellung (Nr. 3 bis 5)")
     creditor = payload.get("creditor") or {}
     if not creditor.get("name"):
         gaps.append("Name des Auftraggebers (Nr. 1)")
@@ -63,10 +88,10 @@ def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     for notice in payload.get("rate_notices") or []:
         if not notice.get("reason"):
             gaps.append(f"Grund des erhöhten Zinssatzes von {notice.get('claim')} (Nr. 4)")
-    for cost in payload.get("costs") or []:
-        if not cost.get("label"):
-            gaps.append("Art und Grund der Kosten (Nr. 5)")
-    vat = any(c.get("code") == notices.VAT_CODE for c in payload.get("costs") or [])
+    costs = _costs(payload)
+    if any(not cost.label for cost in costs):
+        gaps.append("Art und Grund der Kosten (Nr. 5)")
+    vat = any(c.code == notices.VAT_CODE for c in costs)
     if vat and not payload.get("vat_claimed"):
         gaps.append("Erklärung zur Umsatzsteuer (Nr. 6)")
     authority = payload.get("authority") or {}
@@ -88,14 +113,17 @@ def email_text(payload: Mapping[str, Any]) -> str:
     agency = payload.get("agency") or {}
     creditor = payload.get("creditor") or {}
     debtor = payload.get("debtor") or {}
-    totals = payload.get("totals") or {}
+    st = planned_statement(payload)
+    if st is None:
+        raise ValueError("Nachricht ohne Forderungsaufstellung")
+    totals = st.totals
     lines = [
         f"Guten Tag {debtor.get('name', '')},".replace(" ,", ","),
         "",
         f"wir sind von {creditor.get('name')} mit dem Einzug der folgenden Forderung beauftragt "
         f"(unser Aktenzeichen {payload.get('case_reference')}).",
         "",
-        f"Offener Gesamtbetrag am {_de(payload.get('date'))}: {_eur(totals.get('total_open', 0))}",
+        f"Offener Gesamtbetrag am {_de(payload.get('date'))}: {_eur(totals.total_open)}",
         f"Bitte zahlen Sie bis zum {_de(payload.get('pay_by'))} unter Angabe des Aktenzeichens "
         f"{payload.get('case_reference')}.",
     ]
@@ -106,15 +134,15 @@ def email_text(payload: Mapping[str, Any]) -> str:
         bank = payload["bank"]
         lines.append(f"Bankverbindung: {bank.get('holder', '')}, IBAN {bank['iban']}")
     lines += ["", "Forderungsaufstellung", "---------------------"]
-    for claim in payload.get("claims") or []:
+    for claim in st.claims:
         lines.append(
-            f"Hauptforderung {claim.get('invoice_no')}: {_eur(claim.get('principal'))}, "
-            f"davon offen {_eur(claim.get('principal_open'))}"
+            f"Hauptforderung {claim.id}: {_eur(claim.principal)}, "
+            f"davon offen {_eur(claim.principal_open)}"
         )
-    lines.append(f"Zinsen offen: {_eur(totals.get('interest_open', 0))}")
-    lines.append(f"Kosten offen: {_eur(totals.get('costs_open', 0))}")
-    lines.append(f"Gesamt offen: {_eur(totals.get('total_open', 0))}")
-    for warning in payload.get("warnings") or []:
+    lines.append(f"Zinsen offen: {_eur(totals.interest_open)}")
+    lines.append(f"Kosten offen: {_eur(totals.costs_open)}")
+    lines.append(f"Gesamt offen: {_eur(totals.total_open)}")
+    for warning in st.warnings:
         lines.append(f"Hinweis zur Zinsberechnung: {warning}")
     if payload.get("first_contact"):
         lines += ["", *_first_contact_items(payload)]
@@ -162,24 +190,24 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
         f"Anschrift nicht angegeben: {creditor.get('address_withheld_reason')}"
     )
     out.append(f"Auftraggeber: {creditor.get('name')}, {address}")
+    amounts = _amounts(payload)
     for claim in payload.get("claims") or []:
+        default_from = getattr(amounts.get(str(claim.get("invoice_no"))), "default_from", None)
         reason = claim.get("reason") or (
             f"{claim.get('label') or ''}, Rechnung {claim.get('invoice_no')} vom "
             f"{_de(claim.get('invoice_date'))}"
         ).lstrip(", ")
         out.append(
-            f"Forderungsgrund: {reason}, "
-            f"fällig seit {_de(claim.get('due_date') or claim.get('default_from'))}"
+            f"Forderungsgrund: {reason}, fällig seit {_de(claim.get('due_date') or default_from)}"
         )
     out.append("Zinsberechnung:")
-    periods = [(c, p) for c in payload.get("claims") or [] for p in c.get("periods") or []]
+    periods = [(c, p) for c in amounts.values() for p in c.periods]
     if not periods:
         out.append("  Es werden keine Zinsen verlangt.")
     for claim, p in periods:
         out.append(
-            f"  {claim.get('invoice_no')}: {format_rate(Decimal(str(p['rate'])))} % aus "
-            f"{_eur(p['base'])} vom {_de(p['start'])} bis {_de(p['end'])} "
-            f"({p['days']} Tage) = {_eur(p['interest'])}"
+            f"  {claim.id}: {format_rate(p.rate)} % aus {_eur(p.base)} vom {_de(p.start)} "
+            f"bis {_de(p.end)} ({p.days} Tage) = {_eur(p.interest)}"
         )
     rates = _rate_notice_lines(payload)
     out.append(
@@ -188,14 +216,14 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
     )
     out += rates
     out.append("Kosten:")
-    costs = payload.get("costs") or []
+    costs = _costs(payload)
     if not costs:
         out.append("  Es werden keine Kosten verlangt.")
     for cost in costs:
-        code = f" ({cost['code']})" if cost.get("code") else ""
+        code = f" ({cost.code})" if cost.code else ""
         out.append(
-            f"  {cost.get('label')}{code}: {_eur(cost.get('amount'))} – Grund: "
-            f"{cost.get('reason') or 'Verzugsschaden (§§ 280, 286 BGB, § 13e RDG)'}"
+            f"  {cost.label}{code}: {_eur(cost.amount)} – Grund: "
+            "Verzugsschaden (§§ 280, 286 BGB, § 13e RDG)"
         )
     out.append(
         "Umsatzsteuer (Nr. 6): "
@@ -216,10 +244,12 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
 
 def sms_text(payload: Mapping[str, Any]) -> str:
     """A short reminder (no amounts of interest or costs, no personal data beyond the name)."""
-    totals = payload.get("totals") or {}
+    st = planned_statement(payload)
+    if st is None:
+        raise ValueError("Nachricht ohne Forderungsaufstellung")
     agency = (payload.get("agency") or {}).get("name", "")
     return (
         f"{agency}: Zur Akte {payload.get('case_reference')} sind "
-        f"{_eur(totals.get('total_open', 0))} offen. Bitte zahlen Sie bis "
+        f"{_eur(st.totals.total_open)} offen. Bitte zahlen Sie bis "
         f"{_de(payload.get('pay_by'))} oder melden Sie sich bei uns."
     )

@@ -95,7 +95,6 @@ def message_payload(
     debtor = case.debtor
     address = debtor.current_address
     cset = creditor.settings or {}
-    claims_by_id = {c.invoice_no: c for c in case.claims}
     contacts = {
         "email": next((c.value for c in valid_contacts(debtor, "email")), None),
         "mobile": next(
@@ -144,56 +143,8 @@ def message_payload(
             "address_researched": address is not None and address.source == "research",
             **contacts,
         },
-        "claims": [
-            {
-                "invoice_no": c.id,
-                "label": c.label or claims_by_id[c.id].label,
-                "invoice_date": _iso(claims_by_id[c.id].invoice_date),
-                "origin": _iso(claims_by_id[c.id].origin),
-                "due_date": _iso(claims_by_id[c.id].due_date),
-                "default_from": _iso(c.default_from),
-                "default_ground": claims_by_id[c.id].default_ground,
-                "kind": c.kind,
-                "contract_subject": claims_by_id[c.id].contract_subject,
-                "contract_date": _iso(claims_by_id[c.id].contract_date),
-                # § 13a Abs. 1 Nr. 2 RDG: never "Vertrag vom" with a date that is not one
-                "reason": notices.claim_reason(
-                    invoice_no=c.id,
-                    invoice_date=_de(claims_by_id[c.id].invoice_date),
-                    label=c.label or claims_by_id[c.id].label,
-                    contract_subject=claims_by_id[c.id].contract_subject,
-                    contract_date=_de(claims_by_id[c.id].contract_date),
-                ),
-                "interest_terms": c.interest_terms,
-                "principal": str(c.principal),
-                "principal_open": str(c.principal_open),
-                "interest_open": str(c.interest_open),
-                "periods": [
-                    {
-                        "start": p.start.isoformat(),
-                        "end": p.end.isoformat(),
-                        "days": p.days,
-                        "rate": str(p.rate),
-                        "base": str(p.base),
-                        "interest": str(p.interest),
-                    }
-                    for p in c.periods
-                ],
-            }
-            for c in st.claims
-        ],
-        "costs": [
-            {
-                "date": c.date.isoformat(),
-                "label": c.label,
-                "code": c.code,
-                "amount": str(c.amount),
-                "open": str(c.open),
-                "credited": str(c.credited),
-                "claim": c.claim,
-            }
-            for c in st.costs
-        ],
+        # the claims' facts (§ 13a Abs. 1 Nr. 2 RDG); their amounts are in ``statement``
+        "claims": [_claim_facts(c) for c in case.claims],
         # § 13a Abs. 1 Nr. 4 and 6 RDG
         "rate_notices": rate_notices,
         "vat_claimed": any(c.code == notices.VAT_CODE for c in st.costs),
@@ -211,16 +162,31 @@ def message_payload(
         }
         if first_contact
         else None,
-        "warnings": list(st.warnings),
-        "totals": {
-            "principal_open": str(st.totals.principal_open),
-            "interest_open": str(st.totals.interest_open),
-            "costs_open": str(st.totals.costs_open),
-            "total_open": str(st.totals.total_open),
-            "credit": str(st.totals.credit),
-        },
-        # the whole statement as planned: the letter shows exactly this (never recomputed)
+        # the whole statement as planned, the one source of every amount, period, cost and
+        # warning a letter, an e-mail or an SMS shows (never recomputed)
         "statement": statement_json.dump(st),
+    }
+
+
+def _claim_facts(claim: Any) -> dict[str, Any]:
+    """What a message says of a claim besides its amounts: number, dates and ground (never
+    "Vertrag vom" with a date that is not one, § 13a Abs. 1 Nr. 2 RDG)."""
+    return {
+        "invoice_no": claim.invoice_no,
+        "label": claim.label,
+        "invoice_date": _iso(claim.invoice_date),
+        "origin": _iso(claim.origin),
+        "due_date": _iso(claim.due_date),
+        "default_ground": claim.default_ground,
+        "contract_subject": claim.contract_subject,
+        "contract_date": _iso(claim.contract_date),
+        "reason": notices.claim_reason(
+            invoice_no=claim.invoice_no,
+            invoice_date=_de(claim.invoice_date),
+            label=claim.label,
+            contract_subject=claim.contract_subject,
+            contract_date=_de(claim.contract_date),
+        ),
     }
 
 

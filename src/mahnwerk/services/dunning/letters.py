@@ -141,7 +141,7 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
         credit_bureau_notice=bool(data.get("credit_bureau_notice")),
         privacy_notice=str(privacy.get("text") or ""),
         privacy_url=str(privacy.get("url") or ""),
-        warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        warnings=statement.warnings,
         acknowledgement_notice=str((data.get("acknowledgement") or {}).get("text") or ""),
     )
 
