@@ -180,19 +180,19 @@ def test_a_crash_in_a_partition_leaves_no_half_done_case_and_a_rerun_finishes(
 
 def test_an_error_in_one_case_skips_only_that_case(runtime, sessions, monkeypatch, make_case):
     ids = [make_case(f"K-{i}", email=None, last_name=f"Kaya{i}") for i in range(3)]
-    real = plan.message_payload
+    real = plan.Composer.payload
 
-    def failing(case, *args, **kw):
+    def failing(self, case, *args, **kw):
         if case.id == ids[1]:
             raise ValueError("kaputte Daten")
-        return real(case, *args, **kw)
+        return real(self, case, *args, **kw)
 
-    monkeypatch.setattr(plan, "message_payload", failing)
+    monkeypatch.setattr(plan.Composer, "payload", failing)
     summary = run(runtime)
     assert summary.cases_processed == 2
     assert summary.errors == [f"Fall {case_reference(sessions, ids[1])}: ValueError: kaputte Daten"]
     assert sorted(m.case_id for m in rows(sessions, OutboxMessage)) == [ids[0], ids[2]]
-    monkeypatch.setattr(plan, "message_payload", real)
+    monkeypatch.setattr(plan.Composer, "payload", real)
     assert run(runtime).cases_processed == 1
     assert count(sessions, OutboxMessage) == 3
 

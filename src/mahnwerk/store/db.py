@@ -24,7 +24,23 @@ def json_text(value: Any) -> str:
     >>> json_text({"a": [1, "ä"], 2: None})
     '{"a":[1,"ä"],"2":null}'
     """
+    if isinstance(value, EncodedJSON):
+        return str(value)
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+class EncodedJSON(str):
+    """A JSON column's value already encoded by :func:`json_text`, which then stores it as it
+    is. The daily run encodes its message data while it composes, so that the encoding is
+    not done inside the write transaction (SQLite has one writer at a time).
+
+    >>> json_text(EncodedJSON.of({"a": [1, "ä"]}))
+    '{"a":[1,"ä"]}'
+    """
+
+    @classmethod
+    def of(cls, value: Any) -> EncodedJSON:
+        return cls(json_text(value))
 
 
 #: every engine made, so that a command can close their connections before it exits

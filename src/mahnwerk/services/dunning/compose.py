@@ -5,6 +5,7 @@ renders it without reading the store again."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
@@ -55,7 +56,12 @@ def _de(day: date | None) -> str:
 def rate_notice(claim: Any, consumer: bool, day: date) -> dict[str, str] | None:
     """§ 13a Abs. 1 Nr. 4 RDG: the separate notice for a claim whose rate on ``day`` is above
     the statutory default rate, with the reason (the contract's rate), or ``None``."""
-    own, statutory = compare_with_statutory(
+    return _rate_notice(claim, _rates(claim, consumer, day))
+
+
+def _rates(claim: Any, consumer: bool, day: date) -> tuple[Decimal, Decimal]:
+    """The claim's own rate on ``day`` and the statutory default rate it is compared with."""
+    return compare_with_statutory(
         interest_terms(claim.interest_kind, claim.interest_value),
         day,
         consumer=consumer,
@@ -63,6 +69,10 @@ def rate_notice(claim: Any, consumer: bool, day: date) -> dict[str, str] | None:
         origin=claim.origin,
         entgelt=claim.kind != "other",
     )
+
+
+def _rate_notice(claim: Any, rates: tuple[Decimal, Decimal]) -> dict[str, str] | None:
+    own, statutory = rates
     if own <= statutory:
         return None
     notice = notices.RateNotice(
@@ -89,30 +99,24 @@ def message_payload(
     *,
     action_info: dict[str, Any],
 ) -> dict[str, Any]:
-    """The JSON-ready data of one message: what the letter renderer, the e-mail and the SMS
-    texts read (amounts as decimal strings, dates ISO). ``statement`` is the statement as
-    planned (:mod:`mahnwerk.domain.statement_json`), from which the letter is rendered."""
-    debtor = case.debtor
-    address = debtor.current_address
-    cset = creditor.settings or {}
-    contacts = {
-        "email": next((c.value for c in valid_contacts(debtor, "email")), None),
-        "mobile": next(
-            (c.value for c in debtor.contacts if c.status == "valid" and mobile(c)), None
-        ),
-    }
-    first_contact = bool(action_info.get("first_contact"))
-    rate_notices = [
-        n for c in case.claims if (n := rate_notice(c, debtor.consumer, day)) is not None
-    ]
-    return {
-        **action_info,
-        "date": day.isoformat(),
-        "pay_by": (day + timedelta(days=PAY_WITHIN_DAYS)).isoformat(),
-        "case_id": case.id,
-        "case_reference": case.reference,
-        "external_ref": case.external_ref,
-        "agency": {
+    """The JSON-ready data of one message (see :class:`Composer`)."""
+    return Composer(settings, day).payload(case, creditor, st, action_info=action_info)
+
+
+class Composer:
+    """Composes the data of the messages of one day: everything a letter, an e-mail or an
+    SMS shows (dates ISO, amounts in the statement as decimal strings). What is the same for
+    many messages (the agency, a creditor's part and account, the privacy notice, the
+    comparison of a kind of interest with the statutory rate) is composed once; a payload's
+    parts may therefore be shared with other payloads and must not be changed."""
+
+    def __init__(self, settings: Settings, day: date) -> None:
+        self.settings = settings
+        self.day = day
+        self._date = day.isoformat()
+        self._pay_by = (day + timedelta(days=PAY_WITHIN_DAYS)).isoformat()
+        self._privacy_url = f"{settings.public_url}/datenschutz"
+        self._agency = {
             "name": settings.agency_name,
             "address": settings.agency_address,
             "email": settings.agency_email,
@@ -121,51 +125,112 @@ def message_payload(
             "website": settings.agency_website,
             "commercial_register": settings.agency_commercial_register,
             "managing_directors": settings.agency_managing_directors,
-        },
-        "authority": dict(SUPERVISORY_AUTHORITY),
-        "creditor": {
-            "name": creditor.name,
-            "address": cset.get("address", ""),
-            "address_withheld_reason": cset.get("address_withheld_reason", ""),
-        },
-        "bank": payment_account(creditor.name, cset, Agency.of(settings)),
-        "debtor": {
-            "name": debtor.display_name,
-            "consumer": debtor.consumer,
-            "address": None
-            if address is None
-            else {
-                "street": address.street,
-                "postcode": address.postcode,
-                "city": address.city,
-                "country": address.country,
-            },
-            "address_researched": address is not None and address.source == "research",
-            **contacts,
-        },
-        # the claims' facts (§ 13a Abs. 1 Nr. 2 RDG); their amounts are in ``statement``
-        "claims": [_claim_facts(c) for c in case.claims],
-        # § 13a Abs. 1 Nr. 4 and 6 RDG
-        "rate_notices": rate_notices,
-        "vat_claimed": any(c.code == notices.VAT_CODE for c in st.costs),
-        # Art. 14 DSGVO: the short notice with the link to the full one (first contact)
-        "privacy": {
-            "url": f"{settings.public_url}/datenschutz",
-            "text": notices.privacy_short_notice(
-                agency=settings.agency_name,
-                agency_address=settings.agency_address,
-                agency_email=settings.agency_email or settings.agency_phone,
-                creditor=creditor.name,
-                address_researched=address is not None and address.source == "research",
-                full_notice_url=f"{settings.public_url}/datenschutz",
+        }
+        self._authority = dict(SUPERVISORY_AUTHORITY)
+        self._creditors: dict[tuple[Any, str], tuple[dict[str, Any], dict[str, str]]] = {}
+        self._privacy: dict[tuple[str, bool], dict[str, str]] = {}
+        self._rates: dict[tuple[Any, ...], tuple[Decimal, Decimal]] = {}
+
+    def payload(
+        self,
+        case: Case | CaseRecord,
+        creditor: Creditor | Row[Any],
+        st: Statement,
+        *,
+        action_info: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The JSON-ready data of one message: what the letter renderer, the e-mail and the
+        SMS texts read. ``statement`` is the statement as planned
+        (:mod:`mahnwerk.domain.statement_json`), from which every amount is shown."""
+        debtor = case.debtor
+        address = debtor.current_address
+        researched = address is not None and address.source == "research"
+        creditor_part, bank = self._creditor(creditor)
+        contacts = {
+            "email": next((c.value for c in valid_contacts(debtor, "email")), None),
+            "mobile": next(
+                (c.value for c in debtor.contacts if c.status == "valid" and mobile(c)), None
             ),
         }
-        if first_contact
-        else None,
-        # the whole statement as planned, the one source of every amount, period, cost and
-        # warning a letter, an e-mail or an SMS shows (never recomputed)
-        "statement": statement_json.dump(st),
-    }
+        rate_notices = [
+            n
+            for c in case.claims
+            if (n := _rate_notice(c, self._rate(c, debtor.consumer))) is not None
+        ]
+        return {
+            **action_info,
+            "date": self._date,
+            "pay_by": self._pay_by,
+            "case_id": case.id,
+            "case_reference": case.reference,
+            "external_ref": case.external_ref,
+            "agency": self._agency,
+            "authority": self._authority,
+            "creditor": creditor_part,
+            "bank": bank,
+            "debtor": {
+                "name": debtor.display_name,
+                "consumer": debtor.consumer,
+                "address": None
+                if address is None
+                else {
+                    "street": address.street,
+                    "postcode": address.postcode,
+                    "city": address.city,
+                    "country": address.country,
+                },
+                "address_researched": researched,
+                **contacts,
+            },
+            # the claims' facts (§ 13a Abs. 1 Nr. 2 RDG); their amounts are in ``statement``
+            "claims": [_claim_facts(c) for c in case.claims],
+            # § 13a Abs. 1 Nr. 4 and 6 RDG
+            "rate_notices": rate_notices,
+            "vat_claimed": any(c.code == notices.VAT_CODE for c in st.costs),
+            # Art. 14 DSGVO: the short notice with the link to the full one (first contact)
+            "privacy": self._privacy_notice(creditor.name, researched)
+            if action_info.get("first_contact")
+            else None,
+            # the whole statement as planned, the one source of every amount, period, cost
+            # and warning a letter, an e-mail or an SMS shows (never recomputed)
+            "statement": statement_json.dump(st),
+        }
+
+    def _creditor(self, creditor: Creditor | Row[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        key = (creditor.id, creditor.name)
+        if key not in self._creditors:
+            cset = creditor.settings or {}
+            part = {
+                "name": creditor.name,
+                "address": cset.get("address", ""),
+                "address_withheld_reason": cset.get("address_withheld_reason", ""),
+            }
+            bank = payment_account(creditor.name, cset, Agency.of(self.settings))
+            self._creditors[key] = (part, bank)
+        return self._creditors[key]
+
+    def _privacy_notice(self, creditor: str, researched: bool) -> dict[str, str]:
+        key = (creditor, researched)
+        if key not in self._privacy:
+            s = self.settings
+            self._privacy[key] = {
+                "url": self._privacy_url,
+                "text": notices.privacy_short_notice(
+                    agency=s.agency_name,
+                    agency_address=s.agency_address,
+                    agency_email=s.agency_email or s.agency_phone,
+                    creditor=creditor,
+                    address_researched=researched,
+                    full_notice_url=self._privacy_url,
+                ),
+            }
+        return self._privacy[key]
+
+    def _rate(self, claim: Any, consumer: bool) -> tuple[Decimal, Decimal]:
+        key = (claim.interest_kind, claim.interest_value, consumer, claim.origin, claim.kind)
+        if key not in self._rates:
+            self._rates[key] = _rates(claim, consumer, self.day)
+        return self._rates[key]
 
 
 def _claim_facts(claim: Any) -> dict[str, Any]:

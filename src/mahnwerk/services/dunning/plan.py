@@ -54,12 +54,12 @@ from mahnwerk.domain.dunning import (
 from mahnwerk.domain.ledger import Statement, compute_statement
 from mahnwerk.domain.strategy import Strategy
 from mahnwerk.services.actor import SYSTEM
-from mahnwerk.services.dunning.compose import message_payload, sender_problems
+from mahnwerk.services.dunning.compose import Composer, sender_problems
 from mahnwerk.services.dunning.summary import RunSummary
 from mahnwerk.services.events import WEBHOOK_EVENTS, webhook_json
 from mahnwerk.services.nba import daily as nba
 from mahnwerk.store import run_reads, run_writes
-from mahnwerk.store.db import make_engine
+from mahnwerk.store.db import EncodedJSON, make_engine
 from mahnwerk.store.ledger_map import domain_case
 from mahnwerk.store.models import Case, WebhookDelivery
 from mahnwerk.strategies import StrategyBook
@@ -245,7 +245,8 @@ class CasePlan:
     last_outcome: str | None
     strategy: Strategy
     decision: Decision
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    #: the data of the day's messages, encoded (see :func:`_messages`)
+    messages: list[EncodedJSON] = field(default_factory=list)
     #: what the next-best-action policy chose (cases in an ``nba`` phase only)
     nba: nba.Chosen | None = None
 
@@ -410,13 +411,14 @@ def _compose(
 ) -> None:
     """The message data of the cases with a message today; a case whose data cannot be
     composed gets none (it is then not planned today, and reported)."""
+    composer = Composer(job.settings, job.day)
     for chunk in _chunk_plans(cases, run_reads.CHUNK):
         loaded = run_reads.load_cases(connection, [p.case_id for p in chunk])
         creditors = run_reads.load_creditors(connection, sorted({p.creditor_id for p in chunk}))
         for plan in chunk:
             case = loaded[plan.case_id]
             try:
-                plan.messages = _messages(case, creditors[case.creditor_id], plan, job)
+                plan.messages = _messages(composer, case, creditors[case.creditor_id], plan, job)
             except Exception as exc:  # one case's bad data must not stop the partition
                 summary.errors.append(f"Fall {case.reference}: {type(exc).__name__}: {exc}")
 
@@ -427,8 +429,9 @@ def _chunk_plans(items: list[CasePlan], size: int) -> Iterator[list[CasePlan]]:
 
 
 def _messages(
-    case: run_reads.CaseRecord, creditor: Any, plan: CasePlan, job: PlanJob
-) -> list[dict[str, Any]]:
+    composer: Composer, case: run_reads.CaseRecord, creditor: Any, plan: CasePlan, job: PlanJob
+) -> list[EncodedJSON]:
+    """The data of the case's messages of the day, encoded as they are stored."""
     decision, strategy = plan.decision, plan.strategy
     st = statement_with_fees(case, job.day, decision.fees)
     fees = [
@@ -437,12 +440,10 @@ def _messages(
     ]
     out = []
     for action in decision.actions:
-        payload = message_payload(
+        payload = composer.payload(
             case,
             creditor,
             st,
-            job.settings,
-            job.day,
             action_info={
                 "template": action.template,
                 "stage": str(action.stage),
@@ -457,7 +458,7 @@ def _messages(
                 **_nba_info(plan),
             },
         )
-        out.append(payload)
+        out.append(EncodedJSON.of(payload))
     return out
 
 
@@ -535,13 +536,16 @@ def _common(c: CasePlan) -> dict[str, Any]:
     return {"strategy": c.strategy.name, "strategy_version": c.strategy.version}
 
 
-def _event(c: CasePlan, kind: str, now: datetime, **data: Any) -> run_writes.EventRow:
+def _event(
+    c: CasePlan, kind: str, now: datetime, *, of_stage: str | None = None, **data: Any
+) -> run_writes.EventRow:
+    """An event of the case (of its stage before the run, unless ``of_stage``)."""
     return run_writes.EventRow(
         case_id=c.case_id,
         creditor_id=c.creditor_id,
         external_ref=c.external_ref,
         status=c.status,
-        stage=c.old_stage,
+        stage=of_stage or c.old_stage,
         kind=kind,
         at=now,
         actor=SYSTEM.label,
@@ -550,21 +554,24 @@ def _event(c: CasePlan, kind: str, now: datetime, **data: Any) -> run_writes.Eve
 
 
 def _stage_events(cases: list[CasePlan], now: datetime, events: list[run_writes.EventRow]) -> None:
-    """``stage.changed`` of the cases whose stage the claim moved."""
+    """``stage.changed`` of the cases whose stage the claim moved (an event of the new
+    stage)."""
     for c in cases:
         new = _new_stage(c)
         if new is None:
             continue
-        event = _event(
-            c,
-            "stage.changed",
-            now,
-            old=c.old_stage,
-            new=new,
-            step=c.decision.step_index,
-            **_common(c),
+        events.append(
+            _event(
+                c,
+                "stage.changed",
+                now,
+                of_stage=new,
+                old=c.old_stage,
+                new=new,
+                step=c.decision.step_index,
+                **_common(c),
+            )
         )
-        events.append(replace(event, stage=new))
 
 
 def _plan_changes(
