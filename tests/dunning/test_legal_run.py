@@ -371,3 +371,21 @@ def test_delivery_refuses_a_message_whose_sender_is_incomplete():
     assert refused.value.failure is Failure.INCOMPLETE
     assert "MAHNWERK_AGENCY_ADDRESS" in str(refused.value)
     assert "MAHNWERK_AGENCY_REGISTRATION" in str(refused.value)
+
+
+def test_the_privacy_notice_is_rendered_from_the_message_or_taken_as_stored():
+    from mahnwerk.channels.texts import privacy_notice
+
+    payload = {
+        "agency": {"name": "Inkasso Nord GmbH", "address": "Ballindamm 17, 20095 Hamburg"},
+        "creditor": {"name": "Stadtwerke Nord GmbH"},
+        "debtor": {"address_researched": True},
+        "privacy": {"url": "https://inkasso.example/datenschutz"},
+    }
+    text = privacy_notice(payload)
+    assert text.startswith("Verantwortlich für die Verarbeitung Ihrer Daten ist Inkasso Nord")
+    assert "von unserem Auftraggeber Stadtwerke Nord GmbH, Ihre Anschrift aus einer" in text
+    assert text.endswith("https://inkasso.example/datenschutz")
+    # a message queued before the text was rendered carries it: that text is shown
+    assert privacy_notice({**payload, "privacy": {"url": "u", "text": "alt"}}) == "alt"
+    assert privacy_notice({**payload, "privacy": None}) == ""

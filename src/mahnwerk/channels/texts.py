@@ -68,6 +68,27 @@ def _amounts(payload: Mapping[str, Any]) -> dict[str, ClaimStatement]:
     return {} if st is None else {c.id: c for c in st.claims}
 
 
+def privacy_notice(payload: Mapping[str, Any]) -> str:
+    """The short data-protection notice of a first contact (Art. 14 DSGVO), or ``""`` if the
+    message carries none. It is rendered from the message's agency, creditor and address
+    source, like the rest of the letter's text (a message composed before this carried the
+    text itself, which is then used)."""
+    privacy = payload.get("privacy") or {}
+    if privacy.get("text"):
+        return str(privacy["text"])
+    if not privacy.get("url"):
+        return ""
+    agency = payload.get("agency") or {}
+    return notices.privacy_short_notice(
+        agency=str(agency.get("name") or ""),
+        agency_address=str(agency.get("address") or ""),
+        agency_email=str(agency.get("email") or agency.get("phone") or ""),
+        creditor=str((payload.get("creditor") or {}).get("name") or ""),
+        address_researched=bool((payload.get("debtor") or {}).get("address_researched")),
+        full_notice_url=str(privacy["url"]),
+    )
+
+
 def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     """The § 13a Abs. 1 RDG items (and the Art. 14 DSGVO notice) a first contact lacks
     (German), empty if complete."""
@@ -97,8 +118,7 @@ def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     authority = payload.get("authority") or {}
     if not authority.get("name") or not authority.get("address"):
         gaps.append("Aufsichtsbehörde (Nr. 8)")
-    privacy = payload.get("privacy") or {}
-    if not privacy.get("text") or not privacy.get("url"):
+    if not (payload.get("privacy") or {}).get("url") or not privacy_notice(payload):
         gaps.append("Datenschutzhinweis mit Link (Art. 14 DSGVO)")
     return gaps
 
@@ -153,9 +173,9 @@ def email_text(payload: Mapping[str, Any]) -> str:
             "",
             f"{notices.CREDIT_BUREAU_TITLE} (§ 31 Abs. 2 Nr. 4 BDSG): {notices.CREDIT_BUREAU_TEXT}",
         ]
-    privacy = payload.get("privacy") or {}
-    if privacy.get("text"):
-        lines += ["", f"{notices.PRIVACY_TITLE}: {privacy['text']}"]
+    privacy = privacy_notice(payload)
+    if privacy:
+        lines += ["", f"{notices.PRIVACY_TITLE}: {privacy}"]
     lines += [
         "",
         "Wenn Sie die Forderung für unberechtigt halten, teilen Sie uns das bitte mit; "

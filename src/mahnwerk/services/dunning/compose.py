@@ -106,7 +106,7 @@ def message_payload(
 class Composer:
     """Composes the data of the messages of one day: everything a letter, an e-mail or an
     SMS shows (dates ISO, amounts in the statement as decimal strings). What is the same for
-    many messages (the agency, a creditor's part and account, the privacy notice, the
+    many messages (the agency, a creditor's part and account, the privacy notice's link, the
     comparison of a kind of interest with the statutory rate) is composed once; a payload's
     parts may therefore be shared with other payloads and must not be changed."""
 
@@ -115,7 +115,6 @@ class Composer:
         self.day = day
         self._date = day.isoformat()
         self._pay_by = (day + timedelta(days=PAY_WITHIN_DAYS)).isoformat()
-        self._privacy_url = f"{settings.public_url}/datenschutz"
         self._agency = {
             "name": settings.agency_name,
             "address": settings.agency_address,
@@ -128,7 +127,7 @@ class Composer:
         }
         self._authority = dict(SUPERVISORY_AUTHORITY)
         self._creditors: dict[tuple[Any, str], tuple[dict[str, Any], dict[str, str]]] = {}
-        self._privacy: dict[tuple[str, bool], dict[str, str]] = {}
+        self._privacy = {"url": f"{settings.public_url}/datenschutz"}
         self._rates: dict[tuple[Any, ...], tuple[Decimal, Decimal]] = {}
 
     def payload(
@@ -187,10 +186,10 @@ class Composer:
             # § 13a Abs. 1 Nr. 4 and 6 RDG
             "rate_notices": rate_notices,
             "vat_claimed": any(c.code == notices.VAT_CODE for c in st.costs),
-            # Art. 14 DSGVO: the short notice with the link to the full one (first contact)
-            "privacy": self._privacy_notice(creditor.name, researched)
-            if action_info.get("first_contact")
-            else None,
+            # Art. 14 DSGVO: the short notice with the link to the full one (first contact);
+            # its text is rendered from the agency, creditor and address source above
+            # (channels.texts.privacy_notice)
+            "privacy": self._privacy if action_info.get("first_contact") else None,
             # the whole statement as planned, the one source of every amount, period, cost
             # and warning a letter, an e-mail or an SMS shows (never recomputed)
             "statement": statement_json.dump(st),
@@ -208,23 +207,6 @@ class Composer:
             bank = payment_account(creditor.name, cset, Agency.of(self.settings))
             self._creditors[key] = (part, bank)
         return self._creditors[key]
-
-    def _privacy_notice(self, creditor: str, researched: bool) -> dict[str, str]:
-        key = (creditor, researched)
-        if key not in self._privacy:
-            s = self.settings
-            self._privacy[key] = {
-                "url": self._privacy_url,
-                "text": notices.privacy_short_notice(
-                    agency=s.agency_name,
-                    agency_address=s.agency_address,
-                    agency_email=s.agency_email or s.agency_phone,
-                    creditor=creditor,
-                    address_researched=researched,
-                    full_notice_url=self._privacy_url,
-                ),
-            }
-        return self._privacy[key]
 
     def _rate(self, claim: Any, consumer: bool) -> tuple[Decimal, Decimal]:
         key = (claim.interest_kind, claim.interest_value, consumer, claim.origin, claim.kind)

@@ -17,6 +17,7 @@ from typing import Any
 
 from mahnwerk.banking.epc_qr import EpcTransfer, qr_svg
 from mahnwerk.channels.base import DeliveryError, Failure
+from mahnwerk.channels.texts import privacy_notice
 from mahnwerk.documents import letters as doc
 from mahnwerk.documents.render import LetterRenderer
 from mahnwerk.domain import notices, statement_json
@@ -139,7 +140,7 @@ def letter_from_message(data: Mapping[str, Any]) -> doc.LetterData:
         ),
         vat_claimed=bool(data.get("vat_claimed")),
         credit_bureau_notice=bool(data.get("credit_bureau_notice")),
-        privacy_notice=str(privacy.get("text") or ""),
+        privacy_notice=privacy_notice(data),
         privacy_url=str(privacy.get("url") or ""),
         warnings=statement.warnings,
         acknowledgement_notice=str((data.get("acknowledgement") or {}).get("text") or ""),
