@@ -115,9 +115,12 @@ def _fail(message: str) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from mahnwerk.bootstrap import build
-    from mahnwerk.services.dunning.run import run_day
-    from mahnwerk.strategies import StrategyError
+    from mahnwerk.cli import loading
+
+    with loading():
+        from mahnwerk.bootstrap import build
+        from mahnwerk.services.dunning.run import run_day
+        from mahnwerk.strategies import StrategyError
 
     try:
         day = _date(args.day, "--date")

@@ -14,12 +14,12 @@ on SQLite (3.35 or later) and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Date, DateTime, bindparam, insert, select, text, update
 
 from mahnwerk.store.models import CaseEvent
 from mahnwerk.store.workflow import Approval, OutboxMessage, PaymentPlan, Task
@@ -105,7 +105,7 @@ def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str,
         if c.name not in given and c.default is not None and not c.default.is_sequence
     }
     columns = [*given, *defaults]
-    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
+    processors = [_processor(table.c[name].type, connection.dialect) for name in columns]
 
     def values(row: Mapping[str, Any]) -> list[Any]:
         out = [row[k] for k in given]
@@ -114,6 +114,23 @@ def _bulk_insert(connection: Connection, table: Any, rows: Sequence[Mapping[str,
 
     write = _copy if connection.dialect.name == "postgresql" else _executemany
     write(connection, table.name, columns, (values(r) for r in rows))
+
+
+def _processor(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The column type's bind processor; for a date or a time, one that converts the value
+    of the row before again without converting it anew (the rows of a run share their
+    timestamps: one ``now``, one day)."""
+    process: Callable[[Any], Any] | None = kind._cached_bind_processor(dialect)
+    if process is None or not isinstance(kind, Date | DateTime):
+        return process
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return converted
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
