@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from mahnwerk.store.db import id_in
 from mahnwerk.store.models import (
     Address,
     Case,
@@ -80,11 +81,13 @@ def load_cases(connection: Connection, ids: Sequence[int]) -> dict[int, CaseReco
     (each in id order, as the ORM relationships order them)."""
     out: dict[int, CaseRecord] = {}
     for chunk in _chunks(list(ids)):
-        cases = connection.execute(select(Case.__table__).where(Case.id.in_(chunk))).all()
+        cases = connection.execute(select(Case.__table__).where(id_in(Case.id, chunk))).all()
         debtor_ids = sorted({c.debtor_id for c in cases})
         debtors = {
             d.id: DebtorRecord(d.id, d.kind, d.consumer, d.first_name, d.last_name, d.company)
-            for d in connection.execute(select(Debtor.__table__).where(Debtor.id.in_(debtor_ids)))
+            for d in connection.execute(
+                select(Debtor.__table__).where(id_in(Debtor.id, debtor_ids))
+            )
         }
         for model, target in ((ContactPoint, "contacts"), (Address, "addresses")):
             for row in _rows_of(connection, model, "debtor_id", debtor_ids):
@@ -106,7 +109,7 @@ def load_cases(connection: Connection, ids: Sequence[int]) -> dict[int, CaseReco
                 getattr(records[row.case_id], target).append(row)
         for case_id, version in connection.execute(
             select(PortalAccess.case_id, PortalAccess.code_version).where(
-                PortalAccess.case_id.in_(chunk)
+                id_in(PortalAccess.case_id, chunk)
             )
         ):
             records[case_id].code_version = int(version)
@@ -121,7 +124,7 @@ def _rows_of(
     and costs with their ``reversed``, read from their reversing rows)."""
     table = model.__table__
     extra = [model.reversed.label("reversed")] if model in (Payment, Cost) else []
-    query = select(table, *extra).where(table.c[column].in_(list(ids))).order_by(table.c.id)
+    query = select(table, *extra).where(id_in(table.c[column], ids)).order_by(table.c.id)
     return connection.execute(query).all()
 
 

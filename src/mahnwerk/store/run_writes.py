@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, bindparam, insert, select, text, update
 
+from mahnwerk.store.db import id_in
 from mahnwerk.store.models import CaseEvent
 from mahnwerk.store.workflow import Approval, OutboxMessage, PaymentPlan, Task
 
@@ -230,7 +231,7 @@ def outbox_keys(connection: Connection, case_ids: Sequence[int]) -> set[tuple[in
         out.update(
             (int(c), str(k))
             for c, k in connection.execute(
-                select(table.c.case_id, table.c.dedupe_key).where(table.c.case_id.in_(chunk))
+                select(table.c.case_id, table.c.dedupe_key).where(id_in(table.c.case_id, chunk))
             )
         )
     return out
