@@ -13,8 +13,9 @@ import argparse
 import gc
 import importlib
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+
+from mahnwerk.startup import loading
 
 COMMAND_MODULES = (
     "statement",
@@ -41,22 +42,6 @@ COMMAND_MODULES = (
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-
-@contextmanager
-def loading() -> Iterator[None]:
-    """Loading code: the objects of the modules imported here live until the process ends.
-    The cyclic collector is off while they are made (it walked them again and again and
-    found nothing to free: a tenth of a second of ``mahnwerk run``), and they are then
-    frozen out of its later passes."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def build_parser() -> argparse.ArgumentParser:

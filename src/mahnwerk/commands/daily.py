@@ -115,7 +115,7 @@ def _fail(message: str) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from mahnwerk.cli import loading
+    from mahnwerk.startup import loading
 
     with loading():
         from mahnwerk.bootstrap import build
