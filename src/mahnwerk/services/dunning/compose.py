@@ -53,14 +53,9 @@ def _de(day: date | None) -> str:
     return day.strftime("%d.%m.%Y") if day else ""
 
 
-def rate_notice(claim: Any, consumer: bool, day: date) -> dict[str, str] | None:
-    """§ 13a Abs. 1 Nr. 4 RDG: the separate notice for a claim whose rate on ``day`` is above
-    the statutory default rate, with the reason (the contract's rate), or ``None``."""
-    return _rate_notice(claim, _rates(claim, consumer, day))
-
-
 def _rates(claim: Any, consumer: bool, day: date) -> tuple[Decimal, Decimal]:
-    """The claim's own rate on ``day`` and the statutory default rate it is compared with."""
+    """The claim's own rate on ``day`` and the statutory default rate it is compared with
+    (§ 13a Abs. 1 Nr. 4 RDG: a rate above it needs a separate notice with its reason)."""
     return compare_with_statutory(
         interest_terms(claim.interest_kind, claim.interest_value),
         day,
@@ -72,6 +67,8 @@ def _rates(claim: Any, consumer: bool, day: date) -> tuple[Decimal, Decimal]:
 
 
 def _rate_notice(claim: Any, rates: tuple[Decimal, Decimal]) -> dict[str, str] | None:
+    """The separate notice of § 13a Abs. 1 Nr. 4 RDG for a claim whose own rate is above the
+    statutory one, with the reason (the contract's rate), or ``None``."""
     own, statutory = rates
     if own <= statutory:
         return None
