@@ -14,9 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mahnwerk.channels.base import DeliveryError, Failure
 from mahnwerk.domain import notices, statement_json
 from mahnwerk.domain import supervision as sv
-from mahnwerk.domain.ledger import ClaimStatement, CostStatement, Statement
+from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur, format_rate
 
 #: § 13a Abs. 1 Nr. 8 RDG, § 13h RDG: the supervisory authority (see domain.supervision).
@@ -58,14 +59,15 @@ def planned_statement(payload: Mapping[str, Any]) -> Statement | None:
         return None
 
 
-def _costs(payload: Mapping[str, Any]) -> tuple[CostStatement, ...]:
+def _statement_or_refuse(payload: Mapping[str, Any]) -> Statement:
+    """The planned statement, from which every amount an e-mail or SMS shows comes; without
+    it the message is refused as incomplete."""
     st = planned_statement(payload)
-    return () if st is None else st.costs
-
-
-def _amounts(payload: Mapping[str, Any]) -> dict[str, ClaimStatement]:
-    st = planned_statement(payload)
-    return {} if st is None else {c.id: c for c in st.claims}
+    if st is None:
+        raise DeliveryError(
+            "Nachricht unvollständig: Forderungsaufstellung fehlt", Failure.INCOMPLETE
+        )
+    return st
 
 
 def privacy_notice(payload: Mapping[str, Any]) -> str:
@@ -93,7 +95,8 @@ def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     """The § 13a Abs. 1 RDG items (and the Art. 14 DSGVO notice) a first contact lacks
     (German), empty if complete."""
     gaps: list[str] = []
-    if planned_statement(payload) is None:
+    st = planned_statement(payload)
+    if st is None:
         gaps.append("Forderungsaufstellung (Nr. 3 bis 5)")
     creditor = payload.get("creditor") or {}
     if not creditor.get("name"):
@@ -109,7 +112,7 @@ def first_contact_gaps(payload: Mapping[str, Any]) -> list[str]:
     for notice in payload.get("rate_notices") or []:
         if not notice.get("reason"):
             gaps.append(f"Grund des erhöhten Zinssatzes von {notice.get('claim')} (Nr. 4)")
-    costs = _costs(payload)
+    costs = () if st is None else st.costs
     if any(not cost.label for cost in costs):
         gaps.append("Art und Grund der Kosten (Nr. 5)")
     vat = any(c.code == notices.VAT_CODE for c in costs)
@@ -133,9 +136,7 @@ def email_text(payload: Mapping[str, Any]) -> str:
     agency = payload.get("agency") or {}
     creditor = payload.get("creditor") or {}
     debtor = payload.get("debtor") or {}
-    st = planned_statement(payload)
-    if st is None:
-        raise ValueError("Nachricht ohne Forderungsaufstellung")
+    st = _statement_or_refuse(payload)
     totals = st.totals
     lines = [
         f"Guten Tag {debtor.get('name', '')},".replace(" ,", ","),
@@ -165,7 +166,7 @@ def email_text(payload: Mapping[str, Any]) -> str:
     for warning in st.warnings:
         lines.append(f"Hinweis zur Zinsberechnung: {warning}")
     if payload.get("first_contact"):
-        lines += ["", *_first_contact_items(payload)]
+        lines += ["", *_first_contact_items(payload, st)]
     elif payload.get("rate_notices"):
         lines += ["", *_rate_notice_lines(payload)]
     if payload.get("credit_bureau_notice"):
@@ -202,7 +203,7 @@ def _rate_notice_lines(payload: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
+def _first_contact_items(payload: Mapping[str, Any], st: Statement) -> list[str]:
     creditor = payload.get("creditor") or {}
     authority = payload.get("authority") or SUPERVISORY_AUTHORITY
     out = ["Angaben nach § 13a Abs. 1 RDG", "-----------------------------"]
@@ -210,7 +211,7 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
         f"Anschrift nicht angegeben: {creditor.get('address_withheld_reason')}"
     )
     out.append(f"Auftraggeber: {creditor.get('name')}, {address}")
-    amounts = _amounts(payload)
+    amounts = {c.id: c for c in st.claims}
     for claim in payload.get("claims") or []:
         default_from = getattr(amounts.get(str(claim.get("invoice_no"))), "default_from", None)
         reason = claim.get("reason") or (
@@ -221,7 +222,7 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
             f"Forderungsgrund: {reason}, fällig seit {_de(claim.get('due_date') or default_from)}"
         )
     out.append("Zinsberechnung:")
-    periods = [(c, p) for c in amounts.values() for p in c.periods]
+    periods = [(c, p) for c in st.claims for p in c.periods]
     if not periods:
         out.append("  Es werden keine Zinsen verlangt.")
     for claim, p in periods:
@@ -236,7 +237,7 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
     )
     out += rates
     out.append("Kosten:")
-    costs = _costs(payload)
+    costs = st.costs
     if not costs:
         out.append("  Es werden keine Kosten verlangt.")
     for cost in costs:
@@ -264,9 +265,7 @@ def _first_contact_items(payload: Mapping[str, Any]) -> list[str]:
 
 def sms_text(payload: Mapping[str, Any]) -> str:
     """A short reminder (no amounts of interest or costs, no personal data beyond the name)."""
-    st = planned_statement(payload)
-    if st is None:
-        raise ValueError("Nachricht ohne Forderungsaufstellung")
+    st = _statement_or_refuse(payload)
     agency = (payload.get("agency") or {}).get("name", "")
     return (
         f"{agency}: Zur Akte {payload.get('case_reference')} sind "

@@ -15,20 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from mahnwerk.store.search import register_sqlite_functions
 
 
-def json_text(value: Any) -> str:
-    """A JSON column's stored text (orjson: the daily run writes tens of thousands of
-    message payloads, and the standard encoder took a tenth of its time). Integer keys
-    become strings as with :func:`json.dumps`; anything else that is not JSON, a
-    :class:`~decimal.Decimal` say, is refused as before.
-
-    >>> json_text({"a": [1, "ä"], 2: None})
-    '{"a":[1,"ä"],"2":null}'
-    """
-    if isinstance(value, EncodedJSON):
-        return str(value)
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 class EncodedJSON(str):
     """A JSON column's value already encoded by :func:`json_text`, which then stores it as it
     is. The daily run encodes its message data while it composes, so that the encoding is
@@ -43,6 +29,20 @@ class EncodedJSON(str):
         return cls(json_text(value))
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's stored text (orjson: the daily run writes tens of thousands of
+    message payloads, and the standard encoder took a tenth of its time). Integer keys
+    become strings as with :func:`json.dumps`; anything else that is not JSON, a
+    :class:`~decimal.Decimal` say, is refused as before.
+
+    >>> json_text({"a": [1, "ä"], 2: None})
+    '{"a":[1,"ä"],"2":null}'
+    """
+    if isinstance(value, EncodedJSON):
+        return str(value)
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def id_in(column: Any, ids: Iterable[int]) -> TextClause:
     """``column IN (…)`` with the ids written into the statement (integers only, so nothing
     can be injected). For the thousands of ids of a bulk read, SQLAlchemy's expanding
@@ -52,8 +52,17 @@ def id_in(column: Any, ids: Iterable[int]) -> TextClause:
     >>> str(id_in(Case.__table__.c.id, [3, 1]))
     'case_file.id IN (3,1)'
     """
-    values = ",".join(str(int(i)) for i in ids) or "NULL"
-    return text(f"{column.table.name}.{column.name} IN ({values})")
+    return text(f"{column.table.name}.{column.name} IN ({id_list(ids)})")
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """The ids as the list of an SQL ``IN (…)``: integers only; ``NULL`` (matching nothing)
+    for none.
+
+    >>> id_list([3, 1]), id_list([])
+    ('3,1', 'NULL')
+    """
+    return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
 #: every engine made, so that a command can close their connections before it exits

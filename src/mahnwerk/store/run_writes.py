@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, bindparam, insert, select, text, update
 
-from mahnwerk.store.db import id_in
+from mahnwerk.store.db import id_in, id_list
 from mahnwerk.store.models import CaseEvent
 from mahnwerk.store.workflow import Approval, OutboxMessage, PaymentPlan, Task
 
@@ -139,10 +139,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[i : i + size]
 
 
-def _ids(values: Sequence[int]) -> str:
-    return ",".join(str(int(v)) for v in values)
-
-
 def claim_cases(
     connection: Connection, day: date, now: datetime, rows: Sequence[StateRow]
 ) -> set[int]:
@@ -198,7 +194,7 @@ def claim_cases(
     }
     unclaimed = [r.case_id for r in rows if r.case_id not in claimed]
     for chunk in _chunks(unclaimed):
-        connection.execute(text(f"DELETE FROM run_state WHERE case_id IN ({_ids(chunk)})"))
+        connection.execute(text(f"DELETE FROM run_state WHERE case_id IN ({id_list(chunk)})"))
     connection.execute(
         text(
             "UPDATE case_file SET stage = r.new_stage, updated_at = :now FROM run_state r"

@@ -123,7 +123,7 @@ class Composer:
             "managing_directors": settings.agency_managing_directors,
         }
         self._authority = dict(SUPERVISORY_AUTHORITY)
-        self._creditors: dict[tuple[Any, str], tuple[dict[str, Any], dict[str, str]]] = {}
+        self._creditors: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
         self._privacy = {"url": f"{settings.public_url}/datenschutz"}
         self._rates: dict[tuple[Any, ...], tuple[Decimal, Decimal]] = {}
 
@@ -193,7 +193,7 @@ class Composer:
         }
 
     def _creditor(self, creditor: Creditor | Row[Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        key = (creditor.id, creditor.name)
+        key = int(creditor.id)
         if key not in self._creditors:
             cset = creditor.settings or {}
             part = {

@@ -58,13 +58,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mahnwerk.channels.base import Attachment, Channels, DeliveryError, Failure, Sent
 from mahnwerk.channels.email import message_id as email_message_id
-from mahnwerk.channels.texts import (
-    email_text,
-    first_contact_gaps,
-    planned_statement,
-    sms_text,
-    subject,
-)
+from mahnwerk.channels.texts import email_text, first_contact_gaps, sms_text, subject
 from mahnwerk.documents.bundle import AlreadyHandedOver, ManifestEntry, RenderedLetter, hand_over
 from mahnwerk.domain import notices
 from mahnwerk.domain.contact_rules import (
@@ -880,10 +874,6 @@ def _send(channel: str, message: dict[str, Any], channels: Channels) -> Sent:
     debtor = message.get("debtor") or {}
     reference = str(message.get("case_reference"))
     outbox_id = int(message["outbox_id"])
-    if planned_statement(message) is None:  # every amount an e-mail or SMS shows comes from it
-        raise DeliveryError(
-            "Nachricht unvollständig: Forderungsaufstellung fehlt", Failure.INCOMPLETE
-        )
     if channel == "email":
         assert channels.email is not None
         to = debtor.get("email")
