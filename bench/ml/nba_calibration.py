@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from mahnwerk.config import load_nba_settings
-from mahnwerk.ml.contact_world import ContactWorld, _streak
+from mahnwerk.ml.contact_world import ContactWorld, Oracle
 from mahnwerk.ml.nba.policy import Policy, PolicyConfig, PolicyState
 from mahnwerk.ml.nba.training import PolicyDriver, run, shipped_prior
 from mahnwerk.ml.nba.views import ACTIONS, CaseView
@@ -33,23 +33,17 @@ from mahnwerk.services.nba.decisions import policy_config
 PERIODS = ((0, 1), (1, 8), (8, 22), (22, 45), (45, 90))
 
 
-def true_values(world: ContactWorld, views: Sequence[CaseView], cfg: PolicyConfig) -> np.ndarray:
-    """(n, 7) the oracle's value of every action for this morning's open cases."""
-    idx = world._open
-    n = len(idx)
-    out = np.zeros((n, len(ACTIONS)))
-    streak = np.array([_streak(v.contacts) for v in views])
-    for a in range(1, len(ACTIONS)):
-        acts = np.full(n, a)
-        gain = world.expected_payment(idx, acts)
-        complaint = world.reach_probability(idx, acts) * world.complaint_probability(idx, acts)
-        out[:, a] = (
-            gain
-            - world.cost[a]
-            - cfg.contact_price * (1 + cfg.unanswered_price * streak)
-            - complaint * (cfg.complaint_price + cfg.complaint_share * world.balance[idx])
-        )
-    return out
+def oracle_for(world: ContactWorld, cfg: PolicyConfig) -> Oracle:
+    """The oracle with the policy's prices, attached to ``world``."""
+    oracle = Oracle(
+        cfg.contact_price,
+        cfg.unanswered_price,
+        cfg.complaint_price,
+        cfg.complaint_share,
+        cap_7d=cfg.cap_7d,
+    )
+    oracle.attach(world)
+    return oracle
 
 
 class CalibrationDriver(PolicyDriver):
@@ -58,7 +52,7 @@ class CalibrationDriver(PolicyDriver):
     rows: list[np.ndarray]
 
     def attach(self, world: ContactWorld) -> None:
-        self.world = world
+        self.oracle = oracle_for(world, self.policy.config)
         self.rows = []
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
@@ -66,7 +60,7 @@ class CalibrationDriver(PolicyDriver):
         self.learner.record(day, views, d)
         eligible = np.isfinite(d.values)
         learned = np.where(eligible, d.values - d.values[:, :1], np.nan)
-        truth = np.where(eligible, true_values(self.world, views, self.policy.config), np.nan)
+        truth = np.where(eligible, self.oracle.values(views), np.nan)
         some = eligible[:, 1:].any(axis=1)
         day_col = np.full((int(some.sum()), 1), float(day))
         self.rows.append(np.hstack([day_col, learned[some], truth[some]]))

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from mahnwerk.config import load_nba_settings
-from mahnwerk.ml.contact_world import ContactWorld, Oracle, StandardStrategy, _streak
+from mahnwerk.ml.contact_world import ContactWorld, Oracle, StandardStrategy
 from mahnwerk.ml.nba.training import run
-from mahnwerk.ml.nba.views import ACTION_INDEX, ACTIONS, CaseView
+from mahnwerk.ml.nba.views import ACTIONS, CaseView
 from mahnwerk.services.nba.decisions import policy_config
 
 TRAITS = ("pref", "window_distance", "outdated")
@@ -74,25 +74,6 @@ class BlindOracle(Oracle):
             settings = _product(settings, options)
         return settings
 
-    def _values(self, views: Sequence[CaseView]) -> np.ndarray:
-        w = self.world
-        assert w is not None
-        idx = w._open
-        n = len(idx)
-        value = np.zeros((n, len(ACTIONS)))
-        streak = np.array([_streak(v.contacts) for v in views])
-        for a in range(1, len(ACTIONS)):
-            acts = np.full(n, a)
-            gain = w.expected_payment(idx, acts)
-            complaint = w.reach_probability(idx, acts) * w.complaint_probability(idx, acts)
-            value[:, a] = (
-                gain
-                - w.cost[a]
-                - self.contact_price * (1 + self.unanswered_price * streak)
-                - complaint * (self.complaint_price + self.complaint_share * w.balance[idx])
-            )
-        return value
-
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         w = self.world
         assert w is not None, "BlindOracle.attach(world) first"
@@ -102,25 +83,13 @@ class BlindOracle(Oracle):
             for setting, weight in self._settings(w):
                 for name, trait in setting.items():
                     setattr(w, name, trait)
-                value += weight * self._values(views)
+                value += weight * self.values(views)
                 for name, trait in known.items():
                     setattr(w, name, trait)
         finally:
             for name, trait in known.items():
                 setattr(w, name, trait)
-        out = []
-        for row, v in enumerate(views):
-            capped = (
-                sum(1 for c in v.contacts if day - c.day < 7) >= self.cap_7d and not v.requested
-            )
-            best, best_v = "none", 0.0
-            if not capped:
-                for name in v.allowed:
-                    val = float(value[row, ACTION_INDEX[name]])
-                    if name != "none" and val > best_v:
-                        best, best_v = name, val
-            out.append(best)
-        return out
+        return self.choose(views, day, value)
 
 
 def main() -> None:

@@ -720,12 +720,17 @@ class Oracle(_NoLearning):
         self.world = world
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
+        return self.choose(views, day, self.values(views))
+
+    def values(self, views: Sequence[CaseView]) -> np.ndarray:
+        """(n, 7) the true value in euros of every action for this morning's open cases:
+        expected payment of today's contact minus its cost, the annoyance price and the
+        complaint price (``none`` is worth 0)."""
         w = self.world
         assert w is not None, "Oracle.attach(world) first"
         idx = w._open
         n = len(idx)
-        value = np.full((n, len(ACTIONS)), -np.inf)
-        value[:, 0] = 0.0
+        value = np.zeros((n, len(ACTIONS)))
         streak = np.array([_streak(v.contacts) for v in views])
         for a in range(1, len(ACTIONS)):
             acts = np.full(n, a)
@@ -738,6 +743,11 @@ class Oracle(_NoLearning):
                 - self.contact_price * (1 + self.unanswered_price * streak)
                 - pc * (self.complaint_price + self.complaint_share * w.balance[idx])
             )
+        return value
+
+    def choose(self, views: Sequence[CaseView], day: int, value: np.ndarray) -> list[str]:
+        """The allowed action of the highest positive value (``none`` if none is), within
+        the weekly cap."""
         out = []
         for row, v in enumerate(views):
             capped = (
