@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from mahnwerk.config import load_nba_settings
-from mahnwerk.ml.contact_world import ContactWorld, Oracle, StandardStrategy
+from mahnwerk.ml.contact_world import ContactWorld, DayOutcome, Oracle, StandardStrategy
 from mahnwerk.ml.nba.training import run
-from mahnwerk.ml.nba.views import ACTIONS, CaseView
+from mahnwerk.ml.nba.views import ACTION_INDEX, ACTIONS, CaseView
 from mahnwerk.services.nba.decisions import policy_config
 
 TRAITS = ("pref", "window_distance", "outdated")
@@ -92,11 +92,108 @@ class BlindOracle(Oracle):
         return self.choose(views, day, value)
 
 
+#: representative hours to a call window: inside it, next to it, far from it
+_CLASS_DISTANCE = np.array([0.0, 2.0, 5.0])
+
+
+def hour_classes(world: ContactWorld) -> np.ndarray:
+    """(n, 3) for each debtor and call window: 0 inside (within the slack), 1 next to it
+    (up to three hours away), 2 further; what the world's answer and complaint odds use."""
+    slack = float(world.w["call_window_slack_hours"])
+    d = world.window_distance
+    return np.where(d <= slack, 0, np.where(d <= 3.0, 1, 2))
+
+
+class InferringOracle(Oracle):
+    """The oracle told neither the preferred channel nor the hours, which infers both for
+    each debtor from what got through (Bayes' rule with the world's own odds of an e-mail
+    being opened and a call being answered), starting from the population's mix. It knows
+    the rest (willingness, ability, contact data). With ``reactions`` it also reads, five
+    days after each contact that got through, whether the debtor reacted (a promise that day
+    or a payment within those days: what the platform sees) against the world's odds of a
+    reaction under each hypothesis."""
+
+    def __init__(self, *, reactions: bool = True, **prices: Any) -> None:
+        super().__init__(**prices)
+        self.reactions = reactions
+
+    def attach(self, world: ContactWorld) -> None:
+        super().attach(world)
+        joint = np.column_stack([world.pref, hour_classes(world)])
+        self.hypotheses, counts = np.unique(joint, axis=0, return_counts=True)
+        self.posterior = np.tile(counts / counts.sum(), (world.n, 1))
+        self.pending: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        #: contacts that got through, waiting for the reaction window: (day, case, odds)
+        self.waiting: list[tuple[int, np.ndarray, np.ndarray]] = []
+
+    def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
+        w = self.world
+        assert w is not None, "InferringOracle.attach(world) first"
+        known = {k: getattr(w, k) for k in ("pref", "window_distance")}
+        idx = w._open
+        n = len(idx)
+        value = np.zeros((n, len(ACTIONS)))
+        reach = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
+        react = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
+        try:
+            for h, (channel, *classes) in enumerate(self.hypotheses.tolist()):
+                w.pref = np.full_like(known["pref"], channel)
+                w.window_distance = np.tile(_CLASS_DISTANCE[classes], (w.n, 1))
+                value += self.posterior[idx, h][:, None] * self.values(views)
+                for a in range(1, len(ACTIONS)):
+                    reach[h, :, a] = w.reach_probability(idx, np.full(n, a))
+                    if self.reactions:
+                        react[h, :, a] = w.response_probability(idx, np.full(n, a))
+        finally:
+            for name, trait in known.items():
+                setattr(w, name, trait)
+        actions = self.choose(views, day, value)
+        act = np.array([ACTION_INDEX[a] for a in actions], dtype=int)
+        rows = np.arange(n)
+        self.pending = (idx, act, reach[:, rows, act].T, react[:, rows, act].T)
+        return actions
+
+    def learn(self, day: int, outcome: DayOutcome) -> None:
+        assert self.pending is not None
+        idx, act, p, odds = self.pending
+        contact = act > 0
+        got = np.asarray(outcome.reached, dtype=bool)
+        self._update(idx[contact], np.where(got[contact][:, None], p[contact], 1 - p[contact]))
+        if self.reactions:
+            reached = contact & got
+            self.waiting.append((day, idx[reached], odds[reached]))
+            self._read_reactions(day)
+
+    def _read_reactions(self, day: int) -> None:
+        w = self.world
+        assert w is not None
+        while self.waiting and self.waiting[0][0] <= day - 5:
+            made, cases, odds = self.waiting.pop(0)
+            reacted = np.array(
+                [
+                    any(pr.made == made for pr in w.promises[i])
+                    or any(made <= d < made + 5 for d, _ in w.payments[i])
+                    for i in cases.tolist()
+                ],
+                dtype=bool,
+            )
+            self._update(cases, np.where(reacted[:, None], odds, 1.0 - odds))
+
+    def _update(self, cases: np.ndarray, likelihood: np.ndarray) -> None:
+        post = self.posterior[cases] * likelihood
+        total = post.sum(axis=1, keepdims=True)
+        self.posterior[cases] = np.where(total > 0, post / np.maximum(total, 1e-300), 0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="106-108")
     ap.add_argument("--cases", type=int, default=3000)
     ap.add_argument("--hide", default="", help="channel, hours, outdated joined by +")
+    ap.add_argument(
+        "--infer", action="store_true", help="the oracle that infers channel and hours instead"
+    )
+    ap.add_argument("--no-reactions", action="store_true", help="infer from reach alone")
     args = ap.parse_args()
     lo, _, hi = args.seeds.partition("-")
     seeds = range(int(lo), int(hi or lo) + 1)
@@ -107,13 +204,17 @@ def main() -> None:
     for seed in seeds:
         world = ContactWorld(args.cases, seed=seed, costs=costs, days=90)
         base = run(world, StandardStrategy())
-        oracle = BlindOracle(
-            hide,
+        prices: dict[str, Any] = dict(
             contact_price=cfg.contact_price,
             unanswered_price=cfg.unanswered_price,
             complaint_price=cfg.complaint_price,
             complaint_share=cfg.complaint_share,
             cap_7d=cfg.cap_7d,
+        )
+        oracle: Oracle = (
+            InferringOracle(reactions=not args.no_reactions, **prices)
+            if args.infer
+            else BlindOracle(hide, **prices)
         )
         r = run(world, oracle)
         rows.append(
@@ -125,8 +226,9 @@ def main() -> None:
             flush=True,
         )
     net, contacts, complaints = np.array(rows).mean(axis=0)
+    told = "inferring channel+hours" if args.infer else f"hidden {'+'.join(hide) or 'nothing'}"
     print(
-        f"hidden {'+'.join(hide) or 'nothing'}: net {net:+.1%}, contacts x {contacts:.2f}, "
+        f"{told}: net {net:+.1%}, contacts x {contacts:.2f}, "
         f"complaints x {complaints:.2f} (mean of {len(rows)} seeds)"
     )
 
