@@ -11,10 +11,13 @@ Hideable:
 * ``outdated`` – whether the contact data is outdated (both values, weighted).
 
 The learned policy cannot see these either, but learns them from the debtor's answers: a
-learner above the blind oracle has recovered part of what the oracle was told. Figures are
-the mean of the per-seed ratios to ``standard`` (net recovery, contacts, complaints).
+learner above the blind oracle has recovered part of what the oracle was told. With
+``--infer`` the oracle is told neither the channel nor the hours but infers both for each
+debtor (:class:`InferringOracle`). Figures are the mean of the per-seed ratios to
+``standard`` (net recovery, contacts, complaints).
 
-Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours``.
+Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours`` or
+``… --infer [--no-reactions]``.
 """
 
 from __future__ import annotations
