@@ -23,7 +23,8 @@ Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,24 @@ from mahnwerk.ml.nba.training import run
 from mahnwerk.ml.nba.views import ACTION_INDEX, ACTIONS, CaseView
 from mahnwerk.services.nba.decisions import policy_config
 
-TRAITS = ("pref", "window_distance", "outdated")
 Setting = tuple[dict[str, np.ndarray], float]
 
 
 def _product(settings: list[Setting], options: list[Setting]) -> list[Setting]:
     return [({**s, **o}, p * q) for s, p in settings for o, q in options]
+
+
+@contextmanager
+def told(world: ContactWorld, traits: dict[str, np.ndarray]) -> Iterator[None]:
+    """The world with ``traits`` in place of the debtors' own while the oracle computes."""
+    own = {name: getattr(world, name) for name in traits}
+    try:
+        for name, value in traits.items():
+            setattr(world, name, value)
+        yield
+    finally:
+        for name, value in own.items():
+            setattr(world, name, value)
 
 
 class BlindOracle(Oracle):
@@ -80,18 +93,10 @@ class BlindOracle(Oracle):
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         w = self.world
         assert w is not None, "BlindOracle.attach(world) first"
-        known = {k: getattr(w, k) for k in TRAITS}
         value = np.zeros((len(views), len(ACTIONS)))
-        try:
-            for setting, weight in self._settings(w):
-                for name, trait in setting.items():
-                    setattr(w, name, trait)
+        for setting, weight in self._settings(w):
+            with told(w, setting):
                 value += weight * self.values(views)
-                for name, trait in known.items():
-                    setattr(w, name, trait)
-        finally:
-            for name, trait in known.items():
-                setattr(w, name, trait)
         return self.choose(views, day, value)
 
 
@@ -132,24 +137,22 @@ class InferringOracle(Oracle):
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         w = self.world
         assert w is not None, "InferringOracle.attach(world) first"
-        known = {k: getattr(w, k) for k in ("pref", "window_distance")}
         idx = w._open
         n = len(idx)
         value = np.zeros((n, len(ACTIONS)))
         reach = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
         react = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
-        try:
-            for h, (channel, *classes) in enumerate(self.hypotheses.tolist()):
-                w.pref = np.full_like(known["pref"], channel)
-                w.window_distance = np.tile(_CLASS_DISTANCE[classes], (w.n, 1))
+        for h, (channel, *classes) in enumerate(self.hypotheses.tolist()):
+            hypothesis = {
+                "pref": np.full_like(w.pref, channel),
+                "window_distance": np.tile(_CLASS_DISTANCE[classes], (w.n, 1)),
+            }
+            with told(w, hypothesis):
                 value += self.posterior[idx, h][:, None] * self.values(views)
                 for a in range(1, len(ACTIONS)):
                     reach[h, :, a] = w.reach_probability(idx, np.full(n, a))
                     if self.reactions:
                         react[h, :, a] = w.response_probability(idx, np.full(n, a))
-        finally:
-            for name, trait in known.items():
-                setattr(w, name, trait)
         actions = self.choose(views, day, value)
         act = np.array([ACTION_INDEX[a] for a in actions], dtype=int)
         rows = np.arange(n)
@@ -185,7 +188,10 @@ class InferringOracle(Oracle):
     def _update(self, cases: np.ndarray, likelihood: np.ndarray) -> None:
         post = self.posterior[cases] * likelihood
         total = post.sum(axis=1, keepdims=True)
-        self.posterior[cases] = np.where(total > 0, post / np.maximum(total, 1e-300), 0)
+        # evidence no hypothesis explains (odds of exactly 0) leaves the belief as it was
+        self.posterior[cases] = np.where(
+            total > 0, post / np.maximum(total, 1e-300), self.posterior[cases]
+        )
 
 
 def main() -> None:
