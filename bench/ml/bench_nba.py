@@ -73,13 +73,7 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         "standard": StandardStrategy(),
         "hand": HandRule(),
         "learned": PolicyDriver(Policy(shipped_prior(), cfg), seed=seed),
-        "oracle": Oracle(
-            cfg.contact_price,
-            cfg.unanswered_price,
-            cfg.complaint_price,
-            cfg.complaint_share,
-            cap_7d=cfg.cap_7d,
-        ),
+        "oracle": Oracle.for_policy(cfg),
     }
     if args.scratch:
         drivers["scratch"] = PolicyDriver(Policy(PolicyState.prior(), cfg), seed=seed)

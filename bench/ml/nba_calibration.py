@@ -25,25 +25,12 @@ import numpy as np
 
 from mahnwerk.config import load_nba_settings
 from mahnwerk.ml.contact_world import ContactWorld, Oracle
-from mahnwerk.ml.nba.policy import Policy, PolicyConfig, PolicyState
+from mahnwerk.ml.nba.policy import Policy, PolicyState
 from mahnwerk.ml.nba.training import PolicyDriver, run, shipped_prior
 from mahnwerk.ml.nba.views import ACTIONS, CaseView
 from mahnwerk.services.nba.decisions import policy_config
 
 PERIODS = ((0, 1), (1, 8), (8, 22), (22, 45), (45, 90))
-
-
-def oracle_for(world: ContactWorld, cfg: PolicyConfig) -> Oracle:
-    """The oracle with the policy's prices, attached to ``world``."""
-    oracle = Oracle(
-        cfg.contact_price,
-        cfg.unanswered_price,
-        cfg.complaint_price,
-        cfg.complaint_share,
-        cap_7d=cfg.cap_7d,
-    )
-    oracle.attach(world)
-    return oracle
 
 
 class CalibrationDriver(PolicyDriver):
@@ -52,7 +39,8 @@ class CalibrationDriver(PolicyDriver):
     rows: list[np.ndarray]
 
     def attach(self, world: ContactWorld) -> None:
-        self.oracle = oracle_for(world, self.policy.config)
+        self.oracle = Oracle.for_policy(self.policy.config)
+        self.oracle.attach(world)
         self.rows = []
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:

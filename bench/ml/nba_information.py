@@ -213,17 +213,10 @@ def main() -> None:
     for seed in seeds:
         world = ContactWorld(args.cases, seed=seed, costs=costs, days=90)
         base = run(world, StandardStrategy())
-        prices: dict[str, Any] = dict(
-            contact_price=cfg.contact_price,
-            unanswered_price=cfg.unanswered_price,
-            complaint_price=cfg.complaint_price,
-            complaint_share=cfg.complaint_share,
-            cap_7d=cfg.cap_7d,
-        )
-        oracle: Oracle = (
-            InferringOracle(reactions=not args.no_reactions, **prices)
+        oracle = (
+            InferringOracle.for_policy(cfg, reactions=not args.no_reactions)
             if args.infer
-            else BlindOracle(hide, **prices)
+            else BlindOracle.for_policy(cfg, hide=hide)
         )
         r = run(world, oracle)
         rows.append(

@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import yaml
@@ -62,6 +62,9 @@ from mahnwerk.ml.nba.views import (
     channel_of,
 )
 from mahnwerk.ml.simulator import CHANNELS, load_params, simulate
+
+if TYPE_CHECKING:
+    from mahnwerk.ml.nba.policy import PolicyConfig
 
 _CH = {c: k for k, c in enumerate(CHANNELS)}  # letter 0, email 1, sms 2, call 3
 _A_CH = np.array([-1] + [_CH[channel_of(a)] for a in ACTIONS[1:]])
@@ -715,6 +718,19 @@ class Oracle(_NoLearning):
         self.unanswered_price = unanswered_price
         self.cap_7d = cap_7d
         self.world: ContactWorld | None = None
+
+    @classmethod
+    def for_policy(cls, config: PolicyConfig, **extra: Any) -> Oracle:
+        """The oracle with the learned policy's prices and cap (``extra``: a subclass's own
+        arguments)."""
+        return cls(
+            contact_price=config.contact_price,
+            unanswered_price=config.unanswered_price,
+            complaint_price=config.complaint_price,
+            complaint_share=config.complaint_share,
+            cap_7d=config.cap_7d,
+            **extra,
+        )
 
     def attach(self, world: ContactWorld) -> None:
         self.world = world
