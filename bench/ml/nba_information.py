@@ -8,7 +8,9 @@ Hideable:
 * ``channel`` – the preferred channel (four values, weighted by their frequency);
 * ``hours`` – the preferred hour, as the distances to the three call windows (the six most
   frequent patterns, rounded to hours, weighted by their frequency);
-* ``outdated`` – whether the contact data is outdated (both values, weighted).
+* ``outdated`` – whether the contact data is outdated (both values, weighted);
+* ``cost`` – the sensitivity to costs, which drives complaints (the middles of five equally
+  frequent ranges).
 
 The learned policy cannot see these either, but learns them from the debtor's answers: a
 learner above the blind oracle has recovered part of what the oracle was told. With
@@ -88,6 +90,11 @@ class BlindOracle(Oracle):
                 ({"outdated": np.ones_like(world.outdated)}, share),
             ]
             settings = _product(settings, options)
+        if "cost" in self.hide:
+            edges = np.quantile(world.cost_sens, np.linspace(0.0, 1.0, 6))
+            mids = (edges[:-1] + edges[1:]) / 2.0
+            options = [({"cost_sens": np.full_like(world.cost_sens, m)}, 0.2) for m in mids]
+            settings = _product(settings, options)
         return settings
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
@@ -135,29 +142,64 @@ class InferringOracle(Oracle):
         self.waiting: list[tuple[int, np.ndarray, np.ndarray]] = []
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
+        t = self.tables(views, values=True)
+        value = self.expected(t["value"])
+        actions = self.choose(views, day, value)
+        self.note_actions(t, actions)
+        return actions
+
+    def tables(
+        self, views: Sequence[CaseView], *, values: bool = False, complaints: bool = False
+    ) -> dict[str, np.ndarray]:
+        """(hypotheses, n, 7) for this morning's open cases under each hypothesis: the
+        chance of getting through (``reach``), of a reaction if reached (``react``, with
+        ``reactions``), the oracle's value (``value``) and the chance of a complaint
+        (``complaint``: reached and complaining) when asked for."""
         w = self.world
         assert w is not None, "InferringOracle.attach(world) first"
         idx = w._open
         n = len(idx)
-        value = np.zeros((n, len(ACTIONS)))
-        reach = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
-        react = np.zeros((len(self.hypotheses), n, len(ACTIONS)))
+        shape = (len(self.hypotheses), n, len(ACTIONS))
+        out = {"reach": np.zeros(shape), "react": np.zeros(shape)}
+        if values:
+            out["value"] = np.zeros(shape)
+        if complaints:
+            out["complaint"] = np.zeros(shape)
         for h, (channel, *classes) in enumerate(self.hypotheses.tolist()):
             hypothesis = {
                 "pref": np.full_like(w.pref, channel),
                 "window_distance": np.tile(_CLASS_DISTANCE[classes], (w.n, 1)),
             }
             with told(w, hypothesis):
-                value += self.posterior[idx, h][:, None] * self.values(views)
+                if values:
+                    out["value"][h] = self.values(views)
                 for a in range(1, len(ACTIONS)):
-                    reach[h, :, a] = w.reach_probability(idx, np.full(n, a))
+                    act = np.full(n, a)
+                    out["reach"][h, :, a] = w.reach_probability(idx, act)
                     if self.reactions:
-                        react[h, :, a] = w.response_probability(idx, np.full(n, a))
-        actions = self.choose(views, day, value)
+                        out["react"][h, :, a] = w.response_probability(idx, act)
+                    if complaints:
+                        out["complaint"][h, :, a] = out["reach"][h, :, a] * (
+                            w.complaint_probability(idx, act)
+                        )
+        return out
+
+    def expected(self, table: np.ndarray) -> np.ndarray:
+        """(n, 7): ``table`` averaged over the hypotheses with each debtor's belief."""
+        assert self.world is not None
+        return np.einsum("hna,nh->na", table, self.posterior[self.world._open])
+
+    def note_actions(self, tables: dict[str, np.ndarray], actions: Sequence[str]) -> None:
+        """Remember today's actions and their odds, to read the outcome in :meth:`learn`."""
+        assert self.world is not None
         act = np.array([ACTION_INDEX[a] for a in actions], dtype=int)
-        rows = np.arange(n)
-        self.pending = (idx, act, reach[:, rows, act].T, react[:, rows, act].T)
-        return actions
+        rows = np.arange(len(act))
+        self.pending = (
+            self.world._open,
+            act,
+            tables["reach"][:, rows, act].T,
+            tables["react"][:, rows, act].T,
+        )
 
     def learn(self, day: int, outcome: DayOutcome) -> None:
         assert self.pending is not None
@@ -198,7 +240,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="106-108")
     ap.add_argument("--cases", type=int, default=3000)
-    ap.add_argument("--hide", default="", help="channel, hours, outdated joined by +")
+    ap.add_argument("--hide", default="", help="channel, hours, outdated, cost joined by +")
     ap.add_argument(
         "--infer", action="store_true", help="the oracle that infers channel and hours instead"
     )
