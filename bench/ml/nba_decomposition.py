@@ -11,11 +11,15 @@ numbers each morning:
   ``complaint-no-cost`` – the same with every debtor's sensitivity to costs (a hidden trait
   that no answer reveals) replaced by the population's mean;
 * ``payment`` – the world's true expected payment of today's contact, added to the policy's
-  own value of ``none`` (instead of its payment models);
-* ``inferred-reach``, ``inferred-complaint`` – the same chances as the world computes them,
-  but with the debtor's preferred channel and hours not told: they are inferred for each
-  debtor from what got through, by Bayes' rule over the population's mix with the world's
-  own odds (:class:`nba_information.InferringOracle`, which knows the rest).
+  own value of ``none`` (instead of its payment models); ``payment-from-score`` – the same,
+  but with the debtor's ability and willingness unknown beyond the platform's score: the
+  mean over five other debtors of the same score (one of twenty equally frequent ranges),
+  each with this debtor's change in willingness since day 0;
+* ``inferred-reach``, ``inferred-complaint``, ``inferred-payment`` – the same as the world
+  computes them, but with the debtor's preferred channel and hours not told: they are
+  inferred for each debtor from what got through, by Bayes' rule over the population's mix
+  with the world's own odds (:class:`nba_information.InferringOracle`, which knows the
+  rest).
 
 The estimate a substitute lifts most is where the learner loses most against the oracle; the
 ``inferred-`` ones bound what a per-debtor posterior over channel and hours could add to the
@@ -56,8 +60,10 @@ SUBSTITUTES = (
     "complaint",
     "complaint-no-cost",
     "payment",
+    "payment-from-score",
     "inferred-reach",
     "inferred-complaint",
+    "inferred-payment",
 )
 
 
@@ -117,6 +123,9 @@ class DecompositionDriver(PolicyDriver):
     def attach(self, world: ContactWorld) -> None:
         self.world = world
         self.inferring: InferringOracle | None = None
+        self.partners: list[np.ndarray] = []
+        if "payment-from-score" in self.use:
+            self.partners = _score_partners(world, k=5, bins=20, seed=world.seed)
         if any(u.startswith("inferred-") for u in self.use):
             self.inferring = InferringOracle.for_policy(self.policy.config, reactions=False)
             self.inferring.attach(world)
@@ -139,6 +148,8 @@ class DecompositionDriver(PolicyDriver):
                 truth["complaint"][:, a] = truth["reach"][:, a] * p
             if "payment" in wanted:
                 truth["payment"][:, a] = w.expected_payment(idx, act)
+            if "payment-from-score" in wanted:
+                truth["payment"][:, a] = self._payment_from_score(idx, act)
         if "reach" in wanted:
             given["reach"] = truth["reach"]
         if "call-reach" in wanted:
@@ -146,25 +157,57 @@ class DecompositionDriver(PolicyDriver):
             given["reach"] = np.where(calls[None, :], truth["reach"], np.nan)
         if wanted & {"complaint", "complaint-no-cost"}:
             given["complaint"] = truth["complaint"]
-        if "payment" in wanted:
+        if wanted & {"payment", "payment-from-score"}:
             given["payment"] = truth["payment"]
         tables: dict[str, np.ndarray] = {}
         if self.inferring is not None:
-            tables = self.inferring.tables(views, complaints="inferred-complaint" in self.use)
+            tables = self.inferring.tables(
+                views,
+                complaints="inferred-complaint" in self.use,
+                payments="inferred-payment" in self.use,
+            )
             if "inferred-reach" in self.use:
                 given["reach"] = self.inferring.expected(tables["reach"])
             if "inferred-complaint" in self.use:
                 given["complaint"] = self.inferring.expected(tables["complaint"])
+            if "inferred-payment" in self.use:
+                given["payment"] = self.inferring.expected(tables["payment"])
         self.policy.given = given
         actions = super().decide(views, day)
         if self.inferring is not None:
             self.inferring.note_actions(tables, actions)
         return actions
 
+    def _payment_from_score(self, idx: np.ndarray, act: np.ndarray) -> np.ndarray:
+        w = self.world
+        drift = w.willingness - w.willingness0
+        out = np.zeros(len(idx))
+        for partner in self.partners:
+            guess = {
+                "ability": w.ability[partner],
+                "willingness": w.willingness0[partner] + drift,
+            }
+            with told(w, guess):
+                out += w.expected_payment(idx, act)
+        return out / len(self.partners)
+
     def learn(self, day: int, outcome: DayOutcome) -> None:
         if self.inferring is not None:
             self.inferring.learn(day, outcome)
         super().learn(day, outcome)
+
+
+def _score_partners(world: ContactWorld, *, k: int, bins: int, seed: int) -> list[np.ndarray]:
+    """``k`` arrays: for each debtor another debtor drawn from the same range of the score."""
+    rng = np.random.default_rng([seed, 4242])
+    edges = np.quantile(world.score, np.linspace(0.0, 1.0, bins + 1)[1:-1])
+    group = np.searchsorted(edges, world.score)
+    out = [np.arange(world.n) for _ in range(k)]
+    for g in range(bins):
+        members = np.flatnonzero(group == g)
+        for partner in out:
+            partner[members] = rng.choice(members, size=len(members))
+    return out
 
 
 def _seeds(text: str) -> list[int]:

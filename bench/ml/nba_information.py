@@ -149,12 +149,18 @@ class InferringOracle(Oracle):
         return actions
 
     def tables(
-        self, views: Sequence[CaseView], *, values: bool = False, complaints: bool = False
+        self,
+        views: Sequence[CaseView],
+        *,
+        values: bool = False,
+        complaints: bool = False,
+        payments: bool = False,
     ) -> dict[str, np.ndarray]:
         """(hypotheses, n, 7) for this morning's open cases under each hypothesis: the
         chance of getting through (``reach``), of a reaction if reached (``react``, with
-        ``reactions``), the oracle's value (``value``) and the chance of a complaint
-        (``complaint``: reached and complaining) when asked for."""
+        ``reactions``), and when asked for the oracle's value (``value``), the chance of a
+        complaint (``complaint``: reached and complaining) and the expected payment of
+        today's contact (``payment``)."""
         w = self.world
         assert w is not None, "InferringOracle.attach(world) first"
         idx = w._open
@@ -165,6 +171,8 @@ class InferringOracle(Oracle):
             out["value"] = np.zeros(shape)
         if complaints:
             out["complaint"] = np.zeros(shape)
+        if payments:
+            out["payment"] = np.zeros(shape)
         for h, (channel, *classes) in enumerate(self.hypotheses.tolist()):
             hypothesis = {
                 "pref": np.full_like(w.pref, channel),
@@ -182,6 +190,8 @@ class InferringOracle(Oracle):
                         out["complaint"][h, :, a] = out["reach"][h, :, a] * (
                             w.complaint_probability(idx, act)
                         )
+                    if payments:
+                        out["payment"][h, :, a] = w.expected_payment(idx, act)
         return out
 
     def expected(self, table: np.ndarray) -> np.ndarray:
