@@ -24,7 +24,9 @@ from mahnwerk.services.nba.versions import (
     register_prior,
     train_version,
 )
+from mahnwerk.services.workspace.workflow import set_contact_preference
 from mahnwerk.store.db import transaction
+from mahnwerk.store.models import Case
 from mahnwerk.store.nba import NbaAssignment, NbaDecision
 from mahnwerk.store.workflow import CaseStrategy, OutboxMessage, Task
 
@@ -182,3 +184,42 @@ def test_without_an_active_version_the_run_says_so_and_contacts_nobody(
     with sessions() as s:
         assert not s.scalars(select(NbaDecision)).all()
         assert s.scalars(select(OutboxMessage).where(OutboxMessage.run_date == day)).all() == []
+
+
+def test_the_policy_chooses_only_what_the_debtors_stated_preferences_allow(
+    nba_runtime, sessions, make_case
+):
+    """A debtor who asked to be called in the evening gets letters and evening calls only,
+    never an e-mail, an SMS or a call at another time (exploration is high here, so without
+    the rule those would be chosen); the decisions say why."""
+    first = make_case("P-0", creditor_settings=CREDITOR)
+    creditor = creditor_of(sessions, first)
+    set_creditor_settings(sessions, creditor, CREDITOR)
+    ids = [first] + [
+        make_case(
+            f"P-{i}",
+            creditor_id=creditor,
+            first_name=f"Jürgen{chr(65 + i)}",
+            birth_date=date(1960 + i, 5, 17),
+            email=f"schuldner{i}@example.org",
+            phone=f"0151 23457{i:02d}",
+        )
+        for i in range(1, 12)
+    ]
+    ids = [i for i in ids if not in_holdout(i, 0.10, "mahnwerk-nba")]
+    with transaction(sessions) as s:
+        for case_id in ids:
+            debtor_id = s.get(Case, case_id).debtor_id
+            set_contact_preference(s, CLI, debtor_id, "call", 18, 21)
+    for day in [DAY, *working_days(DAY + timedelta(days=7), 8)]:
+        now = datetime.combine(day, time(10), BERLIN)
+        summary = run_day(nba_runtime, day, now=now, processes=1)
+        assert not summary.errors, summary.errors
+    with sessions() as s:
+        decisions = list(s.scalars(select(NbaDecision).where(NbaDecision.case_id.in_(ids))))
+    assert decisions
+    for d in decisions:
+        assert set(d.allowed) <= {"none", "letter", "call_evening"}, d.allowed
+        assert d.action in d.allowed
+        assert d.reasons[0] == "stated_preferences"
+    assert {"letter", "call_evening"} <= {d.action for d in decisions}

@@ -106,6 +106,36 @@ def _window(
     return _Window(start, end, quiet), ""
 
 
+def possible_within(
+    kind: ContactKind,
+    hours: tuple[int, int] | None = None,
+    *,
+    policy: ContactPolicy | None = None,
+    preferences: Sequence[Preference] = (),
+) -> bool:
+    """Whether the quiet hours and the debtor's stated preferences leave any time of a day
+    for a contact of ``kind`` within the local ``hours`` (start, end; ``None``: the whole
+    day) – for a choice made before the moment is known, such as a call window.
+
+    >>> prefs = [Preference(ContactKind.CALL, 18, 20)]
+    >>> possible_within(ContactKind.CALL, (8, 12), preferences=prefs)
+    False
+    >>> possible_within(ContactKind.CALL, (17, 20), preferences=prefs)
+    True
+    >>> possible_within(ContactKind.EMAIL, preferences=prefs)
+    False
+    >>> possible_within(ContactKind.LETTER, preferences=prefs)
+    True
+    >>> possible_within(ContactKind.CALL, (6, 8))  # before 08:00: quiet hours
+    False
+    """
+    window, _ = _window(kind, policy or ContactPolicy(), preferences)
+    if window is None:
+        return False
+    start, end = hours or (0, 24)
+    return max(start, window.start) < min(end, window.end)
+
+
 def check_contact(
     kind: ContactKind,
     at: datetime,

@@ -77,7 +77,7 @@ from mahnwerk.services.cases import add_cost
 from mahnwerk.services.dunning.compose import mobile, valid_contacts
 from mahnwerk.services.dunning.summary import Progress, RunSummary
 from mahnwerk.services.portal.access import access_code
-from mahnwerk.services.workspace.workflow import add_task
+from mahnwerk.services.workspace.workflow import add_task, stated_preferences
 from mahnwerk.store.assistant import Conversation
 from mahnwerk.store.db import transaction
 from mahnwerk.store.models import Case, Creditor, Debtor, Document
@@ -85,7 +85,6 @@ from mahnwerk.store.portal import PortalAccess
 from mahnwerk.store.workflow import (
     CaseFlag,
     CaseStrategy,
-    ContactPreference,
     Dispute,
     OutboxMessage,
 )
@@ -523,14 +522,7 @@ def _cases(s: Session, case_ids: set[int], now: datetime) -> dict[int, _Case]:
     ):
         flags.setdefault(case_id, set()).add(kind)
     debtor_ids = {c.debtor_id for c in cases}
-    prefs: dict[int, list[Preference]] = {}
-    for p in s.scalars(
-        select(ContactPreference).where(ContactPreference.debtor_id.in_(debtor_ids))
-    ):
-        if p.channel in ContactKind.__members__.values():
-            prefs.setdefault(p.debtor_id, []).append(
-                Preference(ContactKind(p.channel), p.earliest_hour, p.latest_hour)
-            )
+    prefs = stated_preferences(s, debtor_ids)
     persons = {c.debtor.person_id for c in cases}
     recent: dict[Any, list[datetime]] = {p: [] for p in persons}
     for person, sent_at in s.execute(

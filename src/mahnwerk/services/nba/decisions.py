@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,11 +31,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mahnwerk.domain.contact_rules import ContactKind, ContactPolicy, Preference, possible_within
 from mahnwerk.ml.nba.features import FEATURES
 from mahnwerk.ml.nba.policy import Policy, PolicyConfig, PolicyState
 from mahnwerk.ml.nba.views import ACTIONS, CALL_WINDOWS, CaseView, Contact, Promise, channel_of
 from mahnwerk.services import events
 from mahnwerk.services.actor import Actor, today_in_germany
+from mahnwerk.services.workspace.workflow import stated_preferences
 from mahnwerk.store.calls import CallLog
 from mahnwerk.store.models import Case, CaseEvent, Payment
 from mahnwerk.store.nba import NbaDecision, NbaPolicyVersion
@@ -281,6 +283,8 @@ def reason_codes(view: CaseView, action: str, values: np.ndarray, cap_7d: int) -
     expected payment is below its cost and price), ``best_value`` or ``explored`` (the chosen
     contact is or is not the one of highest posterior-mean value), ``answered_before`` (this
     channel got through before), ``unanswered:N`` (unanswered contacts in a row).
+    :func:`choose_actions` puts ``stated_preferences`` first when the debtor's stated contact
+    wish narrowed what was allowed.
 
     >>> v = CaseView(id="1", day=10, weekday=0, amount=100.0, balance=100.0,
     ...              contacts=(Contact(8, "email", True), Contact(9, "sms", False)),
@@ -318,6 +322,64 @@ def reason_codes(view: CaseView, action: str, values: np.ndarray, cap_7d: int) -
     return codes
 
 
+def respect_preferences(
+    allowed: Sequence[str], preferences: Sequence[Preference], policy: ContactPolicy
+) -> tuple[str, ...]:
+    """The actions of ``allowed`` that the debtor's stated preferences (Kontaktwunsch) and
+    the quiet hours leave: e-mail, SMS and calls only on a channel the debtor named, a call
+    only in a window that overlaps the stated hours; letters and ``none`` always (the same
+    rules as the delivery's, :func:`~mahnwerk.domain.contact_rules.check_contact`, so the
+    policy does not choose what the delivery would switch, defer or skip).
+
+    >>> every = ("none", "letter", "email", "sms", "call_morning", "call_afternoon",
+    ...          "call_evening")
+    >>> evenings = [Preference(ContactKind.CALL, 18, 21)]
+    >>> respect_preferences(every, evenings, ContactPolicy())
+    ('none', 'letter', 'call_evening')
+    >>> respect_preferences(every, [Preference(ContactKind.EMAIL)], ContactPolicy())
+    ('none', 'letter', 'email')
+    >>> respect_preferences(every, [], ContactPolicy()) == every
+    True
+    """
+    if not preferences:
+        return tuple(allowed)
+    return tuple(
+        a
+        for a in allowed
+        if a == "none"
+        or possible_within(
+            ContactKind(channel_of(a)),
+            CALL_WINDOWS.get(a),
+            policy=policy,
+            preferences=preferences,
+        )
+    )
+
+
+def with_stated_preferences(
+    s: Session, settings: Settings, requests: Sequence[NbaRequest]
+) -> tuple[list[NbaRequest], set[int]]:
+    """``requests`` with each ``allowed`` narrowed by :func:`respect_preferences`, and the
+    cases whose choice the preferences narrowed."""
+    debtor_of: dict[int, int] = {}
+    ids = [r.case_id for r in requests]
+    for i in range(0, len(ids), 5000):
+        rows = s.execute(select(Case.id, Case.debtor_id).where(Case.id.in_(ids[i : i + 5000])))
+        debtor_of.update((case_id, debtor_id) for case_id, debtor_id in rows)
+    stated = stated_preferences(s, debtor_of.values())
+    policy = ContactPolicy(weekly_cap=settings.contacts_per_week)
+    out, restricted = [], set()
+    for r in requests:
+        allowed = respect_preferences(
+            r.allowed, stated.get(debtor_of.get(r.case_id, -1), []), policy
+        )
+        if allowed != r.allowed:
+            restricted.add(r.case_id)
+            r = replace(r, allowed=allowed)
+        out.append(r)
+    return out, restricted
+
+
 def choose_actions(
     s: Session, settings: Settings, requests: Sequence[NbaRequest], today: date
 ) -> tuple[list[NbaChoice], str | None]:
@@ -331,6 +393,7 @@ def choose_actions(
         why = "keine aktive Version der Kontaktsteuerung (mahnwerk nba activate)"
         return [NbaChoice(r.case_id, "none", 1.0, None, None, why) for r in requests], why
     policy = Policy(load_state(settings, version), policy_config(settings.nba))
+    requests, restricted = with_stated_preferences(s, settings, requests)
     views = [  # in chunks: the queries list the case ids
         v
         for i in range(0, len(requests), 5000)
@@ -347,6 +410,8 @@ def choose_actions(
             raise AssertionError(f"Aktion {action} nicht erlaubt für Fall {r.case_id}")
         probs, values = decisions.probabilities[k], decisions.values[k]
         reasons = reason_codes(views[k], action, values, policy.config.cap_7d)
+        if r.case_id in restricted:
+            reasons.insert(0, "stated_preferences")
         propensity = float(decisions.propensity[k])
         row: dict[str, Any] = {
             "case_id": r.case_id,

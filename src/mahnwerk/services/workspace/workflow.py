@@ -9,7 +9,7 @@ rows) and never executes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mahnwerk.domain import notices
 from mahnwerk.domain.affordability import CostNotice, cost_notice
+from mahnwerk.domain.contact_rules import ContactKind, Preference
 from mahnwerk.domain.ledger import Statement
 from mahnwerk.domain.money import format_eur
 from mahnwerk.services import audit, cases, events
@@ -435,6 +436,22 @@ def set_contact_preference(
     session.add(pref)
     session.flush()
     return pref
+
+
+def stated_preferences(session: Session, debtor_ids: Iterable[int]) -> dict[int, list[Preference]]:
+    """Every contact preference each debtor stated (portal, assistant, agent), as the contact
+    rules read them (:mod:`mahnwerk.domain.contact_rules`); debtors without one are absent."""
+    out: dict[int, list[Preference]] = {}
+    ids = sorted(set(debtor_ids))
+    for i in range(0, len(ids), 5000):
+        for p in session.scalars(
+            select(ContactPreference).where(ContactPreference.debtor_id.in_(ids[i : i + 5000]))
+        ):
+            if p.channel in ContactKind.__members__.values():
+                out.setdefault(p.debtor_id, []).append(
+                    Preference(ContactKind(p.channel), p.earliest_hour, p.latest_hour)
+                )
+    return out
 
 
 # --------------------------------------------------------------------------------- tasks
