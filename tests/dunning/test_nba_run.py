@@ -69,22 +69,27 @@ def nba_runtime(runtime, sessions, channels_of, email_sender, sms_gateway):
     return rt
 
 
-def test_an_nba_step_produces_every_channel_through_the_daily_run(nba_runtime, sessions, make_case):
-    first = make_case("N-0", creditor_settings=CREDITOR)
+def nba_cases(sessions, make_case, prefix: str, n: int, born: int) -> list[int]:
+    """``n`` cases of one creditor on the ``nba`` strategy, each of another person (the
+    delivery's weekly cap counts a person's contacts over all their cases)."""
+    first = make_case(f"{prefix}-0", creditor_settings=CREDITOR)
     creditor = creditor_of(sessions, first)
     set_creditor_settings(sessions, creditor, CREDITOR)
-    # different people: the delivery's weekly cap counts a person's contacts over all cases
-    ids = [first] + [
+    return [first] + [
         make_case(
-            f"N-{i}",
+            f"{prefix}-{i}",
             creditor_id=creditor,
             first_name=f"Jürgen{chr(65 + i)}",
-            birth_date=date(1970 + i, 5, 17),
+            birth_date=date(born + i, 5, 17),
             email=f"schuldner{i}@example.org",
-            phone=f"0151 23456{i:02d}",
+            phone=f"0151 2345{born % 100:02d}{i:02d}",
         )
-        for i in range(1, N_CASES)
+        for i in range(1, n)
     ]
+
+
+def test_an_nba_step_produces_every_channel_through_the_daily_run(nba_runtime, sessions, make_case):
+    ids = nba_cases(sessions, make_case, "N", N_CASES, 1970)
     for day in [DAY, *working_days(DAY + timedelta(days=7), 12)]:
         # 10:00 in Berlin: after the quiet hours, so that the day's messages go out today
         now = datetime.combine(day, time(10), BERLIN)
@@ -192,20 +197,7 @@ def test_the_policy_chooses_only_what_the_debtors_stated_preferences_allow(
     """A debtor who asked to be called in the evening gets letters and evening calls only,
     never an e-mail, an SMS or a call at another time (exploration is high here, so without
     the rule those would be chosen); the decisions say why."""
-    first = make_case("P-0", creditor_settings=CREDITOR)
-    creditor = creditor_of(sessions, first)
-    set_creditor_settings(sessions, creditor, CREDITOR)
-    ids = [first] + [
-        make_case(
-            f"P-{i}",
-            creditor_id=creditor,
-            first_name=f"Jürgen{chr(65 + i)}",
-            birth_date=date(1960 + i, 5, 17),
-            email=f"schuldner{i}@example.org",
-            phone=f"0151 23457{i:02d}",
-        )
-        for i in range(1, 12)
-    ]
+    ids = nba_cases(sessions, make_case, "P", 12, 1960)
     ids = [i for i in ids if not in_holdout(i, 0.10, "mahnwerk-nba")]
     with transaction(sessions) as s:
         for case_id in ids:
