@@ -15,11 +15,16 @@ Hideable:
 The learned policy cannot see these either, but learns them from the debtor's answers: a
 learner above the blind oracle has recovered part of what the oracle was told. With
 ``--infer`` the oracle is told neither the channel nor the hours but infers both for each
-debtor (:class:`InferringOracle`). Figures are the mean of the per-seed ratios to
-``standard`` (net recovery, contacts, complaints).
+debtor (:class:`InferringOracle`); with ``--sample`` as well it explores: each day it acts on
+one hypothesis per debtor drawn from its belief (posterior sampling) instead of on the
+belief's average. With ``--by-kind`` the blind oracle averages over the mix of the debtor's
+own kind (consumer or business, which the platform knows) instead of the whole population's.
+Figures are the mean of the per-seed ratios to ``standard`` (net recovery, contacts,
+complaints).
 
-Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours`` or
-``… --infer [--no-reactions]``.
+Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours [--by-kind]``
+or ``… --infer [--no-reactions] [--sample]``; ``--contact-price`` and ``--complaint-share``
+change those prices.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from mahnwerk.config import load_nba_settings
 from mahnwerk.ml.contact_world import ContactWorld, DayOutcome, Oracle, StandardStrategy
@@ -37,10 +44,15 @@ from mahnwerk.ml.nba.training import run
 from mahnwerk.ml.nba.views import ACTION_INDEX, ACTIONS, CaseView
 from mahnwerk.services.nba.decisions import policy_config
 
-Setting = tuple[dict[str, np.ndarray], float]
+#: values to tell the world, and their weight (one for all debtors, or one per debtor)
+Setting = tuple[dict[str, np.ndarray], float | np.ndarray]
+Uniform = tuple[dict[str, np.ndarray], float]
+#: how the blind oracle weighs hidden channel and hours: each by its frequency among all
+#: debtors, their combinations so, or their combinations among debtors of the same kind
+MIXES = ("population", "joint", "kind")
 
 
-def _product(settings: list[Setting], options: list[Setting]) -> list[Setting]:
+def _product(settings: list[Uniform], options: list[Uniform]) -> list[Uniform]:
     return [({**s, **o}, p * q) for s, p in settings for o, q in options]
 
 
@@ -60,12 +72,22 @@ def told(world: ContactWorld, traits: dict[str, np.ndarray]) -> Iterator[None]:
 class BlindOracle(Oracle):
     """The oracle, averaging its values over the population for the hidden traits."""
 
-    def __init__(self, hide: Sequence[str], **prices: Any) -> None:
+    def __init__(self, hide: Sequence[str], *, mix: str = "population", **prices: Any) -> None:
         super().__init__(**prices)
+        if mix not in MIXES:
+            raise ValueError(f"mix: one of {', '.join(MIXES)}, not {mix!r}")
         self.hide = tuple(hide)
+        self.mix = mix
+        self._cached: list[Setting] | None = None
+
+    def attach(self, world: ContactWorld) -> None:
+        super().attach(world)
+        self._cached = None
 
     def _settings(self, world: ContactWorld) -> list[Setting]:
-        settings: list[Setting] = [({}, 1.0)]
+        if self.mix != "population":
+            return self._joint_settings(world, by_kind=self.mix == "kind")
+        settings: list[Uniform] = [({}, 1.0)]
         if "channel" in self.hide:
             freq = np.bincount(world.pref, minlength=4) / len(world.pref)
             options = [({"pref": np.full_like(world.pref, k)}, float(freq[k])) for k in range(4)]
@@ -95,15 +117,48 @@ class BlindOracle(Oracle):
             mids = (edges[:-1] + edges[1:]) / 2.0
             options = [({"cost_sens": np.full_like(world.cost_sens, m)}, 0.2) for m in mids]
             settings = _product(settings, options)
-        return settings
+        return list(settings)
+
+    def _joint_settings(self, world: ContactWorld, *, by_kind: bool) -> list[Setting]:
+        """The combinations of the hidden channel and hours, each weighted by its share
+        among all debtors or (``by_kind``, one weight per debtor) among the debtors of the
+        same kind; the population mix weighs channel and hours independently."""
+        if set(self.hide) - {"channel", "hours"}:
+            raise ValueError("a joint mix hides only channel and hours")
+        parts: list[tuple[dict[str, np.ndarray], np.ndarray]] = [({}, np.ones(world.n, bool))]
+        if "channel" in self.hide:
+            parts = [({"pref": np.full_like(world.pref, k)}, world.pref == k) for k in range(4)]
+        if "hours" in self.hide:
+            patterns, inverse = np.unique(
+                np.round(world.window_distance, 0), axis=0, return_inverse=True
+            )
+            inverse = inverse.ravel()
+            top = np.argsort(-np.bincount(inverse))[:6]
+            parts = [
+                ({**s, "window_distance": np.tile(patterns[t], (world.n, 1))}, m & (inverse == t))
+                for s, m in parts
+                for t in top
+            ]
+        out: list[Setting] = []
+        for setting, member in parts:
+            weight = np.zeros(world.n)
+            for kind in (False, True) if by_kind else (None,):
+                same = world.business == kind if by_kind else np.ones(world.n, bool)
+                weight[same] = member[same].mean()
+            out.append((setting, weight))
+        total = sum(weight for _, weight in out)
+        return [(setting, weight / total) for setting, weight in out]
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         w = self.world
         assert w is not None, "BlindOracle.attach(world) first"
+        if self._cached is None:
+            self._cached = self._settings(w)
         value = np.zeros((len(views), len(ACTIONS)))
-        for setting, weight in self._settings(w):
+        for setting, weight in self._cached:
+            share = weight[w._open, None] if isinstance(weight, np.ndarray) else weight
             with told(w, setting):
-                value += weight * self.values(views)
+                value += share * self.values(views)
         return self.choose(views, day, value)
 
 
@@ -128,9 +183,13 @@ class InferringOracle(Oracle):
     or a payment within those days: what the platform sees) against the world's odds of a
     reaction under each hypothesis."""
 
-    def __init__(self, *, reactions: bool = True, **prices: Any) -> None:
+    def __init__(
+        self, *, reactions: bool = True, sample: bool = False, seed: int = 0, **prices: Any
+    ) -> None:
         super().__init__(**prices)
         self.reactions = reactions
+        self.sample = sample
+        self.rng = np.random.default_rng([seed, 77])
 
     def attach(self, world: ContactWorld) -> None:
         super().attach(world)
@@ -143,7 +202,7 @@ class InferringOracle(Oracle):
 
     def decide(self, views: Sequence[CaseView], day: int) -> list[str]:
         t = self.tables(views, values=True)
-        value = self.expected(t["value"])
+        value = self.drawn(t["value"]) if self.sample else self.expected(t["value"])
         actions = self.choose(views, day, value)
         self.note_actions(t, actions)
         return actions
@@ -197,7 +256,16 @@ class InferringOracle(Oracle):
     def expected(self, table: np.ndarray) -> np.ndarray:
         """(n, 7): ``table`` averaged over the hypotheses with each debtor's belief."""
         assert self.world is not None
-        return np.einsum("hna,nh->na", table, self.posterior[self.world._open])
+        return np.asarray(np.einsum("hna,nh->na", table, self.posterior[self.world._open]))
+
+    def drawn(self, table: np.ndarray) -> np.ndarray:
+        """(n, 7): ``table`` under one hypothesis per debtor, drawn from their belief."""
+        assert self.world is not None
+        post = self.posterior[self.world._open]
+        cum = post.cumsum(axis=1)
+        u = self.rng.random((len(post), 1)) * cum[:, -1:]
+        h = (cum < u).sum(axis=1).clip(0, post.shape[1] - 1)
+        return np.asarray(table[h, np.arange(len(h)), :])
 
     def note_actions(self, tables: dict[str, np.ndarray], actions: Sequence[str]) -> None:
         """Remember today's actions and their odds, to read the outcome in :meth:`learn`."""
@@ -255,20 +323,32 @@ def main() -> None:
         "--infer", action="store_true", help="the oracle that infers channel and hours instead"
     )
     ap.add_argument("--no-reactions", action="store_true", help="infer from reach alone")
+    ap.add_argument(
+        "--sample", action="store_true", help="with --infer: act on a hypothesis drawn each day"
+    )
+    ap.add_argument("--mix", choices=MIXES, default="population", help="with --hide")
+    ap.add_argument("--contact-price", type=float)
+    ap.add_argument("--complaint-share", type=float)
     args = ap.parse_args()
     lo, _, hi = args.seeds.partition("-")
     seeds = range(int(lo), int(hi or lo) + 1)
     hide = [h for h in args.hide.split("+") if h]
     cfg = policy_config(load_nba_settings())
+    if args.contact_price is not None:
+        cfg = replace(cfg, contact_price=args.contact_price)
+    if args.complaint_share is not None:
+        cfg = replace(cfg, complaint_share=args.complaint_share)
     costs = {k: float(v) for k, v in cfg.costs.items()}
     rows = []
     for seed in seeds:
         world = ContactWorld(args.cases, seed=seed, costs=costs, days=90)
         base = run(world, StandardStrategy())
         oracle = (
-            InferringOracle.for_policy(cfg, reactions=not args.no_reactions)
+            InferringOracle.for_policy(
+                cfg, reactions=not args.no_reactions, sample=args.sample, seed=seed
+            )
             if args.infer
-            else BlindOracle.for_policy(cfg, hide=hide)
+            else BlindOracle.for_policy(cfg, hide=hide, mix=args.mix)
         )
         r = run(world, oracle)
         rows.append(
@@ -279,11 +359,21 @@ def main() -> None:
             f"complaints x {rows[-1][2]:.2f}",
             flush=True,
         )
-    net, contacts, complaints = np.array(rows).mean(axis=0)
-    told = "inferring channel+hours" if args.infer else f"hidden {'+'.join(hide) or 'nothing'}"
+    a = np.array(rows)
+    net, contacts, complaints = a.mean(axis=0)
+    half = (
+        float(stats.t.ppf(0.975, len(a) - 1) * a[:, 0].std(ddof=1) / np.sqrt(len(a)))
+        if len(a) > 1
+        else float("nan")
+    )
+    if args.infer:
+        told = "inferring channel+hours" + (", sampling" if args.sample else "")
+    else:
+        told = f"hidden {'+'.join(hide) or 'nothing'} ({args.mix} mix)"
     print(
-        f"{told}: net {net:+.1%}, contacts x {contacts:.2f}, "
-        f"complaints x {complaints:.2f} (mean of {len(rows)} seeds)"
+        f"{told}: net {net:+.1%} ({net - half:+.1%} … {net + half:+.1%}), contacts x "
+        f"{contacts:.2f}, complaints x {complaints:.2f} (mean of {len(rows)} seeds; "
+        f"contact price {cfg.contact_price:g}, complaint share {cfg.complaint_share:g})"
     )
 
 

@@ -207,6 +207,9 @@ class ContactWorld:
             0.0, np.maximum(bounds[None, :, 0] - hour[:, None], hour[:, None] - bounds[None, :, 1])
         )
         self.pref_window = self.window_distance.argmin(axis=1)
+        #: the debtor is a business (Unternehmer): the platform knows it, but the views do not
+        #: carry it (what it would be worth: ``bench/ml/nba_information.py --mix kind``)
+        self.business = (first.loc[tr["person_id"], "debtor_type"] == "business").to_numpy()
         self.has_email = tr["has_email"].to_numpy(bool)
         self.has_mobile = tr["has_mobile"].to_numpy(bool)
         self.has_phone = self.has_mobile | (rng.random(n) < self.w["phone_without_mobile"])
