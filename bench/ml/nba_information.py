@@ -17,12 +17,14 @@ learner above the blind oracle has recovered part of what the oracle was told. W
 ``--infer`` the oracle is told neither the channel nor the hours but infers both for each
 debtor (:class:`InferringOracle`); with ``--sample`` as well it explores: each day it acts on
 one hypothesis per debtor drawn from its belief (posterior sampling) instead of on the
-belief's average. With ``--by-kind`` the blind oracle averages over the mix of the debtor's
-own kind (consumer or business, which the platform knows) instead of the whole population's.
+belief's average. With ``--mix joint`` the blind oracle weighs the combinations of channel and
+hours by their share among all debtors, with ``--mix kind`` among the debtors of the same kind
+(consumer or business, which the platform knows); by default channel and hours are weighed
+each by its own frequency.
 Figures are the mean of the per-seed ratios to ``standard`` (net recovery, contacts,
 complaints).
 
-Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours [--by-kind]``
+Usage: ``python bench/ml/nba_information.py --seeds 106-108 --hide channel+hours [--mix kind]``
 or ``… --infer [--no-reactions] [--sample]``; ``--contact-price`` and ``--complaint-share``
 change those prices.
 """
@@ -139,12 +141,14 @@ class BlindOracle(Oracle):
                 for s, m in parts
                 for t in top
             ]
+        group = world.business if by_kind else np.zeros(world.n, bool)
         out: list[Setting] = []
         for setting, member in parts:
             weight = np.zeros(world.n)
-            for kind in (False, True) if by_kind else (None,):
-                same = world.business == kind if by_kind else np.ones(world.n, bool)
-                weight[same] = member[same].mean()
+            for g in (False, True):
+                same = group == g
+                if same.any():
+                    weight[same] = member[same].mean()
             out.append((setting, weight))
         total = sum(weight for _, weight in out)
         return [(setting, weight / total) for setting, weight in out]
