@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from mahnwerk.config import load_nba_settings
 from mahnwerk.ml.contact_world import ContactWorld, DayOutcome, StandardStrategy
@@ -52,6 +51,7 @@ from mahnwerk.ml.nba.views import ACTIONS, CONTACT_ACTIONS, CaseView, channel_of
 from mahnwerk.services.nba.decisions import policy_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_nba import ci, seeds
 from nba_information import InferringOracle, told
 
 SUBSTITUTES = (
@@ -210,19 +210,6 @@ def _score_partners(world: ContactWorld, *, k: int, bins: int, seed: int) -> lis
     return out
 
 
-def _seeds(text: str) -> list[int]:
-    out: list[int] = []
-    for part in text.split(","):
-        lo, _, hi = part.partition("-")
-        out.extend(range(int(lo), int(hi or lo) + 1))
-    return out
-
-
-def _interval(x: np.ndarray) -> tuple[float, float, float]:
-    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return float(x.mean()), float(x.mean()) - h, float(x.mean()) + h
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="101-105")
@@ -240,7 +227,7 @@ def main() -> None:
         cfg = replace(cfg, complaint_share=args.complaint_share)
     costs = {k: float(v) for k, v in cfg.costs.items()}
     rows: list[dict[str, Any]] = []
-    for seed in _seeds(args.seeds):
+    for seed in seeds(args.seeds):
         world = ContactWorld(args.cases, seed=seed, costs=costs, days=90)
         std = run(world, StandardStrategy())
         policy = SubstitutePolicy(shipped_prior(), cfg)
@@ -258,7 +245,8 @@ def main() -> None:
             f" complaints x {r.complaints / std.complaints:.2f}",
             flush=True,
         )
-    net = _interval(np.array([row["net"] for row in rows]))
+    c = ci([row["net"] for row in rows])
+    net = (c["mean"], c["low"], c["high"])
     contacts = sum(row["contacts"][0] for row in rows) / sum(row["contacts"][1] for row in rows)
     complaints = sum(row["complaints"][0] for row in rows) / sum(
         row["complaints"][1] for row in rows

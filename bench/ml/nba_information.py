@@ -38,7 +38,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from bench_nba import ci, seeds
 
 from mahnwerk.config import load_nba_settings
 from mahnwerk.ml.contact_world import ContactWorld, DayOutcome, Oracle, StandardStrategy
@@ -334,8 +334,6 @@ def main() -> None:
     ap.add_argument("--contact-price", type=float)
     ap.add_argument("--complaint-share", type=float)
     args = ap.parse_args()
-    lo, _, hi = args.seeds.partition("-")
-    seeds = range(int(lo), int(hi or lo) + 1)
     hide = [h for h in args.hide.split("+") if h]
     cfg = policy_config(load_nba_settings())
     if args.contact_price is not None:
@@ -344,7 +342,7 @@ def main() -> None:
         cfg = replace(cfg, complaint_share=args.complaint_share)
     costs = {k: float(v) for k, v in cfg.costs.items()}
     rows = []
-    for seed in seeds:
+    for seed in seeds(args.seeds):
         world = ContactWorld(args.cases, seed=seed, costs=costs, days=90)
         base = run(world, StandardStrategy())
         oracle = (
@@ -365,17 +363,13 @@ def main() -> None:
         )
     a = np.array(rows)
     net, contacts, complaints = a.mean(axis=0)
-    half = (
-        float(stats.t.ppf(0.975, len(a) - 1) * a[:, 0].std(ddof=1) / np.sqrt(len(a)))
-        if len(a) > 1
-        else float("nan")
-    )
+    interval = ci(a[:, 0].tolist())
     if args.infer:
         told = "inferring channel+hours" + (", sampling" if args.sample else "")
     else:
         told = f"hidden {'+'.join(hide) or 'nothing'} ({args.mix} mix)"
     print(
-        f"{told}: net {net:+.1%} ({net - half:+.1%} … {net + half:+.1%}), contacts x "
+        f"{told}: net {net:+.1%} ({interval['low']:+.1%} … {interval['high']:+.1%}), contacts x "
         f"{contacts:.2f}, complaints x {complaints:.2f} (mean of {len(rows)} seeds; "
         f"contact price {cfg.contact_price:g}, complaint share {cfg.complaint_share:g})"
     )

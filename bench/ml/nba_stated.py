@@ -40,7 +40,7 @@ from mahnwerk.ml.nba.views import ACTIONS, CALL_ACTIONS, CHANNELS, CaseView
 from mahnwerk.services.nba.decisions import policy_config, respect_preferences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nba_decomposition import _interval, _seeds
+from bench_nba import ci, seeds
 
 _CONTACT_RULES = ContactPolicy()
 
@@ -99,7 +99,7 @@ def main() -> None:
     cfg = policy_config(load_nba_settings())
     costs = {k: float(v) for k, v in cfg.costs.items()}
     rows = []
-    for seed in _seeds(args.seeds):
+    for seed in seeds(args.seeds):
         world = StatedWorld(args.cases, seed=seed, costs=costs, days=90, share=args.share)
         std = run(world, StatedStandard())
         learned = run(world, PolicyDriver(Policy(shipped_prior(), cfg), seed=seed))
@@ -111,7 +111,8 @@ def main() -> None:
             f"{std.contacts} contacts, {std.complaints} complaints)",
             flush=True,
         )
-    net = _interval(np.array([r[0] for r in rows]))
+    c = ci([r[0] for r in rows])
+    net = (c["mean"], c["low"], c["high"])
     contacts = sum(r[1].contacts for r in rows) / sum(r[2].contacts for r in rows)
     complaints = sum(r[1].complaints for r in rows) / sum(r[2].complaints for r in rows)
     print(

@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import numpy as np
 import yaml
@@ -723,7 +723,7 @@ class Oracle(_NoLearning):
         self.world: ContactWorld | None = None
 
     @classmethod
-    def for_policy(cls, config: PolicyConfig, **extra: Any) -> Oracle:
+    def for_policy(cls, config: PolicyConfig, **extra: Any) -> Self:
         """The oracle with the learned policy's prices and cap (``extra``: a subclass's own
         arguments)."""
         return cls(
